@@ -1,0 +1,149 @@
+/// Runs the semantic rules over all decoded services at once (references cross files) and, when
+/// no error remains, builds the ``Program``. Each rule family lives in its own file.
+public struct Checker {
+    var diagnostics = DiagnosticBag()
+    /// Services with unique names, in input order; duplicates are reported and left out.
+    let services: [Service]
+    let serviceByName: [String: Service]
+    /// Every declared event with its producer.
+    let events: [String: (event: Event, producer: String)]
+    /// Events declared somewhere but not decodable; references to them are not reported.
+    let undecodableEvents: Set<String>
+    /// Entity → events that mutate it.
+    let mutators: [String: [String]]
+    /// Service → param name → type.
+    let params: [String: [String: ParamType]]
+
+    /// Checks the services. The program is built only when `buildProgram` is set (the caller saw
+    /// no earlier errors) and the checks found none.
+    public static func check(_ services: [Service], buildProgram: Bool = true) -> (program: Program?, diagnostics: [Diagnostic]) {
+        var checker = Checker(services)
+        checker.run()
+        let program = !buildProgram || checker.diagnostics.hasErrors ? nil : ProgramBuilder(checker).build()
+        return (program, checker.diagnostics.diagnostics)
+    }
+
+    private init(_ all: [Service]) {
+        var diagnostics = DiagnosticBag()
+        var unique: [Service] = []
+        var byName: [String: Service] = [:]
+        for service in all {
+            if let first = byName[service.name.value] {
+                diagnostics.report(
+                    .duplicateService, at: service.name.location,
+                    "the service '\(service.name.value)' is also declared in \(first.file)",
+                    hint: "service names are unique across policy files",
+                    related: [RelatedLocation(first.name.location, "first declared here")])
+                continue
+            }
+            byName[service.name.value] = service
+            unique.append(service)
+        }
+        var events: [String: (event: Event, producer: String)] = [:]
+        var mutators: [String: [String]] = [:]
+        for service in unique {
+            for event in service.events {
+                if let first = events[event.name.value] {
+                    diagnostics.report(
+                        .duplicateEvent, at: event.name.location,
+                        "the event '\(event.name.value)' is already declared by the service '\(first.producer)'",
+                        hint: "declare an event once, in its producer; consumers reference it under 'invalidate:'",
+                        related: [RelatedLocation(first.event.name.location, "first declared here")])
+                    continue
+                }
+                events[event.name.value] = (event, service.name.value)
+                for entity in event.mutates { mutators[entity.value, default: []].append(event.name.value) }
+            }
+        }
+        self.diagnostics = diagnostics
+        self.services = unique
+        self.serviceByName = byName
+        self.events = events
+        self.undecodableEvents = Set(unique.flatMap { service in
+            service.undecodable.filter { $0.hasPrefix("event:") }.map { String($0.dropFirst("event:".count)) }
+        })
+        self.mutators = mutators
+        self.params = Dictionary(uniqueKeysWithValues: unique.map { service in
+            (service.name.value, Dictionary(service.params.map { ($0.name.value, $0.type) }, uniquingKeysWith: { first, _ in first }))
+        })
+    }
+
+    private mutating func run() {
+        for service in services {
+            checkParams(service)
+            checkInvalidations(service)
+            checkWarmups(service)
+            checkDependencies(service)
+            checkSanity(service)
+        }
+        checkKeyspace()
+        checkStaleness()
+    }
+
+    // MARK: Shared lookups
+
+    /// The params an invalidation target uses.
+    static func neededParams(_ target: InvalidationAction.Target, in service: Service) -> [String]? {
+        switch target {
+        case .key(_, let family): service.keys.first { $0.name.value == family.value }?.pattern.params
+        case .tag(let tag): tag.params
+        case .pattern(let glob): glob.params
+        }
+    }
+
+    /// param → payload field: explicit `bind:` entries, otherwise the field of the same name.
+    static func bindings(for action: InvalidationAction, needed: [String]) -> [String: String] {
+        var result: [String: String] = [:]
+        for param in needed {
+            result[param] = action.bind.first { $0.param.value == param }?.field.value ?? param
+        }
+        return result
+    }
+
+    /// The resolved segments of a pattern in a service, if all its params are declared.
+    func segments(_ pattern: KeyPattern, in service: Service) -> [SegmentAlgebra.Segment]? {
+        SegmentAlgebra.resolve(pattern, params: params[service.name.value] ?? [:])
+    }
+
+    /// The family a key reference names in `service`, reporting unknown and cross-service references.
+    mutating func resolveFamily(
+        service qualifier: Located<String>?, family: Located<String>, in service: Service, purpose: String
+    ) -> KeyFamily? {
+        if let qualifier, qualifier.value != service.name.value {
+            if serviceByName[qualifier.value] == nil {
+                diagnostics.report(
+                    .unknownService, at: qualifier.location, "there is no service named '\(qualifier.value)'",
+                    hint: Suggestions.hint(for: qualifier.value, in: serviceByName.keys))
+            } else {
+                diagnostics.report(
+                    .crossServiceKey, at: qualifier.location,
+                    "the service '\(service.name.value)' cannot \(purpose) '\(qualifier.value).\(family.value)', which the service '\(qualifier.value)' owns",
+                    hint: "move this into \(serviceByName[qualifier.value]!.file), which owns the key family")
+            }
+            return nil
+        }
+        if let found = service.keys.first(where: { $0.name.value == family.value }) { return found }
+        if !service.undecodable.contains("key:\(family.value)") {
+            var hint = Suggestions.hint(for: family.value, in: service.keys.map(\.name.value))
+            if hint == nil, let owner = services.first(where: { $0.keys.contains { $0.name.value == family.value } }) {
+                hint = "'\(family.value)' is a key family of the service '\(owner.name.value)'; a service can only \(purpose) its own keys"
+            }
+            diagnostics.report(
+                .unknownKeyFamily, at: family.location,
+                "the service '\(service.name.value)' has no key family '\(family.value)'", hint: hint)
+        }
+        return nil
+    }
+
+    /// Reports an unknown event name; returns the event when it exists.
+    mutating func resolveEvent(_ name: Located<String>) -> Event? {
+        if let found = events[name.value] { return found.event }
+        if !undecodableEvents.contains(name.value) {
+            diagnostics.report(
+                .unknownEvent, at: name.location, "no service declares the event '\(name.value)'",
+                hint: Suggestions.hint(for: name.value, in: events.keys)
+                    ?? "declare it under 'events:' in the policy of the service that produces it")
+        }
+        return nil
+    }
+}

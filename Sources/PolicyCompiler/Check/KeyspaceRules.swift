@@ -1,0 +1,114 @@
+/// Keyspace: no two families share a concrete key; patterns start with a literal;
+/// invalidation patterns and tags reach only (and at least some of) their own service's keys.
+extension Checker {
+    private struct PlacedFamily {
+        let service: Service
+        let family: KeyFamily
+        let segments: [SegmentAlgebra.Segment]
+    }
+
+    mutating func checkKeyspace() {
+        // Families bucketed by leading literal: only families in one bucket can overlap.
+        var byPrefix: [String: [PlacedFamily]] = [:]
+        for service in services {
+            for family in service.keys {
+                guard let segments = segments(family.pattern, in: service) else { continue }
+                guard case .literal(let prefix) = segments[0] else {
+                    reportLeadingHole(family.pattern, "the pattern of '\(family.name.value)'")
+                    continue
+                }
+                byPrefix[prefix, default: []].append(PlacedFamily(service: service, family: family, segments: segments))
+            }
+        }
+        for bucket in byPrefix.values {
+            let sorted = bucket.sorted { $0.family.pattern.location < $1.family.pattern.location }
+            for (index, later) in sorted.enumerated() {
+                for earlier in sorted[..<index] {
+                    reportOverlap(earlier, later)
+                }
+            }
+        }
+        for service in services {
+            for invalidation in service.invalidations {
+                for action in invalidation.actions {
+                    switch action.target {
+                    case .pattern(let glob):
+                        checkPatternInvalidation(glob, in: service, byPrefix: byPrefix)
+                    case .tag(let tag):
+                        checkTagInvalidation(tag, in: service)
+                    case .key:
+                        break
+                    }
+                }
+            }
+        }
+    }
+
+    private mutating func reportLeadingHole(_ pattern: KeyPattern, _ what: String) {
+        diagnostics.report(
+            .patternStartsWithHole, at: pattern.location, "\(what) starts with a param instead of a literal segment",
+            hint: "start it with a literal such as the service name: 'service:\(pattern.text)'")
+    }
+
+    private mutating func reportOverlap(_ earlier: PlacedFamily, _ later: PlacedFamily) {
+        let where_ = earlier.service.name.value == later.service.name.value
+            ? "" : " of the service '\(earlier.service.name.value)'"
+        let related = [RelatedLocation(earlier.family.pattern.location, "'\(earlier.family.name.value)' is declared here")]
+        if SegmentAlgebra.sameKeys(earlier.segments, later.segments) {
+            diagnostics.report(
+                .duplicateKeyFamily, at: later.family.pattern.location,
+                "the key family '\(later.family.name.value)' has the same keys as '\(earlier.family.name.value)'\(where_) ('\(earlier.family.pattern.text)')",
+                hint: "merge the two families, or give each a distinct literal segment", related: related)
+        } else if let witness = SegmentAlgebra.overlap(earlier.segments, later.segments) {
+            diagnostics.report(
+                .keyOverlap, at: later.family.pattern.location,
+                "the key family '\(later.family.name.value)' can produce the same key as '\(earlier.family.name.value)'\(where_), e.g. '\(witness)'",
+                hint: "give each family a distinct literal segment, or use param types that cannot collide (uuid, int)",
+                related: related)
+        }
+    }
+
+    private mutating func checkPatternInvalidation(_ glob: KeyPattern, in service: Service, byPrefix: [String: [PlacedFamily]]) {
+        guard let segments = segments(glob, in: service) else { return }
+        guard case .literal(let prefix) = segments[0] else {
+            reportLeadingHole(glob, "the invalidation pattern '\(glob.text)'")
+            return
+        }
+        var matchesOwn = false
+        var reportedServices = Set<String>()
+        for placed in byPrefix[prefix] ?? [] {
+            guard let witness = SegmentAlgebra.globMatch(segments, placed.segments) else { continue }
+            if placed.service.name.value == service.name.value {
+                matchesOwn = true
+            } else if reportedServices.insert(placed.service.name.value).inserted {
+                diagnostics.report(
+                    .patternCrossesService, at: glob.location,
+                    "the invalidation pattern '\(glob.text)' can match keys of '\(placed.family.name.value)' in the service '\(placed.service.name.value)', e.g. '\(witness)'",
+                    hint: "narrow the pattern with a literal segment only this service's keys use",
+                    related: [RelatedLocation(placed.family.pattern.location, "'\(placed.family.name.value)' is declared here")])
+            }
+        }
+        if !matchesOwn {
+            diagnostics.report(
+                .patternMatchesNothing, at: glob.location,
+                "the invalidation pattern '\(glob.text)' matches no key family of the service '\(service.name.value)'",
+                hint: Suggestions.closest(to: glob.text, in: service.keys.map(\.pattern.text)).map { "did you mean a pattern over '\($0)'?" })
+        }
+    }
+
+    private mutating func checkTagInvalidation(_ tag: KeyPattern, in service: Service) {
+        guard let segments = segments(tag, in: service) else { return }
+        let carried = service.keys.contains { family in
+            family.tags.contains { carriedTag in
+                self.segments(carriedTag, in: service).map { SegmentAlgebra.overlap(segments, $0) != nil } ?? true
+            }
+        }
+        if !carried {
+            let allTags = service.keys.flatMap { $0.tags.map(\.text) }
+            diagnostics.report(
+                .patternMatchesNothing, at: tag.location,
+                "the tag '\(tag.text)' is carried by no key family of the service '\(service.name.value)'",
+                hint: Suggestions.hint(for: tag.text, in: allTags) ?? "add it to the 'tags:' of the families it should drop")
+        }
+    }
+}

@@ -1,0 +1,127 @@
+/// References: params, key families, events and payload bindings must resolve.
+extension Checker {
+    mutating func checkParams(_ service: Service) {
+        let declared = params[service.name.value] ?? [:]
+        var used = Set<String>()
+        func check(_ pattern: KeyPattern, _ what: String, into diagnostics: inout DiagnosticBag) {
+            for name in pattern.params {
+                used.insert(name)
+                guard declared[name] == nil, !service.undecodable.contains("param:\(name)") else { continue }
+                diagnostics.report(
+                    .unknownParam, at: pattern.location(ofParam: name),
+                    "\(what) uses the param '\(name)', which is not declared under 'params:'",
+                    hint: Suggestions.hint(for: name, in: declared.keys) ?? "declare it, e.g. '\(name): string'")
+            }
+        }
+        for family in service.keys {
+            check(family.pattern, "the pattern of '\(family.name.value)'", into: &diagnostics)
+            for tag in family.tags { check(tag, "a tag of '\(family.name.value)'", into: &diagnostics) }
+        }
+        for invalidation in service.invalidations {
+            for action in invalidation.actions {
+                switch action.target {
+                case .key: break
+                case .tag(let tag): check(tag, "the tag invalidated on '\(invalidation.event.value)'", into: &diagnostics)
+                case .pattern(let glob): check(glob, "the pattern invalidated on '\(invalidation.event.value)'", into: &diagnostics)
+                }
+            }
+        }
+        for param in service.params where !used.contains(param.name.value) {
+            diagnostics.report(
+                .unusedParam, at: param.name.location,
+                "the param '\(param.name.value)' is not used by any key pattern or tag",
+                hint: "remove it, or use it in a pattern")
+        }
+    }
+
+    mutating func checkInvalidations(_ service: Service) {
+        for invalidation in service.invalidations {
+            let event = resolveEvent(invalidation.event)
+            for action in invalidation.actions {
+                var needed: [String]?
+                switch action.target {
+                case .key(let qualifier, let name):
+                    needed = resolveFamily(service: qualifier, family: name, in: service, purpose: "invalidate")?.pattern.params
+                case .tag(let tag): needed = tag.params
+                case .pattern(let glob): needed = glob.params
+                }
+                if let event, let needed {
+                    checkBindings(action, needed: needed, event: event, in: service)
+                }
+            }
+        }
+    }
+
+    /// Every param the target needs must come from a payload field of the same type.
+    private mutating func checkBindings(_ action: InvalidationAction, needed: [String], event: Event, in service: Service) {
+        let eventName = event.name.value
+        let fieldNames = event.payload.map(\.name.value)
+        let producer = events[eventName]?.producer ?? ""
+        let undecodableFields = serviceByName[producer]?.undecodable ?? []
+        for binding in action.bind {
+            if !needed.contains(binding.param.value) {
+                diagnostics.report(
+                    .invalidBinding, at: binding.param.location,
+                    "'bind' names the param '\(binding.param.value)', which this invalidation does not use",
+                    hint: Suggestions.hint(for: binding.param.value, in: needed)
+                        ?? (needed.isEmpty ? "remove 'bind'" : "it uses: \(needed.joined(separator: ", "))"))
+            }
+            if event.field(binding.field.value) == nil, !undecodableFields.contains("field:\(eventName).\(binding.field.value)") {
+                diagnostics.report(
+                    .invalidBinding, at: binding.field.location,
+                    "the event '\(eventName)' has no payload field '\(binding.field.value)'",
+                    hint: Suggestions.hint(for: binding.field.value, in: fieldNames)
+                        ?? "its payload has: \(fieldNames.isEmpty ? "no fields" : fieldNames.joined(separator: ", "))")
+            }
+        }
+        let bindings = Self.bindings(for: action, needed: needed)
+        for param in needed {
+            let fieldName = bindings[param]!
+            let explicit = action.bind.contains { $0.param.value == param }
+            guard let field = event.field(fieldName) else {
+                if !explicit, !undecodableFields.contains("field:\(eventName).\(fieldName)") {
+                    let candidates = event.payload.filter { $0.type == params[service.name.value]?[param] }.map(\.name.value)
+                    diagnostics.report(
+                        .payloadMissingParam, at: action.location,
+                        "the event '\(eventName)' has no payload field '\(param)' to fill the param '\(param)'",
+                        hint: candidates.isEmpty
+                            ? "add '\(param)' to the payload of '\(eventName)', or invalidate by a tag or pattern that does not need it"
+                            : "bind it to a payload field: 'bind: { \(param): \(candidates[0]) }'")
+                }
+                continue
+            }
+            if let paramType = params[service.name.value]?[param], paramType != field.type {
+                diagnostics.report(
+                    .bindTypeMismatch, at: explicit ? action.bind.first { $0.param.value == param }!.field.location : action.location,
+                    "the param '\(param)' is \(paramType), but the payload field '\(fieldName)' of '\(eventName)' is \(field.type)",
+                    hint: "bind a field of type \(paramType), or change one of the two types")
+            }
+        }
+    }
+
+    mutating func checkWarmups(_ service: Service) {
+        for job in service.warmups {
+            if job.keys.isEmpty {
+                diagnostics.report(
+                    .invalidValue, at: job.location, "the warmup job '\(job.name.value)' lists no key families",
+                    hint: "list the families it writes under 'keys:'")
+            }
+            for key in job.keys {
+                _ = resolveFamily(service: key.service, family: key.family, in: service, purpose: "warm")
+            }
+            for event in job.after { _ = resolveEvent(event) }
+        }
+    }
+
+    mutating func checkDependencies(_ service: Service) {
+        for family in service.keys {
+            for entity in family.dependsOn where mutators[entity.value] == nil {
+                diagnostics.report(
+                    .unmutatedEntity, at: entity.location,
+                    "the key family '\(family.name.value)' depends on '\(entity.value)', which no event mutates",
+                    hint: Suggestions.hint(for: entity.value, in: mutators.keys)
+                        ?? "list it under 'mutates:' of the events that change it, or remove the dependency")
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+/// Sanity: values that parse but are almost certainly mistakes.
+extension Checker {
+    /// TTLs above this are reported as absurd.
+    static let maxReasonableTTL = PolicyDuration.days(30)
+    static let maxJitter = Percent(50)
+
+    mutating func checkSanity(_ service: Service) {
+        if let ttl = service.defaults.ttl { checkTTL(ttl, "'defaults.ttl'") }
+        if let jitter = service.defaults.jitter { checkJitter(jitter) }
+        for family in service.keys {
+            if let ttl = family.ttl { checkTTL(ttl, "the TTL of '\(family.name.value)'") }
+            if let jitter = family.jitter { checkJitter(jitter) }
+            let codec = family.codec?.value ?? service.defaults.codec?.value ?? .json
+            if codec == .int, let compress = family.compress ?? service.defaults.compress, compress.value != .none {
+                diagnostics.report(
+                    .compressionIneffective, at: family.compress?.location ?? family.name.location,
+                    "the key family '\(family.name.value)' stores int values, which are too small to compress",
+                    hint: family.compress == nil ? "add 'compress: false' to the key family" : "remove 'compress:'")
+            }
+        }
+        for job in service.warmups {
+            checkWarmupInterval(job, in: service)
+            if let retry = job.retry, let backoff = retry.backoff, let max = retry.max, backoff.value > max.value {
+                diagnostics.report(
+                    .backoffAboveMax, at: backoff.location,
+                    "the retry backoff \(backoff.value) of '\(job.name.value)' is above its maximum \(max.value)",
+                    hint: "lower 'backoff' or raise 'max'")
+            }
+        }
+        for (value, name) in [
+            (service.alerts.hitRateBelow, "hitRate"), (service.alerts.memoryAbove, "memory"),
+            (service.alerts.errorRateAbove, "errorRate"),
+        ] {
+            guard let value, value.value.value > 100 else { continue }
+            diagnostics.report(
+                .thresholdOutOfRange, at: value.location, "the '\(name)' threshold \(value.value) is outside 0–100%",
+                hint: "thresholds are shares of a whole")
+        }
+    }
+
+    private mutating func checkTTL(_ ttl: Located<PolicyDuration>, _ what: String) {
+        if ttl.value.milliseconds == 0 {
+            diagnostics.report(.ttlZero, at: ttl.location, "\(what) is zero", hint: "use a positive duration such as 5m")
+        } else if ttl.value > Self.maxReasonableTTL {
+            diagnostics.report(
+                .ttlAbsurd, at: ttl.location, "\(what) is \(ttl.value), longer than \(Self.maxReasonableTTL)",
+                hint: "use a shorter TTL and a warmup job for values that rarely change")
+        }
+    }
+
+    private mutating func checkJitter(_ jitter: Located<Percent>) {
+        guard jitter.value > Self.maxJitter else { return }
+        diagnostics.report(
+            .jitterTooLarge, at: jitter.location, "a jitter of \(jitter.value) is over \(Self.maxJitter)",
+            hint: "5–20% is typical")
+    }
+
+    private mutating func checkWarmupInterval(_ job: WarmupJob, in service: Service) {
+        guard let every = job.every else { return }
+        let ttls = job.keys.compactMap { key -> (String, PolicyDuration)? in
+            guard key.service == nil || key.service!.value == service.name.value,
+                  let family = service.keys.first(where: { $0.name.value == key.family.value }),
+                  let ttl = family.ttl?.value ?? service.defaults.ttl?.value
+            else { return nil }
+            return (family.name.value, ttl)
+        }
+        guard let shortest = ttls.min(by: { $0.1 < $1.1 }), every.value > shortest.1 else { return }
+        diagnostics.report(
+            .warmupOutlivesTTL, at: every.location,
+            "the warmup job '\(job.name.value)' runs every \(every.value), but '\(shortest.0)' expires after \(shortest.1)",
+            hint: "run it at least every \(shortest.1), or lengthen the TTL")
+    }
+}

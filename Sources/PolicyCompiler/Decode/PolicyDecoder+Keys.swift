@@ -1,0 +1,82 @@
+extension PolicyDecoder {
+    static let keyFamilyFields = [
+        "pattern", "description", "ttl", "jitter", "codec", "value", "compress", "tags", "dependsOn", "nearCache",
+    ]
+
+    /// The value type each non-JSON codec stores.
+    public static let builtinValueTypes: [Codec: String] = [.string: "String", .int: "Int", .bytes: "Bytes"]
+
+    mutating func decodeKeys(_ node: Node, defaults: Defaults) -> [KeyFamily] {
+        guard let pairs = mapping(node, "'keys'") else { return [] }
+        var families: [KeyFamily] = []
+        for pair in pairs {
+            let name = Located(pair.key, at: pair.keyLocation)
+            if checkIdentifier(name, "the key family", .member), let family = decodeKeyFamily(name, pair.value, defaults: defaults) {
+                families.append(family)
+            } else {
+                undecodable.insert("key:\(pair.key)")
+            }
+        }
+        return families
+    }
+
+    private mutating func decodeKeyFamily(_ name: Located<String>, _ node: Node, defaults: Defaults) -> KeyFamily? {
+        let what = "key family '\(name.value)'"
+        guard let fields = fields(node, "the \(what)", known: Self.keyFamilyFields, required: ["pattern"]) else {
+            return nil
+        }
+        let keyPattern = fields["pattern"].flatMap { self.pattern($0, "the pattern of \(what)", use: .key) }
+        let ttl = fields["ttl"].flatMap { duration($0, "the TTL of \(what)") }
+        if fields["ttl"] == nil, defaults.ttl == nil {
+            diagnostics.report(
+                .missingField, at: node.location, "the \(what) has no 'ttl' and the service has no 'defaults.ttl'",
+                hint: "add 'ttl: 15m' (or another duration) to the key family or to 'defaults'")
+        }
+        let codec = fields["codec"].flatMap { choice($0, "the codec of \(what)", Codec.self) }
+        let effectiveCodec = codec?.value ?? defaults.codec?.value ?? .json
+        var value = fields["value"].flatMap { string($0, "the value type of \(what)") }
+        if let given = value {
+            if let builtin = Self.builtinValueTypes[effectiveCodec], given.value != builtin {
+                diagnostics.report(
+                    .invalidValue, at: given.location,
+                    "the \(effectiveCodec.rawValue) codec stores \(builtin), but \(what) declares '\(given.value)'",
+                    hint: "use 'codec: json' for a Codable type, or remove 'value:'")
+                value = nil
+            } else if !Self.isSwiftTypeName(given.value) {
+                diagnostics.report(
+                    .invalidIdentifier, at: given.location, "the value type '\(given.value)' is not a Swift type name",
+                    hint: "write a type name such as 'PaymentHistoryPage' or 'Models.Page'")
+                value = nil
+            }
+        } else if effectiveCodec == .json, fields["value"] == nil {
+            diagnostics.report(
+                .missingField, at: node.location, "the \(what) uses the json codec but has no 'value' type",
+                hint: "add 'value: TypeName' (a Codable type), or choose 'codec: string', 'int' or 'bytes'")
+        }
+        var nearCache: Located<Int>?
+        if let nearNode = fields["nearCache"],
+           let near = self.fields(nearNode, "'nearCache' of \(what)", known: ["entries"], required: ["entries"]) {
+            nearCache = near["entries"].flatMap { int($0, "'nearCache.entries'", in: 1...10_000_000) }
+        }
+        let tags = fields["tags"].flatMap { list($0, "the tags of \(what)") }?
+            .compactMap { self.pattern($0, "a tag of \(what)", use: .tag) } ?? []
+        let description = fields["description"].flatMap { string($0, "'description'")?.value }
+        let jitter = fields["jitter"].flatMap { percentage($0, "the jitter of \(what)") }
+        let compress = fields["compress"].flatMap { compression($0, "'compress' of \(what)") }
+        let dependsOn = fields["dependsOn"].map { identifiers($0, "'dependsOn' of \(what)", .member) } ?? []
+        // A family whose pattern is broken is dropped; one with other errors is kept for later checks.
+        guard let keyPattern else { return nil }
+        return KeyFamily(
+            name: name, description: description, pattern: keyPattern, ttl: ttl, jitter: jitter, codec: codec,
+            value: value, compress: compress, tags: tags, dependsOn: dependsOn, nearCache: nearCache)
+    }
+
+    /// `Name`, `Module.Name`: what a `value:` may say.
+    static func isSwiftTypeName(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return !parts.isEmpty && text.utf8.count <= 128 && parts.allSatisfy { part in
+            guard let first = part.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
+            return part.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+extension PolicyDecoder {
+    /// Where a pattern is used: only invalidation patterns may contain `*` segments.
+    enum PatternUse {
+        case key, tag, invalidation
+    }
+
+    static let maxPatternLength = 512
+
+    /// Parses `literal:{param}:…` into a ``KeyPattern`` with a location per segment.
+    mutating func pattern(_ node: Node, _ what: String, use: PatternUse) -> KeyPattern? {
+        guard let text = string(node, what) else { return nil }
+        let scalar = node.scalar!
+        guard !text.value.isEmpty else {
+            diagnostics.report(.invalidPattern, at: node.location, "\(what) is empty")
+            return nil
+        }
+        guard text.value.count <= Self.maxPatternLength else {
+            diagnostics.report(.invalidPattern, at: node.location, "\(what) is longer than \(Self.maxPatternLength) characters")
+            return nil
+        }
+        // Columns inside the scalar are exact for single-line plain and quoted scalars.
+        let exact = (scalar.style == .plain || scalar.style == .singleQuoted || scalar.style == .doubleQuoted)
+            && !text.value.contains("\n")
+        let base = scalar.style == .plain ? 0 : 1
+        var segments: [KeyPattern.Segment] = []
+        var locations: [SourceLocation] = []
+        var valid = true
+        var seenHoles = Set<String>()
+        var offset = 0
+        for piece in text.value.split(separator: KeyPattern.separator, omittingEmptySubsequences: false) {
+            let location = exact ? node.location.advanced(by: base + offset) : node.location
+            offset += piece.count + 1
+            locations.append(location)
+            if let segment = patternSegment(String(piece), what: what, use: use, at: location) {
+                if case .hole(let name) = segment, !seenHoles.insert(name).inserted {
+                    diagnostics.report(
+                        .invalidPattern, at: location, "\(what) uses the param '\(name)' twice",
+                        hint: "each param fills one hole")
+                    valid = false
+                }
+                segments.append(segment)
+            } else {
+                valid = false
+            }
+        }
+        return valid ? KeyPattern(text: text.value, segments: segments, segmentLocations: locations) : nil
+    }
+
+    private mutating func patternSegment(
+        _ piece: String, what: String, use: PatternUse, at location: SourceLocation
+    ) -> KeyPattern.Segment? {
+        if piece.isEmpty {
+            diagnostics.report(
+                .invalidPattern, at: location, "\(what) has an empty segment",
+                hint: "segments are separated by a single ':'")
+            return nil
+        }
+        if piece == "*" {
+            if use == .invalidation { return .wildcard }
+            diagnostics.report(
+                .invalidPattern, at: location, "\(what) cannot contain '*'",
+                hint: "only invalidation patterns ('pattern:') may use '*'")
+            return nil
+        }
+        if piece.first == "{", piece.last == "}", piece.count > 2 {
+            let name = String(piece.dropFirst().dropLast())
+            if !name.contains("{"), !name.contains("}") {
+                return checkIdentifier(Located(name, at: location.advanced(by: 1)), "the param", .member) ? .hole(name) : nil
+            }
+        }
+        if piece.contains("{") || piece.contains("}") {
+            diagnostics.report(
+                .invalidPattern, at: location,
+                "\(what) has the segment '\(piece)', but a {param} hole must fill a whole segment",
+                hint: "separate the hole with ':', e.g. 'v:{version}' instead of 'v{version}'")
+            return nil
+        }
+        if let bad = piece.first(where: { "*?[]\\".contains($0) }) {
+            diagnostics.report(
+                .invalidPattern, at: location, "\(what) has '\(bad)' in the literal segment '\(piece)'",
+                hint: use == .invalidation ? "'*' may only stand alone as a whole segment" : "glob characters are not allowed in keys")
+            return nil
+        }
+        if piece.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) {
+            diagnostics.report(.invalidPattern, at: location, "\(what) has whitespace or a control character in '\(piece)'")
+            return nil
+        }
+        return .literal(piece)
+    }
+}

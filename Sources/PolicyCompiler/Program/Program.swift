@@ -1,0 +1,100 @@
+/// The resolved, validated program that emitters consume: defaults applied, references bound,
+/// everything sorted by name so output is deterministic.
+public struct Program: Sendable {
+    public var services: [ServiceProgram]
+    public var events: [EventProgram]
+
+    public func service(_ name: String) -> ServiceProgram? { services.first { $0.name == name } }
+    public func event(_ name: String) -> EventProgram? { events.first { $0.name == name } }
+}
+
+public struct ServiceProgram: Sendable {
+    public var name: String
+    public var location: SourceLocation
+    public var description: String?
+    public var port: Int?
+    public var memory: ByteCount?
+    public var params: [Param]
+    public var keys: [KeyFamilyProgram]
+    /// What the service drops per event, by event name.
+    public var reactions: [Reaction]
+    public var warmups: [WarmupProgram]
+    public var alerts: Alerts
+
+    public func key(_ name: String) -> KeyFamilyProgram? { keys.first { $0.name == name } }
+}
+
+public struct KeyFamilyProgram: Sendable {
+    public var name: String
+    public var location: SourceLocation
+    public var description: String?
+    public var pattern: KeyPattern
+    /// The holes of the pattern with their types, in order.
+    public var keyParams: [Param]
+    /// Params used only by tags: required when writing, not when reading.
+    public var tagOnlyParams: [Param]
+    public var ttl: PolicyDuration
+    public var jitter: Percent
+    public var codec: Codec
+    /// The Swift type of the value.
+    public var valueType: String
+    public var compression: Compression
+    public var tags: [KeyPattern]
+    public var dependsOn: [String]
+    public var nearCacheEntries: Int?
+}
+
+/// A service's reaction to one event.
+public struct Reaction: Sendable {
+    public var event: String
+    public var location: SourceLocation
+    public var actions: [ResolvedAction]
+}
+
+/// One invalidation with every param bound to a payload field.
+public struct ResolvedAction: Sendable {
+    public enum Target: Sendable, Hashable {
+        case key(family: String)
+        case tag(KeyPattern)
+        case pattern(KeyPattern)
+    }
+
+    public var target: Target
+    /// param name → payload field name, for every param the target uses.
+    public var bindings: [String: String]
+    public var location: SourceLocation
+}
+
+public struct WarmupProgram: Sendable {
+    public var name: String
+    public var location: SourceLocation
+    public var description: String?
+    public var keys: [String]
+    public var source: String
+    public var priority: WarmupJob.Priority
+    public var every: PolicyDuration?
+    public var after: [String]
+    public var batch: Int
+    public var concurrency: Int
+    public var retry: RetryPolicy
+}
+
+public struct RetryPolicy: Sendable, Hashable {
+    public var attempts: Int
+    public var backoff: PolicyDuration
+    public var max: PolicyDuration
+
+    /// Used when a warmup job has no `retry:`.
+    public static let `default` = RetryPolicy(attempts: 3, backoff: .init(milliseconds: 500), max: .seconds(30))
+}
+
+public struct EventProgram: Sendable {
+    public var name: String
+    public var producer: String
+    public var location: SourceLocation
+    public var description: String?
+    public var payload: [Param]
+    public var mutates: [String]
+    /// Services that react to the event, sorted.
+    public var consumers: [String]
+}

@@ -1,0 +1,310 @@
+import CYAML
+
+/// Reads one policy file into a ``Node`` tree with libyaml's event parser, enforcing
+/// ``SyntaxLimits`` and the rules libyaml leaves to its callers: duplicate keys, alias expansion,
+/// one document per file, no merge keys or custom tags.
+public enum YAMLReader {
+    public static func read(
+        _ file: SourceFile, limits: SyntaxLimits = .default, diagnostics: inout DiagnosticBag
+    ) -> Node? {
+        let start = SourceLocation(file: file.path, line: 1, column: 1)
+        if file.bytes.count > limits.maxFileSize {
+            diagnostics.report(
+                .fileTooLarge, at: start,
+                "the file is larger than the limit of \(limits.maxFileSize) bytes",
+                hint: "split the policy, or raise the limit with --max-file-size")
+            return nil
+        }
+        if let offset = UTF8Validation.firstInvalidByte(in: file.bytes) {
+            let (line, column) = file.position(ofByte: offset)
+            diagnostics.report(
+                .invalidUTF8, at: SourceLocation(file: file.path, line: line, column: column),
+                "byte 0x\(String(file.bytes[offset], radix: 16, uppercase: true)) at offset \(offset) is not valid UTF-8",
+                hint: "save the file as UTF-8")
+            return nil
+        }
+        let tabs = tabIndentedLines(file)
+        if !tabs.isEmpty {
+            for location in tabs {
+                diagnostics.report(
+                    .tabIndentation, at: location, "this line is indented with a tab",
+                    hint: "indent with spaces")
+            }
+            return nil
+        }
+        var builder = TreeBuilder(file: file.path, limits: limits)
+        let root = builder.run(file.bytes)
+        diagnostics.append(contentsOf: builder.diagnostics.diagnostics)
+        if let root { return root }
+        if !builder.diagnostics.hasErrors {
+            diagnostics.report(
+                .emptyFile, at: start, "the file contains no YAML document",
+                hint: "a policy starts with 'version: 1' and 'service: NAME'")
+        }
+        return nil
+    }
+
+    /// Locations of tabs in the indentation of lines that have content.
+    static func tabIndentedLines(_ file: SourceFile) -> [SourceLocation] {
+        var found: [SourceLocation] = []
+        var line = 1
+        var atLineStart = true
+        var column = 1
+        var tabColumn: Int?
+        for byte in file.bytes {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                atLineStart = true
+                column = 1
+                tabColumn = nil
+                continue
+            }
+            guard atLineStart else { continue }
+            switch byte {
+            case UInt8(ascii: " "):
+                column += 1
+            case UInt8(ascii: "\t"):
+                if tabColumn == nil { tabColumn = column }
+                column += 1
+            case UInt8(ascii: "\r"):
+                break
+            default:
+                if let tabColumn, byte != UInt8(ascii: "#") {
+                    found.append(SourceLocation(file: file.path, line: line, column: tabColumn))
+                }
+                atLineStart = false
+            }
+        }
+        return found
+    }
+}
+
+/// Builds the node tree from libyaml events with an explicit stack (no recursion).
+private struct TreeBuilder {
+    let file: String
+    let limits: SyntaxLimits
+    var diagnostics = DiagnosticBag()
+
+    private struct Frame {
+        var isMapping: Bool
+        var location: SourceLocation
+        var anchor: String?
+        var pairs: [Node.Pair] = []
+        var items: [Node] = []
+        /// The key waiting for its value; a `nil` name means "drop the value" (bad key).
+        var pendingKey: (name: String?, location: SourceLocation)?
+        var firstSeen: [String: SourceLocation] = [:]
+    }
+
+    private var stack: [Frame] = []
+    private var anchors: [String: Node] = [:]
+    private var expanded = 0
+    private var documents = 0
+    private var root: Node?
+
+    init(file: String, limits: SyntaxLimits) {
+        self.file = file
+        self.limits = limits
+    }
+
+    private static let standardTags: Set<String> = [
+        "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool",
+        "tag:yaml.org,2002:null", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
+        "tag:yaml.org,2002:float", "!",
+    ]
+
+    mutating func run(_ bytes: [UInt8]) -> Node? {
+        let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+        let event = UnsafeMutablePointer<yaml_event_t>.allocate(capacity: 1)
+        defer {
+            parser.deallocate()
+            event.deallocate()
+        }
+        guard yaml_parser_initialize(parser) == 1 else {
+            diagnostics.report(.yamlSyntax, at: location(line: 0, column: 0), "libyaml could not be initialised")
+            return nil
+        }
+        defer { yaml_parser_delete(parser) }
+        // libyaml keeps the input pointer until parsing ends, so all parsing happens inside the closure.
+        var padded = bytes
+        padded.append(0)
+        return padded.withUnsafeBufferPointer { buffer -> Node? in
+            yaml_parser_set_input_string(parser, buffer.baseAddress!, bytes.count)
+            while true {
+                guard yaml_parser_parse(parser, event) == 1 else {
+                    reportParserError(parser.pointee, bytes: bytes)
+                    return nil
+                }
+                let keepGoing = handle(event.pointee)
+                let ended = event.pointee.type == YAML_STREAM_END_EVENT
+                yaml_event_delete(event)
+                if !keepGoing { return nil }
+                if ended { return root }
+            }
+        }
+    }
+
+    private func location(line: Int, column: Int) -> SourceLocation {
+        SourceLocation(file: file, line: line + 1, column: column + 1)
+    }
+
+    private func location(_ mark: yaml_mark_t) -> SourceLocation {
+        location(line: Int(mark.line), column: Int(mark.column))
+    }
+
+    private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        pointer.map { String(cString: $0) }
+    }
+
+    /// Handles one event; returns `false` when parsing must stop.
+    private mutating func handle(_ event: yaml_event_t) -> Bool {
+        let here = location(event.start_mark)
+        switch event.type {
+        case YAML_DOCUMENT_START_EVENT:
+            documents += 1
+            if documents > 1 {
+                diagnostics.report(
+                    .multipleDocuments, at: here, "the file contains a second YAML document",
+                    hint: "put each service in its own file")
+                return false
+            }
+        case YAML_MAPPING_START_EVENT, YAML_SEQUENCE_START_EVENT:
+            let isMapping = event.type == YAML_MAPPING_START_EVENT
+            let tag = isMapping ? Self.string(event.data.mapping_start.tag) : Self.string(event.data.sequence_start.tag)
+            let anchor = isMapping ? Self.string(event.data.mapping_start.anchor) : Self.string(event.data.sequence_start.anchor)
+            if !checkTag(tag, at: here) { return false }
+            if stack.count >= limits.maxDepth {
+                diagnostics.report(
+                    .depthLimit, at: here, "nesting is deeper than the limit of \(limits.maxDepth) levels",
+                    hint: "policies nest a few levels at most; check the indentation")
+                return false
+            }
+            stack.append(Frame(isMapping: isMapping, location: here, anchor: anchor))
+        case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
+            let frame = stack.removeLast()
+            let node = Node(frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items), at: frame.location)
+            if let anchor = frame.anchor { anchors[anchor] = node }
+            attach(node)
+        case YAML_SCALAR_EVENT:
+            let data = event.data.scalar
+            let value = String(decoding: UnsafeBufferPointer(start: data.value, count: data.length), as: UTF8.self)
+            let tag = Self.string(data.tag)
+            if !checkTag(tag, at: here) { return false }
+            let style: Scalar.Style
+            switch data.style {
+            case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
+            case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
+            case YAML_LITERAL_SCALAR_STYLE: style = .literal
+            case YAML_FOLDED_SCALAR_STYLE: style = .folded
+            default: style = .plain
+            }
+            let node = Node(.scalar(Scalar(value, style: style, tag: tag)), at: here)
+            if let anchor = Self.string(data.anchor) { anchors[anchor] = node }
+            attach(node)
+        case YAML_ALIAS_EVENT:
+            let name = Self.string(event.data.alias.anchor) ?? ""
+            guard let target = anchors[name] else {
+                diagnostics.report(
+                    .yamlSyntax, at: here, "the alias '*\(name)' refers to an anchor that is not defined before it",
+                    hint: "define '&\(name)' earlier in the file")
+                return false
+            }
+            expanded += target.size
+            if expanded > limits.maxAliasExpansion {
+                diagnostics.report(
+                    .aliasLimit, at: here,
+                    "aliases expand to more than \(limits.maxAliasExpansion) nodes",
+                    hint: "use 'defaults:' instead of anchors for shared settings")
+                return false
+            }
+            var copy = target
+            copy.location = here
+            attach(copy)
+        default:
+            break
+        }
+        return true
+    }
+
+    private mutating func checkTag(_ tag: String?, at location: SourceLocation) -> Bool {
+        guard let tag, !Self.standardTags.contains(tag) else { return true }
+        diagnostics.report(
+            .unsupportedYAML, at: location, "the tag '\(tag)' is not supported in policy files",
+            hint: "remove the tag; fields are typed by the policy language")
+        return false
+    }
+
+    private mutating func attach(_ node: Node) {
+        guard !stack.isEmpty else {
+            root = node
+            return
+        }
+        let top = stack.count - 1
+        if !stack[top].isMapping {
+            stack[top].items.append(node)
+            return
+        }
+        guard let pending = stack[top].pendingKey else {
+            // This node is a key.
+            guard let scalar = node.scalar else {
+                diagnostics.report(
+                    .unsupportedYAML, at: node.location, "mapping keys must be plain names, not \(node.kindDescription)",
+                    hint: "write 'name: value'")
+                stack[top].pendingKey = (nil, node.location)
+                return
+            }
+            if scalar.style == .plain, scalar.value == "<<" {
+                diagnostics.report(
+                    .unsupportedYAML, at: node.location, "merge keys ('<<') are not supported in policy files",
+                    hint: "use 'defaults:' for settings shared by key families")
+                stack[top].pendingKey = (nil, node.location)
+                return
+            }
+            stack[top].pendingKey = (scalar.value, node.location)
+            return
+        }
+        stack[top].pendingKey = nil
+        guard let name = pending.name else { return }
+        if let first = stack[top].firstSeen[name] {
+            diagnostics.report(
+                .duplicateKey, at: pending.location, "'\(name)' is already defined in this mapping",
+                hint: "remove or rename one of the two",
+                related: [RelatedLocation(first, "first defined here")])
+            return
+        }
+        stack[top].firstSeen[name] = pending.location
+        stack[top].pairs.append(Node.Pair(key: name, keyLocation: pending.location, value: node))
+    }
+
+    private mutating func reportParserError(_ parser: yaml_parser_t, bytes: [UInt8]) {
+        let problem = parser.problem.map { String(cString: $0) } ?? "unknown error"
+        var at = location(parser.problem_mark)
+        if parser.error == YAML_READER_ERROR {
+            let (line, column) = SourceFile(path: file, bytes: bytes).position(ofByte: parser.problem_offset)
+            at = SourceLocation(file: file, line: line, column: column)
+        }
+        var message = problem
+        var related: [RelatedLocation] = []
+        if let context = parser.context.map({ String(cString: $0) }) {
+            message += " " + context
+            let contextAt = location(parser.context_mark)
+            if contextAt != at { related.append(RelatedLocation(contextAt, context.replacingOccurrences(of: "while parsing ", with: "") + " starts here")) }
+        }
+        diagnostics.report(.yamlSyntax, at: at, message, hint: Self.hint(for: problem), related: related)
+    }
+
+    private static func hint(for problem: String) -> String? {
+        switch problem {
+        case "mapping values are not allowed in this context":
+            return "quote values that contain ': ', or check the indentation of this line"
+        case "did not find expected key", "did not find expected '-' indicator":
+            return "check that this line is indented like its siblings"
+        case "found character that cannot start any token":
+            return "quote values that start with '@', '`', '%' or other reserved characters"
+        case "found unexpected end of stream", "found unknown escape character":
+            return "check the quotes on this line"
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import PolicyCompiler
+
+/// `cachepolicy explain CODE`: the long explanation of a diagnostic code.
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Explain a diagnostic code, e.g. 'cachepolicy explain CP104'.")
+
+    @Argument(help: "A diagnostic code such as CP104.")
+    var code: String?
+
+    @Flag(help: "List every code.")
+    var all = false
+
+    @Flag(help: "With --all, print the whole catalogue as Markdown (docs/diagnostics.md).")
+    var markdown = false
+
+    func validate() throws {
+        if code == nil, !all { throw ValidationError("name a code (e.g. CP104) or pass --all") }
+    }
+
+    func run() throws {
+        if all {
+            if markdown {
+                Console.out(DiagnosticCatalogue.markdown())
+            } else {
+                for entry in DiagnosticCatalogue.entries {
+                    Console.out("\(entry.code)  \(entry.severity.rawValue.padding(7))  \(entry.name.padding(26))  \(entry.summary)\n")
+                }
+            }
+            return
+        }
+        guard let code, let entry = DiagnosticCatalogue.lookup(code) else {
+            throw UsageError(description: "error: unknown diagnostic code '\(code ?? "")'; 'cachepolicy explain --all' lists them")
+        }
+        Console.out("""
+            \(entry.code): \(entry.name) (\(entry.severity.rawValue), \(entry.category.rawValue.lowercased()))
+
+            \(entry.summary)
+
+            \(entry.explanation)
+
+            """)
+    }
+}
+
+extension String {
+    fileprivate func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}
