@@ -22,17 +22,25 @@ let package = Package(
             name: "PolicyCompiler",
             dependencies: ["CYAML"]
         ),
-        .executableTarget(
-            name: "cachepolicy",
+        .target(
+            name: "CachePolicyCLI",
             dependencies: [
                 "PolicyCompiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "cachepolicy",
+            dependencies: ["CachePolicyCLI"]
+        ),
         .testTarget(
             name: "PolicyCompilerTests",
             dependencies: ["PolicyCompiler"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "CachePolicyCLITests",
+            dependencies: ["CachePolicyCLI"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -26,7 +26,9 @@ extension Checker {
                 }
             }
         }
-        for param in service.params where !used.contains(param.name.value) {
+        // A family that could not be decoded may have used any param: don't guess.
+        let complete = !service.undecodable.contains { $0.hasPrefix("key:") }
+        for param in service.params where complete && !used.contains(param.name.value) {
             diagnostics.report(
                 .unusedParam, at: param.name.location,
                 "the param '\(param.name.value)' is not used by any key pattern or tag",

@@ -1,6 +1,6 @@
 /// Strict UTF-8 validation (no overlong forms, surrogates or code points past U+10FFFF).
 enum UTF8Validation {
-    /// The offset of the first byte that does not start or continue a valid sequence.
+    /// The offset of the first byte of the first invalid (or truncated) sequence.
     static func firstInvalidByte(in bytes: [UInt8]) -> Int? {
         var index = 0
         let count = bytes.count
@@ -25,10 +25,10 @@ enum UTF8Validation {
             }
             guard index + length <= count else { return index }
             let second = bytes[index + 1]
-            guard second >= lower, second <= upper else { return index + 1 }
+            guard second >= lower, second <= upper else { return index }
             for offset in 2..<length {
                 let byte = bytes[index + offset]
-                guard byte & 0xC0 == 0x80 else { return index + offset }
+                guard byte & 0xC0 == 0x80 else { return index }
             }
             index += length
         }

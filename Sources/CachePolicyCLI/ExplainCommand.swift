@@ -2,7 +2,7 @@ import ArgumentParser
 import PolicyCompiler
 
 /// `cachepolicy explain CODE`: the long explanation of a diagnostic code.
-struct ExplainCommand: ParsableCommand {
+struct ExplainCommand: ParsableCommand, ConsoleCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
         abstract: "Explain a diagnostic code, e.g. 'cachepolicy explain CP104'.")
@@ -20,21 +20,21 @@ struct ExplainCommand: ParsableCommand {
         if code == nil, !all { throw ValidationError("name a code (e.g. CP104) or pass --all") }
     }
 
-    func run() throws {
+    func execute(_ console: Console) throws -> Int32 {
         if all {
             if markdown {
-                Console.out(DiagnosticCatalogue.markdown())
+                console.out(DiagnosticCatalogue.markdown())
             } else {
                 for entry in DiagnosticCatalogue.entries {
-                    Console.out("\(entry.code)  \(entry.severity.rawValue.padding(7))  \(entry.name.padding(26))  \(entry.summary)\n")
+                    console.out("\(entry.code)  \(entry.severity.rawValue.padding(7))  \(entry.name.padding(26))  \(entry.summary)\n")
                 }
             }
-            return
+            return 0
         }
         guard let code, let entry = DiagnosticCatalogue.lookup(code) else {
             throw UsageError(description: "error: unknown diagnostic code '\(code ?? "")'; 'cachepolicy explain --all' lists them")
         }
-        Console.out("""
+        console.out("""
             \(entry.code): \(entry.name) (\(entry.severity.rawValue), \(entry.category.rawValue.lowercased()))
 
             \(entry.summary)
@@ -42,6 +42,7 @@ struct ExplainCommand: ParsableCommand {
             \(entry.explanation)
 
             """)
+        return 0
     }
 }
 

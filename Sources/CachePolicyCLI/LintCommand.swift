@@ -2,7 +2,7 @@ import ArgumentParser
 import PolicyCompiler
 
 /// `cachepolicy lint`: reports every problem in the policies.
-struct LintCommand: ParsableCommand {
+struct LintCommand: ParsableCommand, ConsoleCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
         abstract: "Check policy files and report every problem with its location.",
@@ -24,19 +24,17 @@ struct LintCommand: ParsableCommand {
         guard maxFileSize > 0 else { throw ValidationError("--max-file-size must be positive") }
     }
 
-    func run() throws {
+    func execute(_ console: Console) throws -> Int32 {
         let limits = SyntaxLimits(maxFileSize: maxFileSize)
         let files = try PolicyFiles.read(PolicyFiles.discover(paths), limit: limits.maxFileSize)
         let result = Compiler(limits: limits).compile(files)
         let sources = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-        let colored = format == .text && Console.stdoutIsColorTerminal
-        Console.out(format.render(result.diagnostics, sources: sources, fileCount: files.count, colored: colored))
+        let colored = format == .text && console.colored
+        console.out(format.render(result.diagnostics, sources: sources, fileCount: files.count, colored: colored))
         if format == .text {
-            Console.out(Self.summary(files: files.count, errors: result.errorCount, warnings: result.warningCount) + "\n")
+            console.out(Self.summary(files: files.count, errors: result.errorCount, warnings: result.warningCount) + "\n")
         }
-        if result.errorCount > 0 || (strict && result.warningCount > 0) {
-            throw ExitCode(1)
-        }
+        return result.errorCount > 0 || (strict && result.warningCount > 0) ? 1 : 0
     }
 
     static func summary(files: Int, errors: Int, warnings: Int) -> String {
