@@ -61,7 +61,9 @@ func shop(replacing old: String, with new: String, sourceLocation: Testing.Sourc
 /// The package root, for tests that read `policies/` and `docs/`.
 let packageRoot: String = {
     var path = #filePath
-    for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
+    repeat {
+        path = String(path[..<path.lastIndex(of: "/")!])
+    } while !FileManager.default.fileExists(atPath: path + "/Package.swift")
     return path
 }()
 
