@@ -97,6 +97,9 @@ private struct TreeBuilder {
     }
 
     private var stack: [Frame] = []
+    /// Character index (as libyaml counts, after any BOM) at which each `\n`-separated line starts.
+    private var lineStarts: [Int] = [0]
+    private var characterCount = 0
     private var anchors: [String: Node] = [:]
     private var expanded = 0
     private var documents = 0
@@ -114,6 +117,7 @@ private struct TreeBuilder {
     ]
 
     mutating func run(_ bytes: [UInt8]) -> Node? {
+        indexLines(bytes)
         let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         let event = UnsafeMutablePointer<yaml_event_t>.allocate(capacity: 1)
         defer {
@@ -148,8 +152,28 @@ private struct TreeBuilder {
         SourceLocation(file: file, line: line + 1, column: column + 1)
     }
 
+    /// Positions come from libyaml's character index, not its line counter: libyaml also breaks
+    /// lines at a lone CR and at U+0085/U+2028/U+2029, and reports end-of-stream one line past the
+    /// end, while editors and ``SourceFile/line(_:)`` count `\n` only.
     private func location(_ mark: yaml_mark_t) -> SourceLocation {
-        location(line: Int(mark.line), column: Int(mark.column))
+        let index = min(Int(mark.index), characterCount)
+        var low = 0
+        var high = lineStarts.count
+        while low < high {
+            let middle = (low + high) / 2
+            if lineStarts[middle] <= index { low = middle + 1 } else { high = middle }
+        }
+        return SourceLocation(file: file, line: low, column: index - lineStarts[low - 1] + 1)
+    }
+
+    private mutating func indexLines(_ bytes: [UInt8]) {
+        let hasBOM = bytes.starts(with: [0xEF, 0xBB, 0xBF])
+        var index = 0
+        for byte in bytes.dropFirst(hasBOM ? 3 : 0) where byte & 0xC0 != 0x80 {
+            index += 1
+            if byte == UInt8(ascii: "\n") { lineStarts.append(index) }
+        }
+        characterCount = index
     }
 
     private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
