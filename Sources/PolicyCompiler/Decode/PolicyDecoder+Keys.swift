@@ -27,7 +27,7 @@ extension PolicyDecoder {
         }
         let keyPattern = fields["pattern"].flatMap { self.pattern($0, "the pattern of \(what)", use: .key) }
         let ttl = fields["ttl"].flatMap { duration($0, "the TTL of \(what)") }
-        if fields["ttl"] == nil, defaults.ttl == nil {
+        if fields["ttl"] == nil, defaults.ttl == nil, !undecodable.contains("defaults:ttl") {
             diagnostics.report(
                 .missingField, at: node.location, "the \(what) has no 'ttl' and the service has no 'defaults.ttl'",
                 hint: "add 'ttl: 15m' (or another duration) to the key family or to 'defaults'")

@@ -53,8 +53,10 @@ extension PolicyDecoder {
         guard let fields = fields(node, "'defaults'", known: ["ttl", "jitter", "codec", "compress"]) else {
             return Defaults()
         }
+        let ttl = fields["ttl"].flatMap { duration($0, "'defaults.ttl'") }
+        if fields["ttl"] != nil, ttl == nil { undecodable.insert("defaults:ttl") }
         return Defaults(
-            ttl: fields["ttl"].flatMap { duration($0, "'defaults.ttl'") },
+            ttl: ttl,
             jitter: fields["jitter"].flatMap { percentage($0, "'defaults.jitter'") },
             codec: fields["codec"].flatMap { choice($0, "'defaults.codec'", Codec.self) },
             compress: fields["compress"].flatMap { compression($0, "'defaults.compress'") },

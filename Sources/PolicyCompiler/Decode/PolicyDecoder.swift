@@ -127,7 +127,7 @@ public struct PolicyDecoder {
         guard let text = plain(node, what, expected: "a duration") else { return nil }
         guard let milliseconds = QuantityParser.scaled(text.value, units: PolicyDuration.units) else {
             diagnostics.report(
-                .invalidDuration, at: node.location, "\(what) '\(text.value)' is not a duration",
+                .invalidDuration, at: node.location, "\(what) must be a duration, found '\(text.value)'",
                 hint: "write a whole number and a unit: 500ms, 30s, 15m, 1h, 7d")
             return nil
         }
@@ -141,7 +141,7 @@ public struct PolicyDecoder {
             if let fixed = QuantityParser.scaled(text.value.uppercased(), units: ByteCount.units) {
                 hint = "units are upper-case: did you mean '\(ByteCount(bytes: fixed))'?"
             }
-            diagnostics.report(.invalidSize, at: node.location, "\(what) '\(text.value)' is not a size", hint: hint)
+            diagnostics.report(.invalidSize, at: node.location, "\(what) must be a size, found '\(text.value)'", hint: hint)
             return nil
         }
         return Located(ByteCount(bytes: bytes), at: node.location)
@@ -154,7 +154,7 @@ public struct PolicyDecoder {
             if let ratio = Double(text.value), ratio >= 0, ratio <= 1 {
                 hint = "did you mean '\(Percent(ratio * 100))'?"
             }
-            diagnostics.report(.invalidPercentage, at: node.location, "\(what) '\(text.value)' is not a percentage", hint: hint)
+            diagnostics.report(.invalidPercentage, at: node.location, "\(what) must be a percentage, found '\(text.value)'", hint: hint)
             return nil
         }
         return Located(Percent(value), at: node.location)

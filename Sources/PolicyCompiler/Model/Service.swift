@@ -15,7 +15,8 @@ public struct Service: Sendable {
     public var warmups: [WarmupJob]
     public var alerts: Alerts
     /// Declarations that were present but could not be decoded (`key:name`, `param:name`,
-    /// `event:name`); references to them are not reported again as unknown.
+    /// `event:name`, `field:event.name`, `defaults:ttl`); references to them are not reported
+    /// again as unknown or missing.
     public var undecodable: Set<String> = []
 }
 
