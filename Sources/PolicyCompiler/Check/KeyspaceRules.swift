@@ -20,12 +20,11 @@ extension Checker {
                 byPrefix[prefix, default: []].append(PlacedFamily(service: service, family: family, segments: segments))
             }
         }
+        // Only families with the same leading literal and segment count can share a key.
         for bucket in byPrefix.values {
-            let sorted = bucket.sorted { $0.family.pattern.location < $1.family.pattern.location }
-            for (index, later) in sorted.enumerated() {
-                for earlier in sorted[..<index] {
-                    reportOverlap(earlier, later)
-                }
+            let groups = Dictionary(grouping: bucket) { $0.segments.count }.values
+            for group in groups {
+                reportOverlaps(in: group)
             }
         }
         for service in services {
@@ -40,6 +39,15 @@ extension Checker {
                         break
                     }
                 }
+            }
+        }
+    }
+
+    private mutating func reportOverlaps(in group: [PlacedFamily]) {
+        let sorted = group.sorted { $0.family.pattern.location < $1.family.pattern.location }
+        for (index, later) in sorted.enumerated() {
+            for earlier in sorted[..<index] {
+                reportOverlap(earlier, later)
             }
         }
     }

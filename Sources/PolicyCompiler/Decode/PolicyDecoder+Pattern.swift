@@ -6,6 +6,8 @@ extension PolicyDecoder {
 
     static let maxPatternLength = 512
 
+    private static func isBrace(_ character: Character) -> Bool { character == "{" || character == "}" }
+
     /// Parses `literal:{param}:…` into a ``KeyPattern`` with a location per segment.
     mutating func pattern(_ node: Node, _ what: String, use: PatternUse) -> KeyPattern? {
         guard let text = string(node, what) else { return nil }
@@ -20,7 +22,7 @@ extension PolicyDecoder {
         }
         // Columns inside the scalar are exact for single-line plain and quoted scalars.
         let exact = (scalar.style == .plain || scalar.style == .singleQuoted || scalar.style == .doubleQuoted)
-            && !text.value.contains("\n")
+            && !text.value.contains(where: \.isNewline)
         let base = scalar.style == .plain ? 0 : 1
         var segments: [KeyPattern.Segment] = []
         var locations: [SourceLocation] = []
@@ -64,11 +66,11 @@ extension PolicyDecoder {
         }
         if piece.first == "{", piece.last == "}", piece.count > 2 {
             let name = String(piece.dropFirst().dropLast())
-            if !name.contains("{"), !name.contains("}") {
+            if !name.contains(where: Self.isBrace) {
                 return checkIdentifier(Located(name, at: location.advanced(by: 1)), "the param", .member) ? .hole(name) : nil
             }
         }
-        if piece.contains("{") || piece.contains("}") {
+        if piece.contains(where: Self.isBrace) {
             diagnostics.report(
                 .invalidPattern, at: location,
                 "\(what) has the segment '\(piece)', but a {param} hole must fill a whole segment",

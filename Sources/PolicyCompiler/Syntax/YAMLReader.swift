@@ -118,34 +118,19 @@ private struct TreeBuilder {
 
     mutating func run(_ bytes: [UInt8]) -> Node? {
         indexLines(bytes)
-        let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
-        let event = UnsafeMutablePointer<yaml_event_t>.allocate(capacity: 1)
-        defer {
-            parser.deallocate()
-            event.deallocate()
+        var ended = false
+        let outcome = LibYAML.parse(bytes) { event in
+            let keepGoing = handle(event)
+            ended = event.type == YAML_STREAM_END_EVENT
+            return keepGoing
         }
-        guard yaml_parser_initialize(parser) == 1 else {
+        switch outcome {
+        case .failed(let parser): reportParserError(parser, bytes: bytes)
+        case .initFailed:
             diagnostics.report(.yamlSyntax, at: location(line: 0, column: 0), "libyaml could not be initialised")
-            return nil
+        case .finished: break
         }
-        defer { yaml_parser_delete(parser) }
-        // libyaml keeps the input pointer until parsing ends, so all parsing happens inside the closure.
-        var padded = bytes
-        padded.append(0)
-        return padded.withUnsafeBufferPointer { buffer -> Node? in
-            yaml_parser_set_input_string(parser, buffer.baseAddress!, bytes.count)
-            while true {
-                guard yaml_parser_parse(parser, event) == 1 else {
-                    reportParserError(parser.pointee, bytes: bytes)
-                    return nil
-                }
-                let keepGoing = handle(event.pointee)
-                let ended = event.pointee.type == YAML_STREAM_END_EVENT
-                yaml_event_delete(event)
-                if !keepGoing { return nil }
-                if ended { return root }
-            }
-        }
+        return ended ? root : nil
     }
 
     private func location(line: Int, column: Int) -> SourceLocation {
@@ -329,6 +314,53 @@ private struct TreeBuilder {
             return "check the quotes on this line"
         default:
             return nil
+        }
+    }
+}
+
+extension YAMLReader {
+    /// libyaml's bare event parse of `bytes`, building nothing: the floor any libyaml-based
+    /// compile can reach. Benchmarks report compile time as a ratio to this. Returns the number
+    /// of events, or `nil` when libyaml rejects the input.
+    public static func countEvents(_ bytes: [UInt8]) -> Int? {
+        var count = 0
+        guard case .finished = LibYAML.parse(bytes, { _ in count += 1; return true }) else { return nil }
+        return count
+    }
+}
+
+/// The libyaml event loop, shared by the tree builder and the baseline parse.
+private enum LibYAML {
+    enum Outcome {
+        /// The stream ended, or the handler stopped early.
+        case finished
+        /// libyaml rejected the input; the parser state says why and where.
+        case failed(yaml_parser_t)
+        case initFailed
+    }
+
+    /// Feeds every event to `handle` until the stream ends or `handle` returns `false`.
+    static func parse(_ bytes: [UInt8], _ handle: (yaml_event_t) -> Bool) -> Outcome {
+        let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+        let event = UnsafeMutablePointer<yaml_event_t>.allocate(capacity: 1)
+        defer {
+            parser.deallocate()
+            event.deallocate()
+        }
+        guard yaml_parser_initialize(parser) == 1 else { return .initFailed }
+        defer { yaml_parser_delete(parser) }
+        // libyaml keeps the input pointer until parsing ends, so all parsing happens inside the closure.
+        var padded = bytes
+        padded.append(0)
+        return padded.withUnsafeBufferPointer { buffer -> Outcome in
+            yaml_parser_set_input_string(parser, buffer.baseAddress!, bytes.count)
+            while true {
+                guard yaml_parser_parse(parser, event) == 1 else { return .failed(parser.pointee) }
+                let ended = event.pointee.type == YAML_STREAM_END_EVENT
+                let keepGoing = handle(event.pointee)
+                yaml_event_delete(event)
+                if ended || !keepGoing { return .finished }
+            }
         }
     }
 }

@@ -1,0 +1,91 @@
+import PolicyCompiler
+
+/// A generated platform of `services` services with `families` key families each, shaped like the
+/// example policies (params of every type, tags, events consumed across services, warmups, alerts),
+/// and lint-clean so the benchmark measures a complete compile.
+enum SyntheticCorpus {
+    static func files(services: Int, families: Int) -> [SourceFile] {
+        (0..<services).map { index in
+            SourceFile(path: "corpus/s\(index).yaml", text: policy(index, services: services, families: families))
+        }
+    }
+
+    static func policy(_ index: Int, services: Int, families: Int) -> String {
+        let name = "s\(index)"
+        let upstream = "s\((index + 1) % services)"
+        var text = """
+            version: 1
+            service: \(name)
+            description: Generated service \(index).
+            port: \(3000 + index % 60000)
+            memory: 64MB
+
+            defaults:
+              ttl: 15m
+              jitter: 10%
+              codec: json
+
+            params:
+              userId: uuid
+              page: int
+              region: { enum: [eu, us, apac] }
+              slug: string
+
+            keys:
+
+            """
+        for family in 0..<families {
+            let pattern: String
+            switch family % 4 {
+            case 0: pattern = "\(name):f\(family):{userId}"
+            case 1: pattern = "\(name):f\(family):{userId}:{page}"
+            case 2: pattern = "\(name):f\(family):{region}:{slug}"
+            default: pattern = "\(name):f\(family):{slug}"
+            }
+            text += """
+                  f\(family):
+                    description: Family \(family) of \(name).
+                    pattern: "\(pattern)"
+                    ttl: \(5 + family)m
+                    value: Value\(family)
+                    tags: ["user:{userId}"]
+                    dependsOn: [entity\(index)]
+
+                """
+        }
+        text += """
+
+            events:
+              \(name).changed:
+                payload: { userId: uuid, page: int, region: { enum: [eu, us, apac] }, slug: string }
+                mutates: [entity\(index)]
+              \(name).removed:
+                payload: { id: uuid }
+                mutates: [other\(index)]
+
+            invalidate:
+              \(name).changed:
+                - tag: "user:{userId}"
+                - pattern: "\(name):f1:{userId}:*"
+                - f0
+              \(upstream).removed:
+                - { tag: "user:{userId}", bind: { userId: id } }
+
+            warmup:
+              hot:
+                keys: [f0, f4]
+                source: hotKeys
+                priority: high
+                every: 5m
+                retry: { attempts: 3, backoff: 500ms, max: 10s }
+
+            alerts:
+              hitRate: { below: 70% }
+              memory: { above: 80% }
+              latency: { above: 1s }
+              errorRate: { above: 5% }
+
+            """
+        return text
+    }
+}

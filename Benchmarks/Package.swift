@@ -1,0 +1,29 @@
+// swift-tools-version: 6.1
+import Foundation
+import PackageDescription
+
+/// A path dependency's identity is its folder name, which depends on where the repository was cloned.
+let parentPackage = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().lastPathComponent.lowercased()
+
+// Benchmarks live in their own package so that the main package's build and tests do not pull
+// in ordo-one/benchmark. Run them with `swift package --package-path Benchmarks benchmark`.
+let package = Package(
+    name: "CachePolicyBenchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "CompilerBenchmarks",
+            dependencies: [
+                .product(name: "PolicyCompiler", package: parentPackage),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "CompilerBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
