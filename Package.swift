@@ -6,10 +6,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "PolicyCompiler", targets: ["PolicyCompiler"]),
+        .library(name: "CacheRuntime", targets: ["CacheRuntime"]),
         .executable(name: "cachepolicy", targets: ["cachepolicy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -23,6 +26,14 @@ let package = Package(
             dependencies: ["CYAML"]
         ),
         .target(
+            name: "CacheRuntime",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
+        .target(
             name: "CachePolicyCLI",
             dependencies: [
                 "PolicyCompiler",
@@ -33,10 +44,24 @@ let package = Package(
             name: "cachepolicy",
             dependencies: ["CachePolicyCLI"]
         ),
+        // The example platform: generated/ (from policies/) compiled together with its value types.
+        .target(
+            name: "ExamplePlatform",
+            dependencies: ["CacheRuntime"],
+            path: "Examples/ExamplePlatform"
+        ),
         .testTarget(
             name: "PolicyCompilerTests",
             dependencies: ["PolicyCompiler"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "CacheRuntimeTests",
+            dependencies: ["CacheRuntime", "PolicyCompiler"]
+        ),
+        .testTarget(
+            name: "ExamplePlatformTests",
+            dependencies: ["ExamplePlatform", "CacheRuntime"]
         ),
         .testTarget(
             name: "CachePolicyCLITests",

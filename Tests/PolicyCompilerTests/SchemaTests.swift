@@ -106,6 +106,7 @@ struct SchemaTests {
             ("shop:*:{userId}", 20),         // '*' outside an invalidation pattern
             ("shop:{userId}:{userId}", 29),  // the same param twice
             ("shop:my cart:{userId}", 20),   // whitespace
+            ("shop:#cart:{userId}", 20),     // '#' is the runtime's (tag sets)
         ]
         for (pattern, column) in cases {
             let result = compile(shop(replacing: "\"shop:cart:{userId}\"", with: "\"\(pattern)\""))

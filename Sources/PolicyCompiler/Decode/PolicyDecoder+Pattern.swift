@@ -83,6 +83,12 @@ extension PolicyDecoder {
                 hint: use == .invalidation ? "'*' may only stand alone as a whole segment" : "glob characters are not allowed in keys")
             return nil
         }
+        if piece.contains("#" as Character) {
+            diagnostics.report(
+                .invalidPattern, at: location, "\(what) has '#' in '\(piece)', which is reserved for the runtime's own keys (tag sets)",
+                hint: "use another character, such as '-' or '.'")
+            return nil
+        }
         if piece.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) {
             diagnostics.report(.invalidPattern, at: location, "\(what) has whitespace or a control character in '\(piece)'")
             return nil

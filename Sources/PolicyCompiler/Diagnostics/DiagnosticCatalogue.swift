@@ -22,6 +22,7 @@ public enum DiagnosticCatalogue {
         case keyspace = "Keyspace"
         case staleness = "Staleness"
         case sanity = "Sanity"
+        case generation = "Generation"
     }
 
     public static func entry(for code: DiagnosticCode) -> Entry? { byCode[code] }
@@ -373,6 +374,23 @@ public enum DiagnosticCatalogue {
               explanation: """
                 `int` values are a few bytes and never reach a compression threshold. Remove \
                 `compress:` from the key family (or from `defaults:`).
+                """),
+
+        // MARK: Generation
+        Entry(code: .reservedName, name: "reserved-name", severity: .error, category: .generation,
+              summary: "A key family has a name the generated namespace already uses.",
+              explanation: """
+                Every service namespace (`PaymentCache`) defines `policy` and `warmupTasks` besides \
+                one builder per key family, so a family cannot be called either. Rename the family.
+                """),
+        Entry(code: .nameCollision, name: "name-collision", severity: .error, category: .generation,
+              summary: "Two declarations would become the same Swift name.",
+              explanation: """
+                Events become payload structs (`user.preferences-updated` → `UserPreferencesUpdated`), \
+                services become namespaces (`payment` → `PaymentCache`), enum params and warmup jobs \
+                become nested types. Two policy names that map to the same Swift name, or a nested \
+                type that would shadow a key family's value type, cannot both be generated. The \
+                related location is the other declaration; rename one of them.
                 """),
     ]
 }

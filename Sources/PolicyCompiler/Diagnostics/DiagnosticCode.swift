@@ -72,4 +72,8 @@ extension DiagnosticCode {
     public static let jitterTooLarge = DiagnosticCode(rawValue: "CP604")
     public static let backoffAboveMax = DiagnosticCode(rawValue: "CP605")
     public static let compressionIneffective = DiagnosticCode(rawValue: "CP606")
+
+    // Generation: names that cannot become Swift.
+    public static let reservedName = DiagnosticCode(rawValue: "CP700")
+    public static let nameCollision = DiagnosticCode(rawValue: "CP701")
 }

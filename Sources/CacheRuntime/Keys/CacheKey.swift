@@ -1,0 +1,65 @@
+import NIOCore
+
+/// What reads and deletes need: a concrete key, its family and its value type.
+public protocol CacheKeyProtocol: Sendable, Hashable, CustomStringConvertible {
+    associatedtype Value: Sendable
+    /// The concrete Redis key.
+    var key: String { get }
+    var family: KeyFamilySpec { get }
+    var codec: ValueCodec<Value> { get }
+}
+
+extension CacheKeyProtocol {
+    public var description: String { key }
+
+    /// Decodes a stored value with this family's compression and codec.
+    public func decode(_ stored: ByteBuffer) throws -> Value {
+        try codec.decode(ValueCompression.unwrap(stored, policy: family.compression))
+    }
+}
+
+/// A complete key: everything needed to read, write and tag an entry. Builders generated from the
+/// policy (`PaymentCache.history(userId:page:)`) are the only intended way to make one.
+public struct CacheKey<Value: Sendable>: CacheKeyProtocol {
+    public let key: String
+    public let family: KeyFamilySpec
+    /// The Redis keys of the tag sets this entry joins when written.
+    public let tags: [String]
+    public let codec: ValueCodec<Value>
+
+    public init(key: String, family: KeyFamilySpec, tags: [String] = [], codec: ValueCodec<Value>) {
+        self.key = key
+        self.family = family
+        self.tags = tags
+        self.codec = codec
+    }
+
+    /// Encodes a value with this family's codec and compression.
+    public func encode(_ value: Value) throws -> ByteBuffer {
+        try ValueCompression.wrap(codec.encode(value), policy: family.compression)
+    }
+
+    /// The same key without the tags, for reads.
+    public var readOnly: ReadOnlyCacheKey<Value> { ReadOnlyCacheKey(key: key, family: family, codec: codec) }
+
+    public static func == (a: Self, b: Self) -> Bool { a.key == b.key && a.family == b.family && a.tags == b.tags }
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+}
+
+/// A key for reading and deleting only. Families whose tags use params that are not in the key
+/// pattern also get a builder without those params; it returns this type, so writing such an
+/// entry without its tags does not compile.
+public struct ReadOnlyCacheKey<Value: Sendable>: CacheKeyProtocol {
+    public let key: String
+    public let family: KeyFamilySpec
+    public let codec: ValueCodec<Value>
+
+    public init(key: String, family: KeyFamilySpec, codec: ValueCodec<Value>) {
+        self.key = key
+        self.family = family
+        self.codec = codec
+    }
+
+    public static func == (a: Self, b: Self) -> Bool { a.key == b.key && a.family == b.family }
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+}

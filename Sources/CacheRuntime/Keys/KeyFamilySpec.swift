@@ -1,0 +1,64 @@
+/// A key family as the compiler resolved it: pattern, TTL, jitter, codec and compression.
+public struct KeyFamilySpec: Sendable, Hashable, CustomStringConvertible {
+    public let service: String
+    public let name: String
+    /// The pattern as declared, e.g. `payment:history:{userId}:{page}`.
+    public let pattern: String
+    public let ttl: Duration
+    /// TTL spread, as a ratio (0.1 is ±10%).
+    public let jitter: Double
+    public let codec: CodecKind
+    public let compression: CompressionPolicy
+    /// Entries kept in an in-process near cache; `nil` for none.
+    public let nearCacheEntries: Int?
+
+    public init(
+        service: String, name: String, pattern: String, ttl: Duration, jitter: Double, codec: CodecKind,
+        compression: CompressionPolicy, nearCacheEntries: Int? = nil
+    ) {
+        self.service = service
+        self.name = name
+        self.pattern = pattern
+        self.ttl = ttl
+        self.jitter = jitter
+        self.codec = codec
+        self.compression = compression
+        self.nearCacheEntries = nearCacheEntries
+    }
+
+    public var description: String { "\(service).\(name)" }
+
+    /// The TTL in milliseconds.
+    public var ttlMilliseconds: Int64 {
+        ttl.components.seconds * 1000 + ttl.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// The range a written entry's TTL is drawn from: the TTL ± jitter, never below 1 ms.
+    public var ttlRange: ClosedRange<Int64> {
+        let base = ttlMilliseconds
+        let spread = Int64((Double(base) * jitter).rounded(.down))
+        return max(1, base - spread)...max(1, base + spread)
+    }
+
+    /// A TTL for one write, drawn uniformly from ``ttlRange`` so entries written together do not
+    /// expire together.
+    public func writeTTL<G: RandomNumberGenerator>(using generator: inout G) -> Int64 {
+        Int64.random(in: ttlRange, using: &generator)
+    }
+
+    public func writeTTL() -> Int64 {
+        var generator = SystemRandomNumberGenerator()
+        return writeTTL(using: &generator)
+    }
+
+    /// The Redis key of the set holding the members of a rendered tag (`user:3f2b…`). Tags are
+    /// scoped to their service; `#` never appears in a key family's keys, so tag sets cannot collide
+    /// with them.
+    public func tagKey(_ renderedTag: String) -> String {
+        Self.tagKey(service: service, renderedTag)
+    }
+
+    public static func tagKey(service: String, _ renderedTag: String) -> String {
+        "#tag:\(service):\(renderedTag)"
+    }
+}

@@ -1,0 +1,42 @@
+/// One service's compiled policy: its key families, warmup jobs, alerts and the events it reacts to.
+public struct ServicePolicy: Sendable, Hashable {
+    public let name: String
+    public let description: String?
+    /// The Redis memory budget in bytes, if declared.
+    public let memoryBudget: Int?
+    public let alerts: AlertThresholds
+    public let families: [KeyFamilySpec]
+    public let warmupJobs: [WarmupJobSpec]
+    /// Names of the events whose invalidations this service applies, sorted.
+    public let reactsTo: [String]
+
+    public init(
+        name: String, description: String? = nil, memoryBudget: Int? = nil, alerts: AlertThresholds = AlertThresholds(),
+        families: [KeyFamilySpec], warmupJobs: [WarmupJobSpec] = [], reactsTo: [String] = []
+    ) {
+        self.name = name
+        self.description = description
+        self.memoryBudget = memoryBudget
+        self.alerts = alerts
+        self.families = families
+        self.warmupJobs = warmupJobs
+        self.reactsTo = reactsTo
+    }
+
+    public func family(_ name: String) -> KeyFamilySpec? { families.first { $0.name == name } }
+}
+
+/// Alert thresholds; ratios are shares of a whole (0.7 is 70%).
+public struct AlertThresholds: Sendable, Hashable {
+    public let hitRateBelow: Double?
+    public let memoryAbove: Double?
+    public let latencyAbove: Duration?
+    public let errorRateAbove: Double?
+
+    public init(hitRateBelow: Double? = nil, memoryAbove: Double? = nil, latencyAbove: Duration? = nil, errorRateAbove: Double? = nil) {
+        self.hitRateBelow = hitRateBelow
+        self.memoryAbove = memoryAbove
+        self.latencyAbove = latencyAbove
+        self.errorRateAbove = errorRateAbove
+    }
+}

@@ -1,0 +1,127 @@
+/// Emits the resolved program as JSON for tools in other languages. The format is versioned
+/// (`formatVersion`) and documented in docs/program-json.md; fields may be added within a version,
+/// never removed or changed in meaning.
+public enum JSONEmitter {
+    public static let formatVersion = 1
+    public static let fileName = "program.json"
+
+    public static func emit(_ program: Program) -> GeneratedFile {
+        let document = JSONValue.object([
+            ("formatVersion", .int(formatVersion)),
+            ("services", .array(program.services.map(service))),
+            ("events", .array(program.events.map(event))),
+        ])
+        return GeneratedFile(name: fileName, contents: document.rendered())
+    }
+
+    static func location(_ location: SourceLocation) -> JSONValue {
+        .object([("file", .string(location.file)), ("line", .int(location.line)), ("column", .int(location.column))])
+    }
+
+    static func type(_ type: ParamType) -> JSONValue {
+        switch type {
+        case .enumeration(let values): .object([("enum", .array(values.map { .string($0) }))])
+        default: .string(type.description)
+        }
+    }
+
+    static func params(_ params: [Param]) -> JSONValue {
+        .array(params.map { .object([("name", .string($0.name.value)), ("type", type($0.type))]) })
+    }
+
+    static func milliseconds(_ duration: PolicyDuration) -> JSONValue { .int(duration.milliseconds) }
+
+    static func service(_ service: ServiceProgram) -> JSONValue {
+        .object([
+            ("name", .string(service.name)),
+            ("source", location(service.location)),
+            ("description", .optional(service.description)),
+            ("port", service.port.map { .int($0) } ?? .null),
+            ("memoryBytes", service.memory.map { .int($0.bytes) } ?? .null),
+            ("params", params(service.params)),
+            ("keys", .array(service.keys.map(family))),
+            ("reactions", .array(service.reactions.map(reaction))),
+            ("warmups", .array(service.warmups.map(warmup))),
+            ("alerts", .object([
+                ("hitRateBelow", service.alerts.hitRateBelow.map { .double($0.value.ratio) } ?? .null),
+                ("memoryAbove", service.alerts.memoryAbove.map { .double($0.value.ratio) } ?? .null),
+                ("latencyAboveMs", service.alerts.latencyAbove.map { milliseconds($0.value) } ?? .null),
+                ("errorRateAbove", service.alerts.errorRateAbove.map { .double($0.value.ratio) } ?? .null),
+            ])),
+        ])
+    }
+
+    static func family(_ family: KeyFamilyProgram) -> JSONValue {
+        let compression: JSONValue = switch family.compression {
+        case .none: .null
+        case .over(let size): .object([("overBytes", .int(size.bytes))])
+        }
+        return .object([
+            ("name", .string(family.name)),
+            ("source", location(family.location)),
+            ("description", .optional(family.description)),
+            ("pattern", .string(family.pattern.text)),
+            ("keyParams", params(family.keyParams)),
+            ("tagOnlyParams", params(family.tagOnlyParams)),
+            ("ttlMs", milliseconds(family.ttl)),
+            ("jitter", .double(family.jitter.ratio)),
+            ("codec", .string(family.codec.rawValue)),
+            ("valueType", .string(family.valueType)),
+            ("compression", compression),
+            ("tags", .array(family.tags.map { .string($0.text) })),
+            ("dependsOn", .array(family.dependsOn.map { .string($0) })),
+            ("nearCacheEntries", family.nearCacheEntries.map { .int($0) } ?? .null),
+        ])
+    }
+
+    static func reaction(_ reaction: Reaction) -> JSONValue {
+        .object([
+            ("event", .string(reaction.event)),
+            ("source", location(reaction.location)),
+            ("actions", .array(reaction.actions.map { action in
+                let (kind, target): (String, String) = switch action.target {
+                case .key(let family): ("key", family)
+                case .tag(let tag): ("tag", tag.text)
+                case .pattern(let glob): ("pattern", glob.text)
+                }
+                return .object([
+                    ("kind", .string(kind)),
+                    ("target", .string(target)),
+                    ("bindings", .object(action.bindings.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+                ])
+            })),
+        ])
+    }
+
+    static func warmup(_ job: WarmupProgram) -> JSONValue {
+        .object([
+            ("name", .string(job.name)),
+            ("source", location(job.location)),
+            ("description", .optional(job.description)),
+            ("keys", .array(job.keys.map { .string($0) })),
+            ("loader", .string(job.source)),
+            ("priority", .string(job.priority.rawValue)),
+            ("everyMs", job.every.map(milliseconds) ?? .null),
+            ("after", .array(job.after.map { .string($0) })),
+            ("batch", .int(job.batch)),
+            ("concurrency", .int(job.concurrency)),
+            ("retry", .object([
+                ("attempts", .int(job.retry.attempts)),
+                ("backoffMs", milliseconds(job.retry.backoff)),
+                ("maxMs", milliseconds(job.retry.max)),
+            ])),
+        ])
+    }
+
+    static func event(_ event: EventProgram) -> JSONValue {
+        .object([
+            ("name", .string(event.name)),
+            ("producer", .string(event.producer)),
+            ("source", location(event.location)),
+            ("description", .optional(event.description)),
+            ("payload", params(event.payload)),
+            ("mutates", .array(event.mutates.map { .string($0) })),
+            ("consumers", .array(event.consumers.map { .string($0) })),
+        ])
+    }
+}

@@ -1,0 +1,52 @@
+/// Accumulates Swift source with four-space indentation.
+struct SwiftWriter {
+    private(set) var text = ""
+    private var depth = 0
+
+    mutating func line(_ content: String = "") {
+        text += content.isEmpty ? "\n" : String(repeating: "    ", count: depth) + content + "\n"
+    }
+
+    /// `///` lines; free text is split at line breaks and stripped of control characters.
+    mutating func doc(_ paragraphs: [String]) {
+        var first = true
+        for paragraph in paragraphs where !paragraph.isEmpty {
+            if !first { line("///") }
+            first = false
+            for piece in paragraph.split(separator: "\n", omittingEmptySubsequences: false) {
+                let cleaned = SwiftNames.docText(String(piece)).trimmingTrailingSpaces()
+                line(cleaned.isEmpty ? "///" : "/// " + cleaned)
+            }
+        }
+    }
+
+    /// `header {`, the body one level deeper, then `}`.
+    mutating func block(_ header: String, _ body: (inout SwiftWriter) -> Void) {
+        line(header + " {")
+        depth += 1
+        body(&self)
+        depth -= 1
+        line("}")
+    }
+
+    /// Lines between `open` and `close`, one level deeper, each followed by a comma except the last.
+    mutating func list(_ open: String, _ items: [String], _ close: String) {
+        guard !items.isEmpty else {
+            line(open + close)
+            return
+        }
+        line(open)
+        depth += 1
+        for (index, item) in items.enumerated() { line(item + (index == items.count - 1 ? "" : ",")) }
+        depth -= 1
+        line(close)
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var copy = self
+        while copy.last == " " { copy.removeLast() }
+        return copy
+    }
+}

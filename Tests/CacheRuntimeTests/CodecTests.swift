@@ -1,0 +1,129 @@
+import CacheRuntime
+import Foundation
+import NIOCore
+import Testing
+
+struct Sample: Codable, Sendable, Hashable {
+    var name: String
+    var when: Date
+    var tags: [String]
+}
+
+let plainFamily = KeyFamilySpec(
+    service: "test", name: "plain", pattern: "test:plain:{id}", ttl: .seconds(600), jitter: 0.1, codec: .json,
+    compression: .none)
+let compressedFamily = KeyFamilySpec(
+    service: "test", name: "big", pattern: "test:big:{id}", ttl: .seconds(60), jitter: 0, codec: .json,
+    compression: .over(bytes: 256))
+
+@Suite("Codecs and compression")
+struct CodecTests {
+    @Test func jsonRoundTripUsesISODates() throws {
+        let value = Sample(name: "ünïcode \"quoted\"", when: Date(timeIntervalSince1970: 1_700_000_000), tags: ["a", "b"])
+        let key = CacheKey(key: "test:plain:1", family: plainFamily, codec: .json as ValueCodec<Sample>)
+        let stored = try key.encode(value)
+        #expect(String(buffer: stored).contains("\"2023-11-14T22:13:20Z\""))
+        #expect(try key.decode(stored) == value)
+    }
+
+    @Test func stringIntAndBytesRoundTrip() throws {
+        let text = CacheKey(key: "k", family: plainFamily, codec: .string)
+        #expect(try text.decode(text.encode("héllo\0")) == "héllo\0")
+        let number = CacheKey(key: "k", family: plainFamily, codec: .int)
+        #expect(String(buffer: try number.encode(-12)) == "-12", "INCRBY-compatible")
+        #expect(try number.decode(number.encode(Int.min)) == Int.min)
+        let bytes = CacheKey(key: "k", family: plainFamily, codec: .bytes)
+        let raw: Bytes = [0, 255, 10, 13]
+        #expect(try bytes.decode(bytes.encode(raw)) == raw)
+    }
+
+    @Test func decodingGarbageFailsCleanly() {
+        let number = CacheKey(key: "k", family: plainFamily, codec: .int)
+        #expect(throws: CodecError.self) { try number.decode(ByteBuffer(string: "12a")) }
+        let text = CacheKey(key: "k", family: plainFamily, codec: .string)
+        #expect(throws: CodecError.self) { try text.decode(ByteBuffer(bytes: [0xC3])) }
+        let json = CacheKey(key: "k", family: plainFamily, codec: .json as ValueCodec<Sample>)
+        #expect(throws: CodecError.self) { try json.decode(ByteBuffer(string: "{\"name\": 1}")) }
+    }
+
+    @Test func compressionOnlyAboveTheThreshold() throws {
+        let key = CacheKey(key: "k", family: compressedFamily, codec: .string)
+        let small = try key.encode("short")
+        #expect(small.getInteger(at: small.readerIndex, as: UInt8.self) == 0)
+        #expect(try key.decode(small) == "short")
+        let large = String(repeating: "payment history row; ", count: 200)
+        let stored = try key.encode(large)
+        #expect(stored.getInteger(at: stored.readerIndex, as: UInt8.self) == 1)
+        #expect(stored.readableBytes < large.utf8.count / 4)
+        #expect(try key.decode(stored) == large)
+    }
+
+    @Test func incompressibleValuesAreStoredRaw() throws {
+        var rng = SeededGenerator(state: 5)
+        let noise = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let key = CacheKey(key: "k", family: compressedFamily, codec: .bytes)
+        let stored = try key.encode(noise)
+        #expect(stored.getInteger(at: stored.readerIndex, as: UInt8.self) == 0)
+        #expect(try key.decode(stored) == noise)
+    }
+
+    @Test func corruptCompressedValuesFailCleanly() {
+        let key = CacheKey(key: "k", family: compressedFamily, codec: .string)
+        #expect(throws: CodecError.self) { try key.decode(ByteBuffer(bytes: [1, 0x78, 0x9C, 0xFF, 0x00])) }
+        #expect(throws: CodecError.self) { try key.decode(ByteBuffer(bytes: [7, 1, 2])) }
+        #expect(throws: CodecError.self) { try key.decode(ByteBuffer()) }
+    }
+
+    @Test func decompressionIsBoundedByTheDeclaredLength() throws {
+        // 80 MiB of zeros compresses to a few dozen KiB: a "zip bomb" for a cache reader.
+        let zeros = ByteBuffer(repeating: 0, count: 80 * 1024 * 1024)
+        let bomb = try ValueCompression.wrap(zeros, policy: .over(bytes: 1))
+        #expect(bomb.readableBytes < 200_000)
+        #expect(throws: CodecError.self) { try ValueCompression.unwrap(bomb, policy: .over(bytes: 1)) }
+        // A header that lies about the length is caught while inflating, not after.
+        var liar = ByteBuffer()
+        liar.writeInteger(UInt8(1))
+        liar.writeInteger(UInt32(10))
+        var payload = bomb
+        payload.moveReaderIndex(forwardBy: 5)
+        liar.writeImmutableBuffer(payload)
+        #expect(throws: CodecError.self) { try ValueCompression.unwrap(liar, policy: .over(bytes: 1)) }
+    }
+
+    @Test func truncatedCompressedValuesAreDetected() throws {
+        let key = CacheKey(key: "k", family: compressedFamily, codec: .string)
+        let stored = try key.encode(String(repeating: "abcdefgh", count: 500))
+        let truncated = stored.getSlice(at: stored.readerIndex, length: stored.readableBytes - 6)!
+        #expect(throws: CodecError.self) { try key.decode(truncated) }
+    }
+}
+
+@Suite("Policy values")
+struct PolicyValueTests {
+    @Test func writeTTLStaysWithinJitterBounds() {
+        var rng = SeededGenerator(state: 3)
+        #expect(plainFamily.ttlRange == 540_000...660_000)
+        var seen = Set<Int64>()
+        for _ in 0..<10_000 {
+            let ttl = plainFamily.writeTTL(using: &rng)
+            #expect(plainFamily.ttlRange.contains(ttl))
+            seen.insert(ttl / 10_000)
+        }
+        #expect(seen.count >= 12, "draws spread across the whole range")
+        #expect(compressedFamily.ttlRange == 60_000...60_000)
+    }
+
+    @Test func tagKeysAreServiceScoped() {
+        #expect(plainFamily.tagKey("user:1") == "#tag:test:user:1")
+        #expect(KeyFamilySpec.tagKey(service: "payment", "user:1") != KeyFamilySpec.tagKey(service: "billing", "user:1"))
+    }
+
+    @Test func retryBacksOffExponentiallyUpToMax() {
+        let retry = RetryPolicy(attempts: 5, backoff: .milliseconds(500), max: .seconds(3))
+        #expect((1...5).map { retry.delay(beforeRetry: $0) } == [.milliseconds(500), .seconds(1), .seconds(2), .seconds(3), .seconds(3)])
+    }
+
+    @Test func priorityOrder() {
+        #expect(WarmupJobSpec.Priority.allCases.sorted() == [.high, .medium, .low])
+    }
+}
