@@ -64,6 +64,10 @@ let package = Package(
             dependencies: ["ExamplePlatform", "CacheRuntime"]
         ),
         .testTarget(
+            name: "GeneratedCodeTests",
+            dependencies: ["CacheRuntime"]
+        ),
+        .testTarget(
             name: "CachePolicyCLITests",
             dependencies: ["CachePolicyCLI"]
         ),

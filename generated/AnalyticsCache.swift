@@ -5,7 +5,7 @@ import Foundation
 
 /// Dashboards and revenue reporting.
 ///
-/// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/analytics.yaml:2`.
+/// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/analytics.yaml:3`.
 public enum AnalyticsCache {
     /// The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to.
     public static let policy = ServicePolicy(
@@ -28,7 +28,7 @@ public enum AnalyticsCache {
 
     /// The key families as resolved by the compiler (defaults applied).
     public enum Families {
-        /// `analytics:dashboard:{userId}`. Source: `policies/analytics.yaml:18`.
+        /// `analytics:dashboard:{userId}`. Source: `policies/analytics.yaml:19`.
         public static let dashboard = KeyFamilySpec(
             service: "analytics",
             name: "dashboard",
@@ -40,7 +40,7 @@ public enum AnalyticsCache {
             nearCacheEntries: nil
         )
 
-        /// `analytics:revenue:{period}`. Source: `policies/analytics.yaml:24`.
+        /// `analytics:revenue:{period}`. Source: `policies/analytics.yaml:25`.
         public static let revenue = KeyFamilySpec(
             service: "analytics",
             name: "revenue",
@@ -52,7 +52,7 @@ public enum AnalyticsCache {
             nearCacheEntries: nil
         )
 
-        /// `analytics:growth:{period}`. Source: `policies/analytics.yaml:29`.
+        /// `analytics:growth:{period}`. Source: `policies/analytics.yaml:30`.
         public static let growth = KeyFamilySpec(
             service: "analytics",
             name: "growth",
@@ -71,7 +71,7 @@ public enum AnalyticsCache {
     ///
     /// Key `analytics:dashboard:{userId}`; TTL 30m ± 15%; json `Dashboard`; compressed over 4KB; depends on payment, bill.
     ///
-    /// Source: `policies/analytics.yaml:18`.
+    /// Source: `policies/analytics.yaml:19`.
     public static func dashboard(userId: UUID) -> CacheKey<Dashboard> {
         CacheKey(
             key: "analytics:dashboard:\(KeyEncoder.uuid(userId))",
@@ -85,7 +85,7 @@ public enum AnalyticsCache {
     ///
     /// Key `analytics:revenue:{period}`; TTL 1h ± 15%; json `RevenueReport`; compressed over 4KB.
     ///
-    /// Source: `policies/analytics.yaml:24`.
+    /// Source: `policies/analytics.yaml:25`.
     public static func revenue(period: Period) -> CacheKey<RevenueReport> {
         CacheKey(
             key: "analytics:revenue:\(KeyEncoder.enumeration(period))",
@@ -99,7 +99,7 @@ public enum AnalyticsCache {
     ///
     /// Key `analytics:growth:{period}`; TTL 1h ± 15%; json `GrowthReport`; compressed over 4KB.
     ///
-    /// Source: `policies/analytics.yaml:29`.
+    /// Source: `policies/analytics.yaml:30`.
     public static func growth(period: Period) -> CacheKey<GrowthReport> {
         CacheKey(
             key: "analytics:growth:\(KeyEncoder.enumeration(period))",
@@ -111,7 +111,7 @@ public enum AnalyticsCache {
 
     // MARK: Invalidation
 
-    /// What `bill.created` drops here: the key `analytics:dashboard:{userId}`. Source: `policies/analytics.yaml:41`.
+    /// What `bill.created` drops here: the key `analytics:dashboard:{userId}`. Source: `policies/analytics.yaml:42`.
     public static func plan(for event: BillCreated) -> InvalidationPlan {
         InvalidationPlan(
             service: "analytics",
@@ -122,7 +122,7 @@ public enum AnalyticsCache {
         )
     }
 
-    /// What `bill.paid` drops here: the key `analytics:dashboard:{userId}`. Source: `policies/analytics.yaml:43`.
+    /// What `bill.paid` drops here: the key `analytics:dashboard:{userId}`. Source: `policies/analytics.yaml:44`.
     public static func plan(for event: BillPaid) -> InvalidationPlan {
         InvalidationPlan(
             service: "analytics",
@@ -133,7 +133,7 @@ public enum AnalyticsCache {
         )
     }
 
-    /// What `payment.failed` drops here: the key `analytics:dashboard:{userId}`. Source: `policies/analytics.yaml:39`.
+    /// What `payment.failed` drops here: the key `analytics:dashboard:{userId}`. Source: `policies/analytics.yaml:40`.
     public static func plan(for event: PaymentFailed) -> InvalidationPlan {
         InvalidationPlan(
             service: "analytics",
@@ -144,7 +144,7 @@ public enum AnalyticsCache {
         )
     }
 
-    /// What `payment.succeeded` drops here: the key `analytics:dashboard:{userId}`, keys matching `analytics:revenue:*`. Source: `policies/analytics.yaml:36`.
+    /// What `payment.succeeded` drops here: the key `analytics:dashboard:{userId}`, keys matching `analytics:revenue:*`. Source: `policies/analytics.yaml:37`.
     public static func plan(for event: PaymentSucceeded) -> InvalidationPlan {
         InvalidationPlan(
             service: "analytics",
@@ -155,7 +155,7 @@ public enum AnalyticsCache {
         )
     }
 
-    /// What `user.deleted` drops here: the key `analytics:dashboard:{userId}`. Binds `userId` from `id`. Source: `policies/analytics.yaml:45`.
+    /// What `user.deleted` drops here: the key `analytics:dashboard:{userId}`. Binds `userId` from `id`. Source: `policies/analytics.yaml:46`.
     public static func plan(for event: UserDeleted) -> InvalidationPlan {
         InvalidationPlan(
             service: "analytics",
@@ -179,9 +179,10 @@ public enum AnalyticsCache {
     }
 
     // MARK: Warmup
+
     /// The warmup jobs as declared.
     public enum Jobs {
-        /// Source: `policies/analytics.yaml:49`.
+        /// Source: `policies/analytics.yaml:50`.
         public static let revenueRollup = WarmupJobSpec(
             name: "revenue-rollup",
             service: "analytics",

@@ -5,7 +5,7 @@ import Foundation
 
 /// Utility bills and their payment status.
 ///
-/// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/billing.yaml:2`.
+/// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/billing.yaml:3`.
 public enum BillingCache {
     /// The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to.
     public static let policy = ServicePolicy(
@@ -20,7 +20,7 @@ public enum BillingCache {
 
     /// The key families as resolved by the compiler (defaults applied).
     public enum Families {
-        /// `billing:bill:{billId}:status`. Source: `policies/billing.yaml:17`.
+        /// `billing:bill:{billId}:status`. Source: `policies/billing.yaml:18`.
         public static let status = KeyFamilySpec(
             service: "billing",
             name: "status",
@@ -32,7 +32,7 @@ public enum BillingCache {
             nearCacheEntries: nil
         )
 
-        /// `billing:user:{userId}:bills`. Source: `policies/billing.yaml:24`.
+        /// `billing:user:{userId}:bills`. Source: `policies/billing.yaml:25`.
         public static let userBills = KeyFamilySpec(
             service: "billing",
             name: "userBills",
@@ -51,7 +51,7 @@ public enum BillingCache {
     ///
     /// Key `billing:bill:{billId}:status`; TTL 10m ± 10%; json `BillStatus`; tags `user:{userId}`; depends on bill.
     ///
-    /// Source: `policies/billing.yaml:17`.
+    /// Source: `policies/billing.yaml:18`.
     ///
     /// For reading and deleting: writing needs `userId` for the tags, so use the builder that takes it.
     public static func status(billId: UUID) -> ReadOnlyCacheKey<BillStatus> {
@@ -62,7 +62,7 @@ public enum BillingCache {
     ///
     /// Key `billing:bill:{billId}:status`; TTL 10m ± 10%; json `BillStatus`; tags `user:{userId}`; depends on bill.
     ///
-    /// Source: `policies/billing.yaml:17`.
+    /// Source: `policies/billing.yaml:18`.
     public static func status(billId: UUID, userId: UUID) -> CacheKey<BillStatus> {
         CacheKey(
             key: "billing:bill:\(KeyEncoder.uuid(billId)):status",
@@ -76,7 +76,7 @@ public enum BillingCache {
     ///
     /// Key `billing:user:{userId}:bills`; TTL 30m ± 10%; json `UserBills`; compressed over 2KB; tags `user:{userId}`; depends on bill.
     ///
-    /// Source: `policies/billing.yaml:24`.
+    /// Source: `policies/billing.yaml:25`.
     public static func userBills(userId: UUID) -> CacheKey<UserBills> {
         CacheKey(
             key: "billing:user:\(KeyEncoder.uuid(userId)):bills",
@@ -88,7 +88,7 @@ public enum BillingCache {
 
     // MARK: Invalidation
 
-    /// What `bill.created` drops here: the key `billing:bill:{billId}:status`, the key `billing:user:{userId}:bills`. Source: `policies/billing.yaml:42`.
+    /// What `bill.created` drops here: the key `billing:bill:{billId}:status`, the key `billing:user:{userId}:bills`. Source: `policies/billing.yaml:43`.
     public static func plan(for event: BillCreated) -> InvalidationPlan {
         InvalidationPlan(
             service: "billing",
@@ -99,7 +99,7 @@ public enum BillingCache {
         )
     }
 
-    /// What `bill.paid` drops here: the key `billing:bill:{billId}:status`, the key `billing:user:{userId}:bills`. Source: `policies/billing.yaml:45`.
+    /// What `bill.paid` drops here: the key `billing:bill:{billId}:status`, the key `billing:user:{userId}:bills`. Source: `policies/billing.yaml:46`.
     public static func plan(for event: BillPaid) -> InvalidationPlan {
         InvalidationPlan(
             service: "billing",
@@ -110,7 +110,7 @@ public enum BillingCache {
         )
     }
 
-    /// What `payment.succeeded` drops here: the key `billing:bill:{billId}:status`, the key `billing:user:{userId}:bills`. Source: `policies/billing.yaml:48`.
+    /// What `payment.succeeded` drops here: the key `billing:bill:{billId}:status`, the key `billing:user:{userId}:bills`. Source: `policies/billing.yaml:49`.
     public static func plan(for event: PaymentSucceeded) -> InvalidationPlan {
         InvalidationPlan(
             service: "billing",
@@ -121,7 +121,7 @@ public enum BillingCache {
         )
     }
 
-    /// What `user.deleted` drops here: the tag `user:{userId}`. Binds `userId` from `id`. Source: `policies/billing.yaml:51`.
+    /// What `user.deleted` drops here: the tag `user:{userId}`. Binds `userId` from `id`. Source: `policies/billing.yaml:52`.
     public static func plan(for event: UserDeleted) -> InvalidationPlan {
         InvalidationPlan(
             service: "billing",
@@ -144,11 +144,12 @@ public enum BillingCache {
     }
 
     // MARK: Warmup
+
     /// The warmup jobs as declared.
     public enum Jobs {
         /// Bills due in the next week, ahead of the morning reminder run.
         ///
-        /// Source: `policies/billing.yaml:55`.
+        /// Source: `policies/billing.yaml:56`.
         public static let dueBills = WarmupJobSpec(
             name: "due-bills",
             service: "billing",

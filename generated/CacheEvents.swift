@@ -5,7 +5,7 @@ import Foundation
 
 /// The payload of `bill.created`.
 ///
-/// Produced by `billing`; mutates bill; invalidates caches in analytics, billing. Source: `policies/billing.yaml:34`.
+/// Produced by `billing`; mutates bill; invalidates caches in analytics, billing. Source: `policies/billing.yaml:35`.
 public struct BillCreated: CacheEvent {
     public static let name = "bill.created"
     public static let producer = "billing"
@@ -26,7 +26,7 @@ public struct BillCreated: CacheEvent {
 
 /// The payload of `bill.paid`.
 ///
-/// Produced by `billing`; mutates bill; invalidates caches in analytics, billing. Source: `policies/billing.yaml:37`.
+/// Produced by `billing`; mutates bill; invalidates caches in analytics, billing. Source: `policies/billing.yaml:38`.
 public struct BillPaid: CacheEvent {
     public static let name = "bill.paid"
     public static let producer = "billing"
@@ -43,7 +43,7 @@ public struct BillPaid: CacheEvent {
 
 /// The payload of `document.deleted`.
 ///
-/// Produced by `document`; mutates document; invalidates caches in document. Source: `policies/document.yaml:35`.
+/// Produced by `document`; mutates document; invalidates caches in document. Source: `policies/document.yaml:36`.
 public struct DocumentDeleted: CacheEvent {
     public static let name = "document.deleted"
     public static let producer = "document"
@@ -60,7 +60,7 @@ public struct DocumentDeleted: CacheEvent {
 
 /// The payload of `document.uploaded`.
 ///
-/// Produced by `document`; mutates document; invalidates caches in document. Source: `policies/document.yaml:32`.
+/// Produced by `document`; mutates document; invalidates caches in document. Source: `policies/document.yaml:33`.
 public struct DocumentUploaded: CacheEvent {
     public static let name = "document.uploaded"
     public static let producer = "document"
@@ -79,7 +79,7 @@ public struct DocumentUploaded: CacheEvent {
 
 /// The payload of `notification.preferences-updated`.
 ///
-/// Produced by `notification`; mutates notificationPreferences; invalidates caches in notification. Source: `policies/notification.yaml:29`.
+/// Produced by `notification`; mutates notificationPreferences; invalidates caches in notification. Source: `policies/notification.yaml:30`.
 public struct NotificationPreferencesUpdated: CacheEvent {
     public static let name = "notification.preferences-updated"
     public static let producer = "notification"
@@ -94,7 +94,7 @@ public struct NotificationPreferencesUpdated: CacheEvent {
 
 /// The payload of `notification.template-published`.
 ///
-/// Produced by `notification`; mutates notificationTemplate; invalidates caches in notification. Source: `policies/notification.yaml:32`.
+/// Produced by `notification`; mutates notificationTemplate; invalidates caches in notification. Source: `policies/notification.yaml:33`.
 public struct NotificationTemplatePublished: CacheEvent {
     public static let name = "notification.template-published"
     public static let producer = "notification"
@@ -118,7 +118,7 @@ public struct NotificationTemplatePublished: CacheEvent {
 
 /// The payload of `payment.failed`.
 ///
-/// Produced by `payment`; mutates payment; invalidates caches in analytics, payment. Source: `policies/payment.yaml:36`.
+/// Produced by `payment`; mutates payment; invalidates caches in analytics, payment. Source: `policies/payment.yaml:37`.
 public struct PaymentFailed: CacheEvent {
     public static let name = "payment.failed"
     public static let producer = "payment"
@@ -139,7 +139,7 @@ public struct PaymentFailed: CacheEvent {
 
 /// The payload of `payment.succeeded`.
 ///
-/// Produced by `payment`; mutates payment, bill; invalidates caches in analytics, billing, payment. Source: `policies/payment.yaml:33`.
+/// Produced by `payment`; mutates payment, bill; invalidates caches in analytics, billing, payment. Source: `policies/payment.yaml:34`.
 public struct PaymentSucceeded: CacheEvent {
     public static let name = "payment.succeeded"
     public static let producer = "payment"
@@ -160,7 +160,7 @@ public struct PaymentSucceeded: CacheEvent {
 
 /// The payload of `provider.updated`.
 ///
-/// Produced by `utility`; mutates provider; invalidates caches in utility. Source: `policies/utility.yaml:32`.
+/// Produced by `utility`; mutates provider; invalidates caches in utility. Source: `policies/utility.yaml:33`.
 public struct ProviderUpdated: CacheEvent {
     public static let name = "provider.updated"
     public static let producer = "utility"
@@ -185,7 +185,7 @@ public struct ProviderUpdated: CacheEvent {
 
 /// The payload of `session.revoked`.
 ///
-/// Produced by `user`; mutates session; invalidates caches in user. Source: `policies/user.yaml:60`.
+/// Produced by `user`; mutates session; invalidates caches in user. Source: `policies/user.yaml:61`.
 public struct SessionRevoked: CacheEvent {
     public static let name = "session.revoked"
     public static let producer = "user"
@@ -202,7 +202,7 @@ public struct SessionRevoked: CacheEvent {
 
 /// A user closed their account; every service drops what it holds for them.
 ///
-/// Produced by `user`; mutates user, session, userPreferences; invalidates caches in analytics, billing, document, notification, payment, user, webhook. Source: `policies/user.yaml:56`.
+/// Produced by `user`; mutates user, session, userPreferences; invalidates caches in analytics, billing, document, notification, payment, user, webhook. Source: `policies/user.yaml:57`.
 public struct UserDeleted: CacheEvent {
     public static let name = "user.deleted"
     public static let producer = "user"
@@ -217,7 +217,7 @@ public struct UserDeleted: CacheEvent {
 
 /// The payload of `user.preferences-updated`.
 ///
-/// Produced by `user`; mutates userPreferences; invalidates caches in user. Source: `policies/user.yaml:50`.
+/// Produced by `user`; mutates userPreferences; invalidates caches in user. Source: `policies/user.yaml:51`.
 public struct UserPreferencesUpdated: CacheEvent {
     public static let name = "user.preferences-updated"
     public static let producer = "user"
@@ -232,7 +232,7 @@ public struct UserPreferencesUpdated: CacheEvent {
 
 /// The payload of `user.suspended`.
 ///
-/// Produced by `user`; mutates user, session; invalidates caches in user. Source: `policies/user.yaml:53`.
+/// Produced by `user`; mutates user, session; invalidates caches in user. Source: `policies/user.yaml:54`.
 public struct UserSuspended: CacheEvent {
     public static let name = "user.suspended"
     public static let producer = "user"
@@ -249,7 +249,7 @@ public struct UserSuspended: CacheEvent {
 
 /// A user changed their profile.
 ///
-/// Produced by `user`; mutates user; invalidates caches in user. Source: `policies/user.yaml:46`.
+/// Produced by `user`; mutates user; invalidates caches in user. Source: `policies/user.yaml:47`.
 public struct UserUpdated: CacheEvent {
     public static let name = "user.updated"
     public static let producer = "user"
@@ -264,7 +264,7 @@ public struct UserUpdated: CacheEvent {
 
 /// The payload of `webhook.delivered`.
 ///
-/// Produced by `webhook`; mutates webhookDelivery; invalidates caches in webhook. Source: `policies/webhook.yaml:42`.
+/// Produced by `webhook`; mutates webhookDelivery; invalidates caches in webhook. Source: `policies/webhook.yaml:43`.
 public struct WebhookDelivered: CacheEvent {
     public static let name = "webhook.delivered"
     public static let producer = "webhook"
@@ -283,7 +283,7 @@ public struct WebhookDelivered: CacheEvent {
 
 /// The payload of `webhook.updated`.
 ///
-/// Produced by `webhook`; mutates webhook; invalidates caches in webhook. Source: `policies/webhook.yaml:39`.
+/// Produced by `webhook`; mutates webhook; invalidates caches in webhook. Source: `policies/webhook.yaml:40`.
 public struct WebhookUpdated: CacheEvent {
     public static let name = "webhook.updated"
     public static let producer = "webhook"

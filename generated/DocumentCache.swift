@@ -5,7 +5,7 @@ import Foundation
 
 /// Uploaded bill scans and receipts.
 ///
-/// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/document.yaml:2`.
+/// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/document.yaml:3`.
 public enum DocumentCache {
     /// The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to.
     public static let policy = ServicePolicy(
@@ -20,7 +20,7 @@ public enum DocumentCache {
 
     /// The key families as resolved by the compiler (defaults applied).
     public enum Families {
-        /// `document:meta:{documentId}`. Source: `policies/document.yaml:17`.
+        /// `document:meta:{documentId}`. Source: `policies/document.yaml:18`.
         public static let metadata = KeyFamilySpec(
             service: "document",
             name: "metadata",
@@ -32,7 +32,7 @@ public enum DocumentCache {
             nearCacheEntries: nil
         )
 
-        /// `document:user:{userId}`. Source: `policies/document.yaml:23`.
+        /// `document:user:{userId}`. Source: `policies/document.yaml:24`.
         public static let userDocuments = KeyFamilySpec(
             service: "document",
             name: "userDocuments",
@@ -51,7 +51,7 @@ public enum DocumentCache {
     ///
     /// Key `document:meta:{documentId}`; TTL 2h ± 10%; json `DocumentMetadata`; tags `user:{userId}`; depends on document.
     ///
-    /// Source: `policies/document.yaml:17`.
+    /// Source: `policies/document.yaml:18`.
     ///
     /// For reading and deleting: writing needs `userId` for the tags, so use the builder that takes it.
     public static func metadata(documentId: UUID) -> ReadOnlyCacheKey<DocumentMetadata> {
@@ -62,7 +62,7 @@ public enum DocumentCache {
     ///
     /// Key `document:meta:{documentId}`; TTL 2h ± 10%; json `DocumentMetadata`; tags `user:{userId}`; depends on document.
     ///
-    /// Source: `policies/document.yaml:17`.
+    /// Source: `policies/document.yaml:18`.
     public static func metadata(documentId: UUID, userId: UUID) -> CacheKey<DocumentMetadata> {
         CacheKey(
             key: "document:meta:\(KeyEncoder.uuid(documentId))",
@@ -76,7 +76,7 @@ public enum DocumentCache {
     ///
     /// Key `document:user:{userId}`; TTL 2h ± 10%; json `UserDocuments`; compressed over 2KB; tags `user:{userId}`; depends on document.
     ///
-    /// Source: `policies/document.yaml:23`.
+    /// Source: `policies/document.yaml:24`.
     public static func userDocuments(userId: UUID) -> CacheKey<UserDocuments> {
         CacheKey(
             key: "document:user:\(KeyEncoder.uuid(userId))",
@@ -88,7 +88,7 @@ public enum DocumentCache {
 
     // MARK: Invalidation
 
-    /// What `document.deleted` drops here: the key `document:meta:{documentId}`, the key `document:user:{userId}`. Source: `policies/document.yaml:43`.
+    /// What `document.deleted` drops here: the key `document:meta:{documentId}`, the key `document:user:{userId}`. Source: `policies/document.yaml:44`.
     public static func plan(for event: DocumentDeleted) -> InvalidationPlan {
         InvalidationPlan(
             service: "document",
@@ -99,7 +99,7 @@ public enum DocumentCache {
         )
     }
 
-    /// What `document.uploaded` drops here: the key `document:meta:{documentId}`, the key `document:user:{userId}`. Source: `policies/document.yaml:40`.
+    /// What `document.uploaded` drops here: the key `document:meta:{documentId}`, the key `document:user:{userId}`. Source: `policies/document.yaml:41`.
     public static func plan(for event: DocumentUploaded) -> InvalidationPlan {
         InvalidationPlan(
             service: "document",
@@ -110,7 +110,7 @@ public enum DocumentCache {
         )
     }
 
-    /// What `user.deleted` drops here: the tag `user:{userId}`. Binds `userId` from `id`. Source: `policies/document.yaml:46`.
+    /// What `user.deleted` drops here: the tag `user:{userId}`. Binds `userId` from `id`. Source: `policies/document.yaml:47`.
     public static func plan(for event: UserDeleted) -> InvalidationPlan {
         InvalidationPlan(
             service: "document",
@@ -132,9 +132,10 @@ public enum DocumentCache {
     }
 
     // MARK: Warmup
+
     /// The warmup jobs as declared.
     public enum Jobs {
-        /// Source: `policies/document.yaml:50`.
+        /// Source: `policies/document.yaml:51`.
         public static let recentDocuments = WarmupJobSpec(
             name: "recent-documents",
             service: "document",

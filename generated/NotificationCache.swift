@@ -5,7 +5,7 @@ import Foundation
 
 /// Notification preferences and message templates.
 ///
-/// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/notification.yaml:2`.
+/// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/notification.yaml:3`.
 public enum NotificationCache {
     /// The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to.
     public static let policy = ServicePolicy(
@@ -27,7 +27,7 @@ public enum NotificationCache {
 
     /// The key families as resolved by the compiler (defaults applied).
     public enum Families {
-        /// `notification:preferences:{userId}`. Source: `policies/notification.yaml:17`.
+        /// `notification:preferences:{userId}`. Source: `policies/notification.yaml:18`.
         public static let preferences = KeyFamilySpec(
             service: "notification",
             name: "preferences",
@@ -39,7 +39,7 @@ public enum NotificationCache {
             nearCacheEntries: nil
         )
 
-        /// `notification:template:{templateId}:{channel}`. Source: `policies/notification.yaml:22`.
+        /// `notification:template:{templateId}:{channel}`. Source: `policies/notification.yaml:23`.
         public static let template = KeyFamilySpec(
             service: "notification",
             name: "template",
@@ -58,7 +58,7 @@ public enum NotificationCache {
     ///
     /// Key `notification:preferences:{userId}`; TTL 1h ± 10%; json `NotificationPreferences`; depends on notificationPreferences.
     ///
-    /// Source: `policies/notification.yaml:17`.
+    /// Source: `policies/notification.yaml:18`.
     public static func preferences(userId: UUID) -> CacheKey<NotificationPreferences> {
         CacheKey(
             key: "notification:preferences:\(KeyEncoder.uuid(userId))",
@@ -72,7 +72,7 @@ public enum NotificationCache {
     ///
     /// Key `notification:template:{templateId}:{channel}`; TTL 1h ± 10%; string `String`; depends on notificationTemplate.
     ///
-    /// Source: `policies/notification.yaml:22`.
+    /// Source: `policies/notification.yaml:23`.
     public static func template(templateId: String, channel: Channel) -> CacheKey<String> {
         CacheKey(
             key: "notification:template:\(KeyEncoder.string(templateId)):\(KeyEncoder.enumeration(channel))",
@@ -84,7 +84,7 @@ public enum NotificationCache {
 
     // MARK: Invalidation
 
-    /// What `notification.preferences-updated` drops here: the key `notification:preferences:{userId}`. Source: `policies/notification.yaml:37`.
+    /// What `notification.preferences-updated` drops here: the key `notification:preferences:{userId}`. Source: `policies/notification.yaml:38`.
     public static func plan(for event: NotificationPreferencesUpdated) -> InvalidationPlan {
         InvalidationPlan(
             service: "notification",
@@ -95,7 +95,7 @@ public enum NotificationCache {
         )
     }
 
-    /// What `notification.template-published` drops here: the key `notification:template:{templateId}:{channel}`. Source: `policies/notification.yaml:39`.
+    /// What `notification.template-published` drops here: the key `notification:template:{templateId}:{channel}`. Source: `policies/notification.yaml:40`.
     public static func plan(for event: NotificationTemplatePublished) -> InvalidationPlan {
         InvalidationPlan(
             service: "notification",
@@ -106,7 +106,7 @@ public enum NotificationCache {
         )
     }
 
-    /// What `user.deleted` drops here: the key `notification:preferences:{userId}`. Binds `userId` from `id`. Source: `policies/notification.yaml:41`.
+    /// What `user.deleted` drops here: the key `notification:preferences:{userId}`. Binds `userId` from `id`. Source: `policies/notification.yaml:42`.
     public static func plan(for event: UserDeleted) -> InvalidationPlan {
         InvalidationPlan(
             service: "notification",
@@ -128,9 +128,10 @@ public enum NotificationCache {
     }
 
     // MARK: Warmup
+
     /// The warmup jobs as declared.
     public enum Jobs {
-        /// Source: `policies/notification.yaml:45`.
+        /// Source: `policies/notification.yaml:46`.
         public static let templates = WarmupJobSpec(
             name: "templates",
             service: "notification",

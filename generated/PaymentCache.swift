@@ -5,7 +5,7 @@ import Foundation
 
 /// Payment processing and payment history.
 ///
-/// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/payment.yaml:2`.
+/// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/payment.yaml:3`.
 public enum PaymentCache {
     /// The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to.
     public static let policy = ServicePolicy(
@@ -20,7 +20,7 @@ public enum PaymentCache {
 
     /// The key families as resolved by the compiler (defaults applied).
     public enum Families {
-        /// `payment:history:{userId}:{page}`. Source: `policies/payment.yaml:17`.
+        /// `payment:history:{userId}:{page}`. Source: `policies/payment.yaml:18`.
         public static let history = KeyFamilySpec(
             service: "payment",
             name: "history",
@@ -32,7 +32,7 @@ public enum PaymentCache {
             nearCacheEntries: nil
         )
 
-        /// `payment:recent:{userId}`. Source: `policies/payment.yaml:25`.
+        /// `payment:recent:{userId}`. Source: `policies/payment.yaml:26`.
         public static let recent = KeyFamilySpec(
             service: "payment",
             name: "recent",
@@ -51,7 +51,7 @@ public enum PaymentCache {
     ///
     /// Key `payment:history:{userId}:{page}`; TTL 15m ± 10%; json `PaymentHistoryPage`; compressed over 1KB; tags `user:{userId}`; depends on payment.
     ///
-    /// Source: `policies/payment.yaml:17`.
+    /// Source: `policies/payment.yaml:18`.
     public static func history(userId: UUID, page: Int) -> CacheKey<PaymentHistoryPage> {
         CacheKey(
             key: "payment:history:\(KeyEncoder.uuid(userId)):\(KeyEncoder.int(page))",
@@ -65,7 +65,7 @@ public enum PaymentCache {
     ///
     /// Key `payment:recent:{userId}`; TTL 5m ± 10%; json `RecentPayments`; depends on payment.
     ///
-    /// Source: `policies/payment.yaml:25`.
+    /// Source: `policies/payment.yaml:26`.
     public static func recent(userId: UUID) -> CacheKey<RecentPayments> {
         CacheKey(
             key: "payment:recent:\(KeyEncoder.uuid(userId))",
@@ -77,7 +77,7 @@ public enum PaymentCache {
 
     // MARK: Invalidation
 
-    /// What `payment.failed` drops here: the key `payment:recent:{userId}`, the tag `user:{userId}`. Source: `policies/payment.yaml:44`.
+    /// What `payment.failed` drops here: the key `payment:recent:{userId}`, the tag `user:{userId}`. Source: `policies/payment.yaml:45`.
     public static func plan(for event: PaymentFailed) -> InvalidationPlan {
         InvalidationPlan(
             service: "payment",
@@ -88,7 +88,7 @@ public enum PaymentCache {
         )
     }
 
-    /// What `payment.succeeded` drops here: the key `payment:recent:{userId}`, keys matching `payment:history:{userId}:*`. Source: `policies/payment.yaml:41`.
+    /// What `payment.succeeded` drops here: the key `payment:recent:{userId}`, keys matching `payment:history:{userId}:*`. Source: `policies/payment.yaml:42`.
     public static func plan(for event: PaymentSucceeded) -> InvalidationPlan {
         InvalidationPlan(
             service: "payment",
@@ -99,7 +99,7 @@ public enum PaymentCache {
         )
     }
 
-    /// What `user.deleted` drops here: the key `payment:recent:{userId}`, the tag `user:{userId}`. Binds `userId` from `id`. Source: `policies/payment.yaml:47`.
+    /// What `user.deleted` drops here: the key `payment:recent:{userId}`, the tag `user:{userId}`. Binds `userId` from `id`. Source: `policies/payment.yaml:48`.
     public static func plan(for event: UserDeleted) -> InvalidationPlan {
         InvalidationPlan(
             service: "payment",
@@ -121,9 +121,10 @@ public enum PaymentCache {
     }
 
     // MARK: Warmup
+
     /// The warmup jobs as declared.
     public enum Jobs {
-        /// Source: `policies/payment.yaml:52`.
+        /// Source: `policies/payment.yaml:53`.
         public static let recentPayments = WarmupJobSpec(
             name: "recent-payments",
             service: "payment",

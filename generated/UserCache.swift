@@ -5,7 +5,7 @@ import Foundation
 
 /// Accounts, login sessions and user preferences.
 ///
-/// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/user.yaml:2`.
+/// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/user.yaml:3`.
 public enum UserCache {
     /// The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to.
     public static let policy = ServicePolicy(
@@ -20,7 +20,7 @@ public enum UserCache {
 
     /// The key families as resolved by the compiler (defaults applied).
     public enum Families {
-        /// `user:session:{sessionId}`. Source: `policies/user.yaml:17`.
+        /// `user:session:{sessionId}`. Source: `policies/user.yaml:18`.
         public static let session = KeyFamilySpec(
             service: "user",
             name: "session",
@@ -32,7 +32,7 @@ public enum UserCache {
             nearCacheEntries: nil
         )
 
-        /// `user:profile:{userId}`. Source: `policies/user.yaml:24`.
+        /// `user:profile:{userId}`. Source: `policies/user.yaml:25`.
         public static let profile = KeyFamilySpec(
             service: "user",
             name: "profile",
@@ -44,7 +44,7 @@ public enum UserCache {
             nearCacheEntries: nil
         )
 
-        /// `user:preferences:{userId}`. Source: `policies/user.yaml:31`.
+        /// `user:preferences:{userId}`. Source: `policies/user.yaml:32`.
         public static let preferences = KeyFamilySpec(
             service: "user",
             name: "preferences",
@@ -56,7 +56,7 @@ public enum UserCache {
             nearCacheEntries: nil
         )
 
-        /// `user:sessions:{userId}`. Source: `policies/user.yaml:37`.
+        /// `user:sessions:{userId}`. Source: `policies/user.yaml:38`.
         public static let activeSessions = KeyFamilySpec(
             service: "user",
             name: "activeSessions",
@@ -75,7 +75,7 @@ public enum UserCache {
     ///
     /// Key `user:session:{sessionId}`; TTL 10m ± 10%; json `Session`; tags `user:{userId}`; depends on session.
     ///
-    /// Source: `policies/user.yaml:17`.
+    /// Source: `policies/user.yaml:18`.
     ///
     /// For reading and deleting: writing needs `userId` for the tags, so use the builder that takes it.
     public static func session(sessionId: UUID) -> ReadOnlyCacheKey<Session> {
@@ -86,7 +86,7 @@ public enum UserCache {
     ///
     /// Key `user:session:{sessionId}`; TTL 10m ± 10%; json `Session`; tags `user:{userId}`; depends on session.
     ///
-    /// Source: `policies/user.yaml:17`.
+    /// Source: `policies/user.yaml:18`.
     public static func session(sessionId: UUID, userId: UUID) -> CacheKey<Session> {
         CacheKey(
             key: "user:session:\(KeyEncoder.uuid(sessionId))",
@@ -100,7 +100,7 @@ public enum UserCache {
     ///
     /// Key `user:profile:{userId}`; TTL 1h ± 10%; json `UserProfile`; tags `user:{userId}`; depends on user.
     ///
-    /// Source: `policies/user.yaml:24`.
+    /// Source: `policies/user.yaml:25`.
     public static func profile(userId: UUID) -> CacheKey<UserProfile> {
         CacheKey(
             key: "user:profile:\(KeyEncoder.uuid(userId))",
@@ -112,7 +112,7 @@ public enum UserCache {
 
     /// Key `user:preferences:{userId}`; TTL 1h ± 10%; json `UserPreferences`; tags `user:{userId}`; depends on userPreferences.
     ///
-    /// Source: `policies/user.yaml:31`.
+    /// Source: `policies/user.yaml:32`.
     public static func preferences(userId: UUID) -> CacheKey<UserPreferences> {
         CacheKey(
             key: "user:preferences:\(KeyEncoder.uuid(userId))",
@@ -126,7 +126,7 @@ public enum UserCache {
     ///
     /// Key `user:sessions:{userId}`; TTL 5m ± 10%; json `ActiveSessions`; tags `user:{userId}`; depends on session.
     ///
-    /// Source: `policies/user.yaml:37`.
+    /// Source: `policies/user.yaml:38`.
     public static func activeSessions(userId: UUID) -> CacheKey<ActiveSessions> {
         CacheKey(
             key: "user:sessions:\(KeyEncoder.uuid(userId))",
@@ -138,7 +138,7 @@ public enum UserCache {
 
     // MARK: Invalidation
 
-    /// What `session.revoked` drops here: the key `user:session:{sessionId}`, the key `user:sessions:{userId}`. Source: `policies/user.yaml:73`.
+    /// What `session.revoked` drops here: the key `user:session:{sessionId}`, the key `user:sessions:{userId}`. Source: `policies/user.yaml:74`.
     public static func plan(for event: SessionRevoked) -> InvalidationPlan {
         InvalidationPlan(
             service: "user",
@@ -149,7 +149,7 @@ public enum UserCache {
         )
     }
 
-    /// What `user.deleted` drops here: the tag `user:{userId}`. Binds `userId` from `id`. Source: `policies/user.yaml:71`.
+    /// What `user.deleted` drops here: the tag `user:{userId}`. Binds `userId` from `id`. Source: `policies/user.yaml:72`.
     public static func plan(for event: UserDeleted) -> InvalidationPlan {
         InvalidationPlan(
             service: "user",
@@ -160,7 +160,7 @@ public enum UserCache {
         )
     }
 
-    /// What `user.preferences-updated` drops here: the key `user:preferences:{userId}`. Source: `policies/user.yaml:67`.
+    /// What `user.preferences-updated` drops here: the key `user:preferences:{userId}`. Source: `policies/user.yaml:68`.
     public static func plan(for event: UserPreferencesUpdated) -> InvalidationPlan {
         InvalidationPlan(
             service: "user",
@@ -171,7 +171,7 @@ public enum UserCache {
         )
     }
 
-    /// What `user.suspended` drops here: the tag `user:{userId}`. Source: `policies/user.yaml:69`.
+    /// What `user.suspended` drops here: the tag `user:{userId}`. Source: `policies/user.yaml:70`.
     public static func plan(for event: UserSuspended) -> InvalidationPlan {
         InvalidationPlan(
             service: "user",
@@ -182,7 +182,7 @@ public enum UserCache {
         )
     }
 
-    /// What `user.updated` drops here: the key `user:profile:{userId}`. Source: `policies/user.yaml:65`.
+    /// What `user.updated` drops here: the key `user:profile:{userId}`. Source: `policies/user.yaml:66`.
     public static func plan(for event: UserUpdated) -> InvalidationPlan {
         InvalidationPlan(
             service: "user",
@@ -206,11 +206,12 @@ public enum UserCache {
     }
 
     // MARK: Warmup
+
     /// The warmup jobs as declared.
     public enum Jobs {
         /// Profiles of users seen in the last day.
         ///
-        /// Source: `policies/user.yaml:78`.
+        /// Source: `policies/user.yaml:79`.
         public static let activeProfiles = WarmupJobSpec(
             name: "active-profiles",
             service: "user",

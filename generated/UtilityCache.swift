@@ -5,7 +5,7 @@ import Foundation
 
 /// Utility providers and utility types (reference data).
 ///
-/// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/utility.yaml:2`.
+/// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/utility.yaml:3`.
 public enum UtilityCache {
     /// The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to.
     public static let policy = ServicePolicy(
@@ -28,7 +28,7 @@ public enum UtilityCache {
 
     /// The key families as resolved by the compiler (defaults applied).
     public enum Families {
-        /// `utility:providers:{utilityType}`. Source: `policies/utility.yaml:17`.
+        /// `utility:providers:{utilityType}`. Source: `policies/utility.yaml:18`.
         public static let providers = KeyFamilySpec(
             service: "utility",
             name: "providers",
@@ -40,7 +40,7 @@ public enum UtilityCache {
             nearCacheEntries: nil
         )
 
-        /// `utility:provider:{providerId}`. Source: `policies/utility.yaml:22`.
+        /// `utility:provider:{providerId}`. Source: `policies/utility.yaml:23`.
         public static let provider = KeyFamilySpec(
             service: "utility",
             name: "provider",
@@ -52,7 +52,7 @@ public enum UtilityCache {
             nearCacheEntries: nil
         )
 
-        /// `utility:types`. Source: `policies/utility.yaml:26`.
+        /// `utility:types`. Source: `policies/utility.yaml:27`.
         public static let types = KeyFamilySpec(
             service: "utility",
             name: "types",
@@ -71,7 +71,7 @@ public enum UtilityCache {
     ///
     /// Key `utility:providers:{utilityType}`; TTL 1d ± 5%; json `ProviderList`; depends on provider.
     ///
-    /// Source: `policies/utility.yaml:17`.
+    /// Source: `policies/utility.yaml:18`.
     public static func providers(utilityType: UtilityType) -> CacheKey<ProviderList> {
         CacheKey(
             key: "utility:providers:\(KeyEncoder.enumeration(utilityType))",
@@ -83,7 +83,7 @@ public enum UtilityCache {
 
     /// Key `utility:provider:{providerId}`; TTL 1d ± 5%; json `Provider`; depends on provider.
     ///
-    /// Source: `policies/utility.yaml:22`.
+    /// Source: `policies/utility.yaml:23`.
     public static func provider(providerId: String) -> CacheKey<Provider> {
         CacheKey(
             key: "utility:provider:\(KeyEncoder.string(providerId))",
@@ -97,7 +97,7 @@ public enum UtilityCache {
     ///
     /// Key `utility:types`; TTL 1d ± 5%; json `UtilityTypeList`.
     ///
-    /// Source: `policies/utility.yaml:26`.
+    /// Source: `policies/utility.yaml:27`.
     public static func types() -> CacheKey<UtilityTypeList> {
         CacheKey(
             key: "utility:types",
@@ -109,7 +109,7 @@ public enum UtilityCache {
 
     // MARK: Invalidation
 
-    /// What `provider.updated` drops here: the key `utility:provider:{providerId}`, the key `utility:providers:{utilityType}`. Source: `policies/utility.yaml:37`.
+    /// What `provider.updated` drops here: the key `utility:provider:{providerId}`, the key `utility:providers:{utilityType}`. Source: `policies/utility.yaml:38`.
     public static func plan(for event: ProviderUpdated) -> InvalidationPlan {
         InvalidationPlan(
             service: "utility",
@@ -129,11 +129,12 @@ public enum UtilityCache {
     }
 
     // MARK: Warmup
+
     /// The warmup jobs as declared.
     public enum Jobs {
         /// Providers and types change rarely; keep them always warm.
         ///
-        /// Source: `policies/utility.yaml:42`.
+        /// Source: `policies/utility.yaml:43`.
         public static let referenceData = WarmupJobSpec(
             name: "reference-data",
             service: "utility",

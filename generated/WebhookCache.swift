@@ -5,7 +5,7 @@ import Foundation
 
 /// Outgoing webhooks that users register for platform events.
 ///
-/// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/webhook.yaml:2`.
+/// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/webhook.yaml:3`.
 public enum WebhookCache {
     /// The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to.
     public static let policy = ServicePolicy(
@@ -20,7 +20,7 @@ public enum WebhookCache {
 
     /// The key families as resolved by the compiler (defaults applied).
     public enum Families {
-        /// `webhook:config:{webhookId}`. Source: `policies/webhook.yaml:18`.
+        /// `webhook:config:{webhookId}`. Source: `policies/webhook.yaml:19`.
         public static let config = KeyFamilySpec(
             service: "webhook",
             name: "config",
@@ -32,7 +32,7 @@ public enum WebhookCache {
             nearCacheEntries: nil
         )
 
-        /// `webhook:user:{userId}`. Source: `policies/webhook.yaml:25`.
+        /// `webhook:user:{userId}`. Source: `policies/webhook.yaml:26`.
         public static let userWebhooks = KeyFamilySpec(
             service: "webhook",
             name: "userWebhooks",
@@ -44,7 +44,7 @@ public enum WebhookCache {
             nearCacheEntries: nil
         )
 
-        /// `webhook:events:{webhookId}:{page}`. Source: `policies/webhook.yaml:30`.
+        /// `webhook:events:{webhookId}:{page}`. Source: `policies/webhook.yaml:31`.
         public static let eventPage = KeyFamilySpec(
             service: "webhook",
             name: "eventPage",
@@ -63,7 +63,7 @@ public enum WebhookCache {
     ///
     /// Key `webhook:config:{webhookId}`; TTL 1h ± 10%; json `WebhookConfig`; tags `user:{userId}`; depends on webhook.
     ///
-    /// Source: `policies/webhook.yaml:18`.
+    /// Source: `policies/webhook.yaml:19`.
     ///
     /// For reading and deleting: writing needs `userId` for the tags, so use the builder that takes it.
     public static func config(webhookId: UUID) -> ReadOnlyCacheKey<WebhookConfig> {
@@ -74,7 +74,7 @@ public enum WebhookCache {
     ///
     /// Key `webhook:config:{webhookId}`; TTL 1h ± 10%; json `WebhookConfig`; tags `user:{userId}`; depends on webhook.
     ///
-    /// Source: `policies/webhook.yaml:18`.
+    /// Source: `policies/webhook.yaml:19`.
     public static func config(webhookId: UUID, userId: UUID) -> CacheKey<WebhookConfig> {
         CacheKey(
             key: "webhook:config:\(KeyEncoder.uuid(webhookId))",
@@ -86,7 +86,7 @@ public enum WebhookCache {
 
     /// Key `webhook:user:{userId}`; TTL 30m ± 10%; json `UserWebhooks`; depends on webhook.
     ///
-    /// Source: `policies/webhook.yaml:25`.
+    /// Source: `policies/webhook.yaml:26`.
     public static func userWebhooks(userId: UUID) -> CacheKey<UserWebhooks> {
         CacheKey(
             key: "webhook:user:\(KeyEncoder.uuid(userId))",
@@ -100,7 +100,7 @@ public enum WebhookCache {
     ///
     /// Key `webhook:events:{webhookId}:{page}`; TTL 10m ± 10%; json `WebhookEventPage`; compressed over 4KB; depends on webhookDelivery.
     ///
-    /// Source: `policies/webhook.yaml:30`.
+    /// Source: `policies/webhook.yaml:31`.
     public static func eventPage(webhookId: UUID, page: Int) -> CacheKey<WebhookEventPage> {
         CacheKey(
             key: "webhook:events:\(KeyEncoder.uuid(webhookId)):\(KeyEncoder.int(page))",
@@ -112,7 +112,7 @@ public enum WebhookCache {
 
     // MARK: Invalidation
 
-    /// What `user.deleted` drops here: the key `webhook:user:{userId}`, the tag `user:{userId}`. Binds `userId` from `id`. Source: `policies/webhook.yaml:52`.
+    /// What `user.deleted` drops here: the key `webhook:user:{userId}`, the tag `user:{userId}`. Binds `userId` from `id`. Source: `policies/webhook.yaml:53`.
     public static func plan(for event: UserDeleted) -> InvalidationPlan {
         InvalidationPlan(
             service: "webhook",
@@ -123,7 +123,7 @@ public enum WebhookCache {
         )
     }
 
-    /// What `webhook.delivered` drops here: keys matching `webhook:events:{webhookId}:*`. Source: `policies/webhook.yaml:50`.
+    /// What `webhook.delivered` drops here: keys matching `webhook:events:{webhookId}:*`. Source: `policies/webhook.yaml:51`.
     public static func plan(for event: WebhookDelivered) -> InvalidationPlan {
         InvalidationPlan(
             service: "webhook",
@@ -134,7 +134,7 @@ public enum WebhookCache {
         )
     }
 
-    /// What `webhook.updated` drops here: the key `webhook:config:{webhookId}`, the key `webhook:user:{userId}`. Source: `policies/webhook.yaml:47`.
+    /// What `webhook.updated` drops here: the key `webhook:config:{webhookId}`, the key `webhook:user:{userId}`. Source: `policies/webhook.yaml:48`.
     public static func plan(for event: WebhookUpdated) -> InvalidationPlan {
         InvalidationPlan(
             service: "webhook",
@@ -156,9 +156,10 @@ public enum WebhookCache {
     }
 
     // MARK: Warmup
+
     /// The warmup jobs as declared.
     public enum Jobs {
-        /// Source: `policies/webhook.yaml:57`.
+        /// Source: `policies/webhook.yaml:58`.
         public static let webhookConfigs = WarmupJobSpec(
             name: "webhook-configs",
             service: "webhook",

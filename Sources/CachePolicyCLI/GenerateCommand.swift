@@ -33,6 +33,9 @@ struct GenerateCommand: ParsableCommand, ConsoleCommand {
     @Option(name: .customLong("import"), help: "A module the generated Swift imports (where value types live); repeatable.")
     var imports: [String] = []
 
+    @Option(help: "Access level of the generated declarations: public, package or internal.")
+    var access: AccessLevel = .public
+
     @Option(help: "Diagnostic format: text, json, sarif or github.")
     var format: DiagnosticFormat = .text
 
@@ -65,10 +68,7 @@ struct GenerateCommand: ParsableCommand, ConsoleCommand {
         case .json:
             generated = [JSONEmitter.emit(program)]
         case .swift:
-            let emitted = SwiftEmitter(imports: imports).emit(program)
-            report(emitted.diagnostics)
-            if emitted.files.isEmpty { return 1 }
-            generated = emitted.files
+            generated = SwiftEmitter(imports: imports, access: access).emit(program)
         }
         let folder = OutputFolder(path: output)
         let plan = try folder.plan(generated, removeStale: emit == .swift)
@@ -87,6 +87,8 @@ struct GenerateCommand: ParsableCommand, ConsoleCommand {
         return 0
     }
 }
+
+extension AccessLevel: ExpressibleByArgument {}
 
 /// `cachepolicy schema`: the JSON Schema of policy files.
 struct SchemaCommand: ParsableCommand, ConsoleCommand {

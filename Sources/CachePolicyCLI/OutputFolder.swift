@@ -54,13 +54,16 @@ struct OutputFolder {
                 let target = URL(fileURLWithPath: path + "/" + file.name)
                 let temporary = URL(fileURLWithPath: path + "/.\(file.name).\(ProcessInfo.processInfo.processIdentifier).tmp")
                 try Data(file.contents.utf8).write(to: temporary)
-                if manager.fileExists(atPath: target.path) {
-                    _ = try manager.replaceItemAt(target, withItemAt: temporary)
-                } else {
-                    try manager.moveItem(at: temporary, to: target)
+                // rename(2) replaces the target atomically.
+                guard rename(temporary.path, target.path) == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    try? manager.removeItem(at: temporary)
+                    throw UsageError(description: "error: cannot write \(target.path): \(reason)")
                 }
             }
             for name in plan.stale { try manager.removeItem(atPath: path + "/" + name) }
+        } catch let error as UsageError {
+            throw error
         } catch {
             throw UsageError(description: "error: cannot write to \(path): \(error.localizedDescription)")
         }

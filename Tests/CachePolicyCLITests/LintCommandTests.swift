@@ -137,7 +137,7 @@ struct LintCommandTests {
         #expect(unknown.err.contains("unknown diagnostic code"))
         let all = CapturedRun()
         #expect(all.run(["explain", "--all"]) == 0)
-        #expect(all.out.split(separator: "\n").count == 45)
+        #expect(all.out.split(separator: "\n").count == 47)
         #expect(CapturedRun().run(["explain"]) == 2)
     }
 

@@ -9,7 +9,7 @@ struct CatalogueTests {
         #expect(Set(codes).count == codes.count)
         #expect(Set(DiagnosticCatalogue.entries.map(\.name)).count == codes.count)
         for entry in DiagnosticCatalogue.entries {
-            #expect(entry.code.rawValue.wholeMatch(of: /CP[1-6][0-9]{2}/) != nil)
+            #expect(entry.code.rawValue.wholeMatch(of: /CP[1-7][0-9]{2}/) != nil)
             #expect(!entry.summary.isEmpty && entry.explanation.count > 40, "\(entry.code)")
         }
     }
@@ -39,7 +39,8 @@ struct CatalogueTests {
             "payloadMissingParam", "duplicateService", "duplicateEvent", "duplicateKeyFamily", "bindTypeMismatch",
             "invalidBinding", "crossServiceKey", "unmutatedEntity", "keyOverlap", "patternStartsWithHole",
             "patternCrossesService", "patternMatchesNothing", "staleOnEvent", "ttlZero", "ttlAbsurd", "warmupOutlivesTTL",
-            "thresholdOutOfRange", "jitterTooLarge", "backoffAboveMax", "compressionIneffective",
+            "thresholdOutOfRange", "jitterTooLarge", "backoffAboveMax", "compressionIneffective", "reservedName",
+            "nameCollision",
         ]
         #expect(names.count == DiagnosticCatalogue.entries.count)
         for name in names {

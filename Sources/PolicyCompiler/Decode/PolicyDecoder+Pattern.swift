@@ -20,9 +20,15 @@ extension PolicyDecoder {
             diagnostics.report(.invalidPattern, at: node.location, "\(what) is longer than \(Self.maxPatternLength) characters")
             return nil
         }
-        // Columns inside the scalar are exact for single-line plain and quoted scalars.
-        let exact = (scalar.style == .plain || scalar.style == .singleQuoted || scalar.style == .doubleQuoted)
-            && !text.value.contains(where: \.isNewline)
+        // Columns inside the scalar are exact when each character of the value is one character of
+        // the source: single-line plain scalars, and quoted ones without escapes.
+        let oneToOne: Bool = switch scalar.style {
+        case .plain: true
+        case .singleQuoted: !text.value.contains("'" as Character)
+        case .doubleQuoted: !text.value.unicodeScalars.contains { $0 == "\"" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F }
+        case .literal, .folded: false
+        }
+        let exact = oneToOne && !text.value.contains(where: \.isNewline)
         let base = scalar.style == .plain ? 0 : 1
         var segments: [KeyPattern.Segment] = []
         var locations: [SourceLocation] = []

@@ -378,10 +378,12 @@ public enum DiagnosticCatalogue {
 
         // MARK: Generation
         Entry(code: .reservedName, name: "reserved-name", severity: .error, category: .generation,
-              summary: "A key family has a name the generated namespace already uses.",
+              summary: "A name would collide with a declaration the generator always emits.",
               explanation: """
                 Every service namespace (`PaymentCache`) defines `policy` and `warmupTasks` besides \
-                one builder per key family, so a family cannot be called either. Rename the family.
+                one builder per key family, so a family cannot be called either; and `CacheEvents` is \
+                the generated table of all events, so no event may become that type (`cache.events`). \
+                Rename the family or the event.
                 """),
         Entry(code: .nameCollision, name: "name-collision", severity: .error, category: .generation,
               summary: "Two declarations would become the same Swift name.",

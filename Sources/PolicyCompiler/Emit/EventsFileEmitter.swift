@@ -3,9 +3,10 @@
 struct EventsFileEmitter {
     let program: Program
     let imports: [String]
+    let access: AccessLevel
 
     func emit() -> String {
-        var writer = SwiftWriter()
+        var writer = SwiftWriter(access: access)
         for event in program.events {
             emitEvent(event, &writer)
             writer.line()
@@ -41,12 +42,11 @@ struct EventsFileEmitter {
             SwiftEmitter.enumDeclarations(event.payload, into: &writer, owner: "`\(event.name)`")
             writer.line()
             let parameters = event.payload.map {
-                "\(SwiftNames.identifier($0.name.value)): \(SwiftEmitter.swiftType($0.type, name: $0.name.value))"
+                SwiftNames.parameterDeclaration($0.name.value, type: SwiftEmitter.swiftType($0.type, name: $0.name.value))
             }
             writer.block("public init(\(parameters.joined(separator: ", ")))") { writer in
                 for field in event.payload {
-                    let name = SwiftNames.identifier(field.name.value)
-                    writer.line("self.\(name) = \(name)")
+                    writer.line("self.\(SwiftNames.identifier(field.name.value)) = \(SwiftNames.parameter(field.name.value).local)")
                 }
             }
         }

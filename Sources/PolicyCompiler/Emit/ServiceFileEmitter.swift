@@ -3,6 +3,7 @@ struct ServiceFileEmitter {
     let service: ServiceProgram
     let program: Program
     let imports: [String]
+    let access: AccessLevel
 
     private var namespace: String { SwiftEmitter.namespace(of: service.name) }
     private var types: [String: ParamType] {
@@ -10,7 +11,7 @@ struct ServiceFileEmitter {
     }
 
     func emit() -> String {
-        var writer = SwiftWriter()
+        var writer = SwiftWriter(access: access)
         writer.doc([
             service.description ?? "The cache policy of the `\(service.name)` service.",
             "Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. \(SwiftEmitter.source(service.location))",
@@ -103,14 +104,14 @@ struct ServiceFileEmitter {
     }
 
     private func parameterList(_ params: [Param]) -> String {
-        params.map { "\(SwiftNames.identifier($0.name.value)): \(SwiftEmitter.swiftType($0.type, name: $0.name.value))" }
+        params.map { SwiftNames.parameterDeclaration($0.name.value, type: SwiftEmitter.swiftType($0.type, name: $0.name.value)) }
             .joined(separator: ", ")
     }
 
     /// param → expression encoding the builder's argument of that name.
     private func encodedArguments(_ params: [Param]) -> [String: String] {
         Dictionary(uniqueKeysWithValues: params.map {
-            ($0.name.value, SwiftEmitter.encode(SwiftNames.identifier($0.name.value), as: $0.type))
+            ($0.name.value, SwiftEmitter.encode(SwiftNames.parameter($0.name.value).local, as: $0.type))
         })
     }
 
@@ -249,7 +250,7 @@ struct ServiceFileEmitter {
                 for familyName in job.keys {
                     let family = service.key(familyName)!
                     let params = family.keyParams + family.tagOnlyParams
-                    let arguments = params.map { "\(SwiftNames.identifier($0.name.value)): \(SwiftNames.identifier($0.name.value))" }
+                    let arguments = params.map { "\(SwiftNames.argumentLabel($0.name.value)): \(SwiftNames.parameter($0.name.value).local)" }
                     writer.line()
                     writer.block("public mutating func \(SwiftNames.identifier(family.name))(\(parameterList(params) + (params.isEmpty ? "" : ", "))value: \(valueType(family))) throws") { writer in
                         writer.line("try entries.add(\(namespace).\(SwiftNames.identifier(family.name))(\(arguments.joined(separator: ", "))), value)")

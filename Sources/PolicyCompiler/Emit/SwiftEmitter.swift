@@ -20,23 +20,26 @@ public struct SwiftEmitter: Sendable {
 
     /// Modules the generated files import besides CacheRuntime and Foundation (where the value types live).
     public var imports: [String]
+    /// `public` when the generated API is a module of its own; `internal` when it is compiled into
+    /// the module that defines the value types (as the build plugin does).
+    public var access: AccessLevel
 
-    public init(imports: [String] = []) {
+    public init(imports: [String] = [], access: AccessLevel = .public) {
         self.imports = Array(Set(imports)).sorted()
+        self.access = access
     }
 
     /// Members every service namespace defines; key families cannot use these names.
     static let reservedMembers: Set<String> = ["policy", "warmupTasks"]
 
-    public func emit(_ program: Program) -> (files: [GeneratedFile], diagnostics: [Diagnostic]) {
-        var diagnostics = DiagnosticBag()
-        checkNames(program, into: &diagnostics)
-        guard !diagnostics.hasErrors else { return ([], diagnostics.sorted) }
+    /// The files for a program. Programs come from ``Compiler``, which has already checked that
+    /// every generated name is valid and unique (``nameDiagnostics(_:)``).
+    public func emit(_ program: Program) -> [GeneratedFile] {
         var files = program.services.map { service in
-            GeneratedFile(name: Self.fileName(for: service), contents: ServiceFileEmitter(service: service, program: program, imports: imports).emit())
+            GeneratedFile(name: Self.fileName(for: service), contents: ServiceFileEmitter(service: service, program: program, imports: imports, access: access).emit())
         }
-        files.append(GeneratedFile(name: Self.eventsFileName, contents: EventsFileEmitter(program: program, imports: imports).emit()))
-        return (files.sorted { $0.name < $1.name }, [])
+        files.append(GeneratedFile(name: Self.eventsFileName, contents: EventsFileEmitter(program: program, imports: imports, access: access).emit()))
+        return files.sorted { $0.name < $1.name }
     }
 
     /// The namespace of a service: `payment` → `PaymentCache`.
@@ -51,8 +54,9 @@ public struct SwiftEmitter: Sendable {
     static func fileName(for service: ServiceProgram) -> String { fileName(forPolicyFile: service.location.file) }
 
     /// Generated names that would collide in Swift, reported where they are declared.
-    private func checkNames(_ program: Program, into diagnostics: inout DiagnosticBag) {
-        var topLevel: [String: (SourceLocation, String)] = ["CacheEvents": (program.services.first?.location ?? SourceLocation(file: "", line: 1, column: 1), "the events table")]
+    static func nameDiagnostics(_ program: Program) -> [Diagnostic] {
+        var diagnostics = DiagnosticBag()
+        var topLevel: [String: (SourceLocation, String)] = [:]
         var files: [String: SourceLocation] = [:]
         func claim(_ name: String, _ location: SourceLocation, _ what: String, in table: inout [String: (SourceLocation, String)]) {
             if let first = table[name] {
@@ -64,7 +68,7 @@ public struct SwiftEmitter: Sendable {
                 table[name] = (location, what)
             }
         }
-        for service in program.services {
+        for service in program.services.sorted(by: { $0.location < $1.location }) {
             claim(Self.namespace(of: service.name), service.location, "the service '\(service.name)'", in: &topLevel)
             let file = Self.fileName(for: service)
             if let first = files[file] {
@@ -95,9 +99,19 @@ public struct SwiftEmitter: Sendable {
                 claim(SwiftNames.typeName(job.name) + "Warmup", job.location, "the warmup job '\(job.name)'", in: &nested)
             }
         }
-        for event in program.events {
-            claim(SwiftNames.typeName(event.name), event.location, "the event '\(event.name)'", in: &topLevel)
+        // In declaration order, so a collision is reported at the later declaration.
+        for event in program.events.sorted(by: { $0.location < $1.location }) {
+            let type = SwiftNames.typeName(event.name)
+            if type == "CacheEvents" {
+                diagnostics.report(
+                    .reservedName, at: event.location,
+                    "the event '\(event.name)' would become 'CacheEvents', the generated table of all events",
+                    hint: "rename the event")
+                continue
+            }
+            claim(type, event.location, "the event '\(event.name)'", in: &topLevel)
         }
+        return diagnostics.diagnostics
     }
 
     /// The file header: provenance, then imports.

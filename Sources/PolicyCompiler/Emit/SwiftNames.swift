@@ -15,6 +15,26 @@ public enum SwiftNames {
         keywords.contains(name) ? "`\(name)`" : name
     }
 
+    /// Keywords that cannot be argument labels without backticks.
+    static let labelKeywords: Set<String> = ["inout", "var", "let"]
+
+    /// A function parameter for `name`: the label callers write and the local name the body uses.
+    /// A keyword local would shadow or confuse (`self`), so it gets a trailing underscore.
+    public static func parameter(_ name: String) -> (label: String, local: String) {
+        (argumentLabel(name), keywords.contains(name) ? name + "_" : name)
+    }
+
+    /// `label local: Type`, or `name: Type` when the two agree.
+    public static func parameterDeclaration(_ name: String, type: String) -> String {
+        let (label, local) = parameter(name)
+        return label == local ? "\(label): \(type)" : "\(label) \(local): \(type)"
+    }
+
+    /// The label as written at a call site: keywords need no backticks there, except three.
+    public static func argumentLabel(_ name: String) -> String {
+        labelKeywords.contains(name) ? "`\(name)`" : name
+    }
+
     /// `payment` → `Payment`, `user.preferences-updated` → `UserPreferencesUpdated`, `utilityType` → `UtilityType`.
     public static func typeName(_ name: String) -> String {
         let words = name.split { $0 == "-" || $0 == "." || $0 == "_" }
@@ -54,10 +74,20 @@ public enum SwiftNames {
         return out
     }
 
-    /// Free text made safe for a `///` doc comment line: no line breaks or control characters.
+    /// Free text made safe for a `///` doc comment line: control characters become spaces, and
+    /// invisible formatting characters (bidirectional overrides, zero-width marks) are shown as
+    /// `U+XXXX`, so a comment can never reorder or hide what a reviewer reads.
     public static func docText(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
-            scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029 ? " " : scalar
-        }))
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) {
+                out += " "
+            } else if scalar.properties.generalCategory == .format || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                out += "U+\(String(scalar.value, radix: 16, uppercase: true))"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }

@@ -1,10 +1,29 @@
-/// Accumulates Swift source with four-space indentation.
+/// The access level of generated declarations.
+public enum AccessLevel: String, Sendable, CaseIterable {
+    case `public`, package, `internal`
+
+    /// The modifier written before a declaration (none for `internal`, Swift's default).
+    var modifier: String { self == .internal ? "" : rawValue + " " }
+}
+
+/// Accumulates Swift source with four-space indentation. Emitters write declarations as `public …`;
+/// the writer renders that as the configured ``AccessLevel``.
 struct SwiftWriter {
     private(set) var text = ""
     private var depth = 0
+    let access: AccessLevel
+
+    init(access: AccessLevel) {
+        self.access = access
+    }
 
     mutating func line(_ content: String = "") {
-        text += content.isEmpty ? "\n" : String(repeating: "    ", count: depth) + content + "\n"
+        guard !content.isEmpty else {
+            text += "\n"
+            return
+        }
+        let declaration = content.hasPrefix("public ") ? access.modifier + content.dropFirst("public ".count) : content
+        text += String(repeating: "    ", count: depth) + declaration + "\n"
     }
 
     /// `///` lines; free text is split at line breaks and stripped of control characters.

@@ -18,7 +18,8 @@ public struct Compiler: Sendable {
         public var warningCount: Int { diagnostics.count { $0.severity == .warning } }
     }
 
-    /// Parses, decodes and checks all files together (references cross files).
+    /// Parses, decodes and checks all files together (references cross files), and checks that
+    /// every name can be generated as Swift.
     public func compile(_ files: [SourceFile]) -> Result {
         var diagnostics = DiagnosticBag()
         var services: [Service] = []
@@ -31,6 +32,10 @@ public struct Compiler: Sendable {
         }
         let checked = Checker.check(services, buildProgram: !diagnostics.hasErrors)
         diagnostics.append(contentsOf: checked.diagnostics)
+        // Names that cannot become Swift are policy errors too, so lint reports them.
+        if let program = checked.program {
+            diagnostics.append(contentsOf: SwiftEmitter.nameDiagnostics(program))
+        }
         let hasErrors = diagnostics.hasErrors
         return Result(program: hasErrors ? nil : checked.program, diagnostics: diagnostics.sorted)
     }
