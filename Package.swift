@@ -8,6 +8,8 @@ let package = Package(
         .library(name: "PolicyCompiler", targets: ["PolicyCompiler"]),
         .library(name: "CacheRuntime", targets: ["CacheRuntime"]),
         .executable(name: "cachepolicy", targets: ["cachepolicy"]),
+        .plugin(name: "CachePolicyBuildPlugin", targets: ["CachePolicyBuildPlugin"]),
+        .plugin(name: "CachePolicyLintCommand", targets: ["CachePolicyLintCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,6 +45,16 @@ let package = Package(
         .executableTarget(
             name: "cachepolicy",
             dependencies: ["CachePolicyCLI"]
+        ),
+        .plugin(
+            name: "CachePolicyBuildPlugin",
+            capability: .buildTool(),
+            dependencies: ["cachepolicy"]
+        ),
+        .plugin(
+            name: "CachePolicyLintCommand",
+            capability: .command(intent: .custom(verb: "lint-cache-policies", description: "Lint the package's cache policies")),
+            dependencies: ["cachepolicy"]
         ),
         // The example platform: generated/ (from policies/) compiled together with its value types.
         .target(

@@ -1,0 +1,28 @@
+import Foundation
+import CacheRuntime
+
+// Calls the API the build plugin generated from policies/bookstore.yaml; exits non-zero on a mismatch.
+
+struct Loaders: BookstoreCache.Loaders {
+    func bestsellers(_ warmup: inout BookstoreCache.BestsellersWarmup) async throws {
+        try warmup.book(isbn: "978-0:1", shelf: .fiction, value: Book(title: "Dune"))
+    }
+}
+
+func check(_ condition: Bool, _ what: String) {
+    if !condition {
+        print("FAIL: \(what)")
+        exit(1)
+    }
+}
+
+let key = BookstoreCache.book(isbn: "978-0:1", shelf: .science)
+check(key.key == "bookstore:book:978-0%3A1", "key \(key.key)")
+check(key.tags == ["#tag:bookstore:shelf:science"], "tags \(key.tags)")
+check(BookstoreCache.book(isbn: "x").key == "bookstore:book:x", "read-only builder")
+let plan = BookstoreCache.plan(for: BookRestocked(isbn: "978-0:1", shelf: .fiction))
+check(plan.keys == ["bookstore:book:978-0%3A1"], "plan \(plan)")
+check(CacheEvents.consumers["book.restocked"] == ["bookstore"], "events table")
+let entries = try await BookstoreCache.warmupTasks(Loaders())[0].load().entries
+check(try key.decode(entries[0].value) == Book(title: "Dune"), "warmup entry")
+print("plugin fixture OK: \(key.key), \(plan.keys.count) key(s) in the plan, \(entries.count) warmup entry")
