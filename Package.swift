@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "PolicyCompiler", targets: ["PolicyCompiler"]),
         .library(name: "CacheRuntime", targets: ["CacheRuntime"]),
+        .library(name: "RESP", targets: ["RESP"]),
+        .library(name: "CacheClient", targets: ["CacheClient"]),
         .executable(name: "cachepolicy", targets: ["cachepolicy"]),
         .plugin(name: "CachePolicyBuildPlugin", targets: ["CachePolicyBuildPlugin"]),
         .plugin(name: "CachePolicyLintCommand", targets: ["CachePolicyLintCommand"]),
@@ -33,6 +35,22 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
+        .target(
+            name: "RESP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "CacheClient",
+            dependencies: [
+                "RESP", "CacheRuntime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .target(
@@ -78,6 +96,15 @@ let package = Package(
         .testTarget(
             name: "GeneratedCodeTests",
             dependencies: ["CacheRuntime"]
+        ),
+        .target(
+            name: "RedisTestSupport",
+            dependencies: ["RESP", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "Tests/RedisTestSupport"
+        ),
+        .testTarget(
+            name: "RESPTests",
+            dependencies: ["RESP", "RedisTestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "CachePolicyCLITests",

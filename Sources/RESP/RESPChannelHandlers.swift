@@ -1,0 +1,191 @@
+import NIOCore
+
+/// Decodes RESP values from the byte stream (NIO's accumulation, ``RESPDecoder``'s parsing).
+final class RESPMessageDecoder: ByteToMessageDecoder {
+    typealias InboundOut = RESPValue
+    let decoder: RESPDecoder
+
+    init(limits: RESPLimits) {
+        decoder = RESPDecoder(limits: limits)
+    }
+
+    func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let value = try decoder.decode(&buffer) else { return .needMoreData }
+        context.fireChannelRead(wrapInboundOut(value))
+        return .continue
+    }
+
+    func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        try decode(context: context, buffer: &buffer)
+    }
+}
+
+/// What callers write into the channel.
+enum RESPRequest {
+    /// One command, one reply.
+    case single(RESPCommand, EventLoopPromise<RESPValue>)
+    /// Several commands written and flushed together; one promise for all replies, in order.
+    case batch([RESPCommand], EventLoopPromise<[RESPValue]>)
+    /// A command whose replies arrive as pushes (SUBSCRIBE and friends).
+    case noReply(RESPCommand)
+}
+
+/// The connection has failed or was closed; every command still waiting gets this.
+public struct RedisConnectionError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        case closed, timeout, connectFailed, unavailable, protocolViolation
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// Matches replies to requests in order (pipelining), routes pushes, and enforces the command
+/// timeout with one timer per connection (not one per command).
+final class RESPRequestHandler: ChannelDuplexHandler {
+    typealias InboundIn = RESPValue
+    typealias OutboundIn = RESPRequest
+    typealias OutboundOut = ByteBuffer
+
+    private enum Pending {
+        case single(EventLoopPromise<RESPValue>, NIODeadline)
+        case batch(EventLoopPromise<[RESPValue]>, expected: Int, replies: [RESPValue], NIODeadline)
+
+        var sentAt: NIODeadline {
+            switch self {
+            case .single(_, let sent), .batch(_, _, _, let sent): sent
+            }
+        }
+
+        func fail(_ error: Error) {
+            switch self {
+            case .single(let promise, _): promise.fail(error)
+            case .batch(let promise, _, _, _): promise.fail(error)
+            }
+        }
+    }
+
+    private var pending = CircularBuffer<Pending>(initialCapacity: 16)
+    private let commandTimeout: TimeAmount
+    private let onPush: (@Sendable (RESPValue) -> Void)?
+    /// In RESP2 subscribe mode, messages are arrays; with no command waiting, they are pushes.
+    private let unsolicitedArraysArePushes: Bool
+    private var timeoutCheck: Scheduled<Void>?
+    private var closedError: Error?
+
+    init(commandTimeout: TimeAmount, unsolicitedArraysArePushes: Bool, onPush: (@Sendable (RESPValue) -> Void)?) {
+        self.commandTimeout = commandTimeout
+        self.unsolicitedArraysArePushes = unsolicitedArraysArePushes
+        self.onPush = onPush
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let request = unwrapOutboundIn(data)
+        if let closedError {
+            switch request {
+            case .single(_, let reply): reply.fail(closedError)
+            case .batch(_, let replies): replies.fail(closedError)
+            case .noReply: break
+            }
+            promise?.fail(closedError)
+            return
+        }
+        let now = NIODeadline.now()
+        switch request {
+        case .single(let command, let reply):
+            pending.append(.single(reply, now))
+            context.write(wrapOutboundOut(command.encoded), promise: promise)
+        case .batch(let commands, let replies):
+            guard !commands.isEmpty else {
+                replies.succeed([])
+                promise?.succeed(())
+                return
+            }
+            pending.append(.batch(replies, expected: commands.count, replies: [], now))
+            var combined = ByteBuffer()
+            combined.reserveCapacity(commands.reduce(0) { $0 + $1.encoded.readableBytes })
+            for command in commands { combined.writeImmutableBuffer(command.encoded) }
+            context.write(wrapOutboundOut(combined), promise: promise)
+        case .noReply(let command):
+            context.write(wrapOutboundOut(command.encoded), promise: promise)
+        }
+        scheduleTimeoutCheck(context: context)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let value = unwrapInboundIn(data)
+        if case .push = value {
+            onPush?(value)
+            return
+        }
+        guard let first = pending.first else {
+            if unsolicitedArraysArePushes, case .array(let items) = value {
+                onPush?(.push(items))
+            } else {
+                fail(context: context, RedisConnectionError(.protocolViolation, "the server sent a reply nobody asked for"))
+            }
+            return
+        }
+        switch first {
+        case .single(let promise, _):
+            pending.removeFirst()
+            promise.succeed(value)
+        case .batch(let promise, let expected, var replies, let sent):
+            replies.append(value)
+            if replies.count == expected {
+                pending.removeFirst()
+                promise.succeed(replies)
+            } else {
+                pending[pending.startIndex] = .batch(promise, expected: expected, replies: replies, sent)
+            }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        let wrapped: Error = error is RESPProtocolError
+            ? RedisConnectionError(.protocolViolation, "\(error)") : RedisConnectionError(.closed, "connection error: \(error)")
+        fail(context: context, wrapped)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failAll(RedisConnectionError(.closed, "the connection to Redis was closed"))
+        context.fireChannelInactive()
+    }
+
+    private func fail(context: ChannelHandlerContext, _ error: Error) {
+        failAll(error)
+        context.close(promise: nil)
+    }
+
+    private func failAll(_ error: Error) {
+        if closedError == nil { closedError = error }
+        timeoutCheck?.cancel()
+        timeoutCheck = nil
+        while let request = pending.popFirst() { request.fail(error) }
+    }
+
+    /// One timer per connection: it fires when the oldest waiting command could time out, and
+    /// re-arms for the next oldest.
+    private func scheduleTimeoutCheck(context: ChannelHandlerContext) {
+        guard timeoutCheck == nil, let oldest = pending.first else { return }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timeoutCheck = context.eventLoop.scheduleTask(deadline: oldest.sentAt + commandTimeout) {
+            let (handler, context) = loopBound.value
+            handler.timeoutCheck = nil
+            guard let oldest = handler.pending.first else { return }
+            if oldest.sentAt + handler.commandTimeout <= .now() {
+                let seconds = Double(handler.commandTimeout.nanoseconds) / 1e9
+                handler.fail(context: context, RedisConnectionError(.timeout, "Redis did not reply within \(seconds)s"))
+            } else {
+                handler.scheduleTimeoutCheck(context: context)
+            }
+        }
+    }
+}

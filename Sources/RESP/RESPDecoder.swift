@@ -1,0 +1,228 @@
+import NIOCore
+
+/// Limits on what the decoder accepts, so a hostile or broken server cannot make the client
+/// allocate gigabytes or recurse without bound.
+public struct RESPLimits: Sendable, Hashable {
+    /// Longest bulk string, verbatim string or blob error, in bytes.
+    public var maxBulkLength: Int
+    /// Most elements in one array, set, map (pairs count twice) or push.
+    public var maxAggregateCount: Int
+    /// Deepest nesting of aggregates.
+    public var maxDepth: Int
+    /// Longest simple line (simple strings, errors, numbers).
+    public var maxLineLength: Int
+
+    public init(maxBulkLength: Int = 512 * 1024 * 1024, maxAggregateCount: Int = 16 * 1024 * 1024, maxDepth: Int = 32, maxLineLength: Int = 64 * 1024) {
+        self.maxBulkLength = maxBulkLength
+        self.maxAggregateCount = maxAggregateCount
+        self.maxDepth = maxDepth
+        self.maxLineLength = maxLineLength
+    }
+
+    public static let `default` = RESPLimits()
+}
+
+/// The bytes are not RESP, or exceed a limit. The connection cannot continue after this.
+public struct RESPProtocolError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let message: String
+
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { "RESP protocol error: \(message)" }
+}
+
+/// Parses one complete RESP value from the front of a buffer, or reports that more bytes are
+/// needed. Iterative (an explicit stack, no recursion); bulk strings are slices of the input.
+public struct RESPDecoder: Sendable {
+    public var limits: RESPLimits
+
+    public init(limits: RESPLimits = .default) {
+        self.limits = limits
+    }
+
+    /// An aggregate being filled.
+    private struct Frame {
+        enum Kind { case array, set, map, push, attribute }
+        var kind: Kind
+        var expected: Int
+        var items: [RESPValue] = []
+    }
+
+    /// Decodes the first value in `buffer`, advancing its reader index past it; `nil` (and the
+    /// buffer untouched) when the value is not complete yet. Attributes (`|`) are skipped.
+    public func decode(_ buffer: inout ByteBuffer) throws -> RESPValue? {
+        var cursor = buffer
+        var stack: [Frame] = []
+        while true {
+            guard let scalar = try readOne(&cursor, stack: &stack) else { return nil }
+            var value = scalar
+            // Complete finished aggregates bottom-up.
+            while true {
+                guard var top = stack.popLast() else {
+                    buffer = cursor
+                    return value
+                }
+                top.items.append(value)
+                if top.items.count < top.expected {
+                    stack.append(top)
+                    break
+                }
+                guard let finished = Self.finish(top) else {
+                    // An attribute finished: it annotates the next value, which we read instead.
+                    break
+                }
+                value = finished
+                if stack.isEmpty {
+                    buffer = cursor
+                    return value
+                }
+            }
+        }
+    }
+
+    private static func finish(_ frame: Frame) -> RESPValue? {
+        switch frame.kind {
+        case .array: return .array(frame.items)
+        case .set: return .set(frame.items)
+        case .push: return .push(frame.items)
+        case .map:
+            var pairs: [RESPValue.Pair] = []
+            pairs.reserveCapacity(frame.items.count / 2)
+            var index = 0
+            while index + 1 < frame.items.count {
+                pairs.append(RESPValue.Pair(frame.items[index], frame.items[index + 1]))
+                index += 2
+            }
+            return .map(pairs)
+        case .attribute: return nil
+        }
+    }
+
+    /// Reads a scalar, or opens an aggregate on the stack and keeps reading until a scalar (or an
+    /// empty aggregate) is available. `nil` means more bytes are needed.
+    private func readOne(_ cursor: inout ByteBuffer, stack: inout [Frame]) throws -> RESPValue? {
+        while true {
+            guard let marker = cursor.readInteger(as: UInt8.self) else { return nil }
+            guard let line = try readLine(&cursor) else { return nil }
+            switch marker {
+            case UInt8(ascii: "+"): return .simpleString(String(buffer: line))
+            case UInt8(ascii: "-"): return .error(String(buffer: line))
+            case UInt8(ascii: ":"): return .integer(try Self.integer(line))
+            case UInt8(ascii: "_"):
+                guard line.readableBytes == 0 else { throw RESPProtocolError("a null carries no data") }
+                return .null
+            case UInt8(ascii: "#"):
+                switch line.readableBytesView.first {
+                case UInt8(ascii: "t") where line.readableBytes == 1: return .boolean(true)
+                case UInt8(ascii: "f") where line.readableBytes == 1: return .boolean(false)
+                default: throw RESPProtocolError("a boolean is t or f")
+                }
+            case UInt8(ascii: ","):
+                let text = String(buffer: line)
+                switch text {
+                case "inf": return .double(.infinity)
+                case "-inf": return .double(-.infinity)
+                case "nan": return .double(.nan)
+                default:
+                    guard let value = Double(text) else { throw RESPProtocolError("'\(text.prefix(40))' is not a double") }
+                    return .double(value)
+                }
+            case UInt8(ascii: "("):
+                let text = String(buffer: line)
+                guard !text.isEmpty, text.drop(while: { $0 == "-" || $0 == "+" }).allSatisfy(\.isNumber) else {
+                    throw RESPProtocolError("'\(text.prefix(40))' is not a big number")
+                }
+                return .bigNumber(text)
+            case UInt8(ascii: "$"), UInt8(ascii: "!"), UInt8(ascii: "="):
+                let length = try Self.integer(line)
+                if length == -1, marker == UInt8(ascii: "$") { return .null }
+                guard length >= 0 else { throw RESPProtocolError("negative length \(length)") }
+                guard length <= limits.maxBulkLength else {
+                    throw RESPProtocolError("a bulk string of \(length) bytes exceeds the limit of \(limits.maxBulkLength)")
+                }
+                guard cursor.readableBytes >= Int(length) + 2 else { return nil }
+                let payload = cursor.readSlice(length: Int(length))!
+                guard cursor.readInteger(as: UInt16.self) == 0x0D0A else { throw RESPProtocolError("a bulk string does not end with CRLF") }
+                switch marker {
+                case UInt8(ascii: "!"): return .error(String(buffer: payload))
+                case UInt8(ascii: "="):
+                    guard payload.readableBytes >= 4, payload.getInteger(at: payload.readerIndex + 3, as: UInt8.self) == UInt8(ascii: ":") else {
+                        throw RESPProtocolError("a verbatim string needs a format prefix")
+                    }
+                    return .verbatimString(String(buffer: payload.getSlice(at: payload.readerIndex + 4, length: payload.readableBytes - 4)!))
+                default: return .bulkString(payload)
+                }
+            case UInt8(ascii: "*"), UInt8(ascii: "~"), UInt8(ascii: ">"), UInt8(ascii: "%"), UInt8(ascii: "|"):
+                let count = try Self.integer(line)
+                if count == -1, marker == UInt8(ascii: "*") { return .null }
+                guard count >= 0 else { throw RESPProtocolError("negative aggregate length \(count)") }
+                let isPairs = marker == UInt8(ascii: "%") || marker == UInt8(ascii: "|")
+                let (elements, overflow) = Int(count).multipliedReportingOverflow(by: isPairs ? 2 : 1)
+                guard !overflow, elements <= limits.maxAggregateCount else {
+                    throw RESPProtocolError("an aggregate of \(count) elements exceeds the limit of \(limits.maxAggregateCount)")
+                }
+                guard stack.count < limits.maxDepth else {
+                    throw RESPProtocolError("aggregates nest deeper than the limit of \(limits.maxDepth)")
+                }
+                let kind: Frame.Kind = switch marker {
+                case UInt8(ascii: "~"): .set
+                case UInt8(ascii: ">"): .push
+                case UInt8(ascii: "%"): .map
+                case UInt8(ascii: "|"): .attribute
+                default: .array
+                }
+                if elements == 0 {
+                    if let empty = Self.finish(Frame(kind: kind, expected: 0)) { return empty }
+                    continue  // an empty attribute: read the value it annotates
+                }
+                var frame = Frame(kind: kind, expected: elements)
+                // Reserve modestly: the count is the peer's claim, not bytes we have.
+                frame.items.reserveCapacity(min(elements, 1024))
+                stack.append(frame)
+            default:
+                throw RESPProtocolError("unknown type byte 0x\(String(marker, radix: 16))")
+            }
+        }
+    }
+
+    /// The bytes up to the next CRLF (consumed), `nil` if no CRLF yet.
+    private func readLine(_ cursor: inout ByteBuffer) throws -> ByteBuffer? {
+        let view = cursor.readableBytesView
+        guard let cr = view.firstIndex(of: 0x0D) else {
+            if view.count > limits.maxLineLength { throw RESPProtocolError("a line is longer than \(limits.maxLineLength) bytes") }
+            return nil
+        }
+        let length = cr - view.startIndex
+        guard length <= limits.maxLineLength else { throw RESPProtocolError("a line is longer than \(limits.maxLineLength) bytes") }
+        guard cursor.readableBytes >= length + 2 else { return nil }
+        guard cursor.getInteger(at: cursor.readerIndex + length + 1, as: UInt8.self) == 0x0A else {
+            throw RESPProtocolError("a CR not followed by LF")
+        }
+        let line = cursor.readSlice(length: length)!
+        cursor.moveReaderIndex(forwardBy: 2)
+        return line
+    }
+
+    /// A decimal integer without allocating.
+    private static func integer(_ line: ByteBuffer) throws -> Int64 {
+        let view = line.readableBytesView
+        var index = view.startIndex
+        var negative = false
+        if index < view.endIndex, view[index] == UInt8(ascii: "-") || view[index] == UInt8(ascii: "+") {
+            negative = view[index] == UInt8(ascii: "-")
+            index += 1
+        }
+        guard index < view.endIndex else { throw RESPProtocolError("an empty number") }
+        var value: Int64 = 0
+        while index < view.endIndex {
+            let digit = view[index]
+            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else { throw RESPProtocolError("a malformed number") }
+            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = negative ? times10.subtractingReportingOverflow(Int64(digit - 48)) : times10.addingReportingOverflow(Int64(digit - 48))
+            guard !overflow1, !overflow2 else { throw RESPProtocolError("a number out of the 64-bit range") }
+            value = next
+            index += 1
+        }
+        return value
+    }
+}

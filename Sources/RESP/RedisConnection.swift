@@ -1,0 +1,141 @@
+import NIOCore
+import NIOPosix
+
+/// One connection to Redis. Many callers may use it at once: commands are pipelined and replies
+/// matched in order. Errors that Redis returns are thrown as ``RedisError``; a broken connection
+/// fails every waiting command with ``RedisConnectionError``.
+public final class RedisConnection: Sendable {
+    let channel: Channel
+    /// 3 after a successful `HELLO 3`, otherwise 2.
+    public let protocolVersion: Int
+    public let configuration: RedisConfiguration
+
+    private init(channel: Channel, protocolVersion: Int, configuration: RedisConfiguration) {
+        self.channel = channel
+        self.protocolVersion = protocolVersion
+        self.configuration = configuration
+    }
+
+    /// Connects, negotiates the protocol, authenticates, names the client and selects the database.
+    /// - Parameters:
+    ///   - onPush: receives out-of-band messages (RESP3 pushes; for `subscriber` connections in
+    ///     RESP2, the arrays that arrive with no command waiting).
+    public static func connect(
+        _ configuration: RedisConfiguration, subscriber: Bool = false,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        onPush: (@Sendable (RESPValue) -> Void)? = nil
+    ) async throws -> RedisConnection {
+        let bootstrap = ClientBootstrap(group: eventLoopGroup)
+            .connectTimeout(configuration.connectTimeout.timeAmount)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers([
+                        ByteToMessageHandler(RESPMessageDecoder(limits: configuration.limits)),
+                        RESPRequestHandler(
+                            commandTimeout: configuration.commandTimeout.timeAmount,
+                            unsolicitedArraysArePushes: subscriber, onPush: onPush),
+                    ])
+                }
+            }
+        let channel: Channel
+        do {
+            channel = try await bootstrap.connect(host: configuration.host, port: configuration.port).get()
+        } catch {
+            throw RedisConnectionError(.connectFailed, "cannot connect to Redis at \(configuration.host):\(configuration.port): \(error)")
+        }
+        do {
+            let version = try await handshake(channel, configuration)
+            return RedisConnection(channel: channel, protocolVersion: version, configuration: configuration)
+        } catch {
+            try? await channel.close()
+            throw error
+        }
+    }
+
+    /// `HELLO 3 [AUTH] [SETNAME]`, or on servers without RESP3, `AUTH` and `CLIENT SETNAME`; then `SELECT`.
+    private static func handshake(_ channel: Channel, _ configuration: RedisConfiguration) async throws -> Int {
+        var version = 2
+        let user = configuration.username ?? "default"
+        if configuration.preferRESP3 {
+            var hello = RESPCommand("HELLO")
+            hello.append("3")
+            if let password = configuration.password {
+                hello.append("AUTH")
+                hello.append(user)
+                hello.append(password)
+            }
+            if let name = configuration.clientName {
+                hello.append("SETNAME")
+                hello.append(name)
+            }
+            let reply = try await send(hello, on: channel)
+            if case .error(let message) = reply {
+                let code = RedisError(message).code
+                guard code == "NOPROTO" || message.contains("unknown command") else {
+                    throw RedisError(message)
+                }
+            } else {
+                version = 3
+            }
+        }
+        if version == 2 {
+            if let password = configuration.password {
+                var auth = RESPCommand("AUTH")
+                if configuration.username != nil { auth.append(user) }
+                auth.append(password)
+                try check(await send(auth, on: channel))
+            }
+            if let name = configuration.clientName {
+                try check(await send(RESPCommand("CLIENT", "SETNAME", name), on: channel))
+            }
+        }
+        if configuration.database != 0 {
+            try check(await send(RESPCommand("SELECT", String(configuration.database)), on: channel))
+        }
+        return version
+    }
+
+    private static func check(_ reply: RESPValue) throws {
+        if case .error(let message) = reply { throw RedisError(message) }
+    }
+
+    private static func send(_ command: RESPCommand, on channel: Channel) async throws -> RESPValue {
+        let promise = channel.eventLoop.makePromise(of: RESPValue.self)
+        channel.writeAndFlush(RESPRequest.single(command, promise), promise: nil)
+        return try await promise.futureResult.get()
+    }
+
+    /// Sends a command and returns its reply; an error reply is thrown as ``RedisError``.
+    @discardableResult
+    public func send(_ command: RESPCommand) async throws -> RESPValue {
+        let reply = try await Self.send(command, on: channel)
+        if case .error(let message) = reply { throw RedisError(message) }
+        return reply
+    }
+
+    /// Writes all commands with one flush and returns their replies in order; error replies are
+    /// returned as ``RESPValue/error(_:)``, not thrown, so one failing command does not hide the rest.
+    public func pipeline(_ commands: [RESPCommand]) async throws -> [RESPValue] {
+        let promise = channel.eventLoop.makePromise(of: [RESPValue].self)
+        channel.writeAndFlush(RESPRequest.batch(commands, promise), promise: nil)
+        return try await promise.futureResult.get()
+    }
+
+    /// Writes a command whose replies arrive as pushes (`SUBSCRIBE`, `PSUBSCRIBE`, …).
+    public func sendWithoutReply(_ command: RESPCommand) async throws {
+        try await channel.writeAndFlush(RESPRequest.noReply(command))
+    }
+
+    public var isActive: Bool { channel.isActive }
+
+    /// Closes the connection; commands still waiting fail with ``RedisConnectionError``.
+    public func close() async {
+        try? await channel.close()
+    }
+
+    /// Resolves when the connection closes, for whatever reason.
+    public func waitUntilClosed() async {
+        try? await channel.closeFuture.get()
+    }
+}

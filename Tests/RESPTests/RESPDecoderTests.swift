@@ -1,0 +1,152 @@
+import NIOCore
+import Testing
+@testable import RESP
+
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func decodeAll(_ text: String, limits: RESPLimits = .default) throws -> [RESPValue] {
+    var buffer = ByteBuffer(string: text)
+    var values: [RESPValue] = []
+    while let value = try RESPDecoder(limits: limits).decode(&buffer) { values.append(value) }
+    #expect(buffer.readableBytes == 0, "left over: \(String(buffer: buffer))")
+    return values
+}
+
+@Suite("RESP decoder")
+struct RESPDecoderTests {
+    @Test func resp2Types() throws {
+        let values = try decodeAll("+OK\r\n-ERR bad\r\n:-42\r\n$5\r\nhello\r\n$0\r\n\r\n$-1\r\n*2\r\n:1\r\n$1\r\nx\r\n*-1\r\n*0\r\n")
+        #expect(values == [
+            .simpleString("OK"), .error("ERR bad"), .integer(-42), .bulkString(ByteBuffer(string: "hello")),
+            .bulkString(ByteBuffer()), .null, .array([.integer(1), .bulkString(ByteBuffer(string: "x"))]), .null, .array([]),
+        ])
+    }
+
+    @Test func resp3Types() throws {
+        let values = try decodeAll(
+            "_\r\n#t\r\n#f\r\n,3.5\r\n,inf\r\n(12345678901234567890\r\n!7\r\nERR bad\r\n=8\r\ntxt:abcd\r\n%1\r\n+k\r\n:1\r\n~2\r\n:1\r\n:2\r\n>2\r\n+message\r\n+x\r\n")
+        #expect(values == [
+            .null, .boolean(true), .boolean(false), .double(3.5), .double(.infinity), .bigNumber("12345678901234567890"),
+            .error("ERR bad"), .verbatimString("abcd"), .map([RESPValue.Pair(.simpleString("k"), .integer(1))]),
+            .set([.integer(1), .integer(2)]), .push([.simpleString("message"), .simpleString("x")]),
+        ])
+    }
+
+    @Test func attributesAreSkipped() throws {
+        #expect(try decodeAll("|1\r\n+ttl\r\n:3\r\n:42\r\n") == [.integer(42)])
+        #expect(try decodeAll("*2\r\n|1\r\n+a\r\n+b\r\n:1\r\n:2\r\n") == [.array([.integer(1), .integer(2)])])
+    }
+
+    @Test func bulkStringsMayContainCRLF() throws {
+        #expect(try decodeAll("$4\r\na\r\nb\r\n") == [.bulkString(ByteBuffer(string: "a\r\nb"))])
+    }
+
+    @Test func incompleteInputWaitsWithoutConsuming() throws {
+        let text = "*3\r\n$5\r\nhello\r\n%1\r\n+a\r\n~1\r\n:7\r\n:9\r\n"
+        let bytes = Array(text.utf8)
+        for cut in 0..<bytes.count - 4 {
+            var buffer = ByteBuffer(bytes: bytes[..<cut])
+            #expect(try RESPDecoder().decode(&buffer) == nil, "cut at \(cut)")
+            #expect(buffer.readableBytes == cut)
+        }
+        var whole = ByteBuffer(bytes: bytes)
+        let value = try RESPDecoder().decode(&whole)
+        #expect(value?.elements?.count == 3)
+        #expect(value?.elements?.last == .integer(9))
+        #expect(whole.readableBytes == 0)
+    }
+
+    @Test func limitsAreEnforced() throws {
+        let limits = RESPLimits(maxBulkLength: 10, maxAggregateCount: 4, maxDepth: 3, maxLineLength: 32)
+        #expect(throws: RESPProtocolError.self) { try decodeAll("$11\r\n", limits: limits) }
+        #expect(throws: RESPProtocolError.self) { try decodeAll("*5\r\n", limits: limits) }
+        #expect(throws: RESPProtocolError.self) { try decodeAll("%3\r\n", limits: limits) }
+        #expect(throws: RESPProtocolError.self) { try decodeAll("*1\r\n*1\r\n*1\r\n*1\r\n:1\r\n", limits: limits) }
+        #expect(throws: RESPProtocolError.self) { try decodeAll("+" + String(repeating: "a", count: 40), limits: limits) }
+        // A claimed huge aggregate does not allocate for its claim.
+        #expect(throws: RESPProtocolError.self) { try decodeAll("*9223372036854775807\r\n") }
+        #expect(throws: RESPProtocolError.self) { try decodeAll("$99999999999999999999\r\n") }
+        #expect(try decodeAll("*1\r\n*1\r\n:1\r\n", limits: limits) == [.array([.array([.integer(1)])])])
+    }
+
+    @Test func malformedInputIsAnError() {
+        for bad in ["?x\r\n", ":12a\r\n", ":\r\n", "$-2\r\n", "#x\r\n", ",abc\r\n", "$3\r\nabcXY", "+a\rb\r\n", "_x\r\n", "=3\r\nabc\r\n"] {
+            #expect(throws: RESPProtocolError.self, "\(bad.debugDescription)") { try decodeAll(bad) }
+        }
+    }
+
+    /// Random and truncated byte streams: the decoder returns values, asks for more, or throws a
+    /// protocol error; it never crashes, hangs or consumes a partial value.
+    @Test func fuzzRandomAndTruncatedStreams() throws {
+        var rng = SplitMix(state: 2024)
+        let pieces = ["+OK\r\n", "-ERR x\r\n", ":1\r\n", "$3\r\nabc\r\n", "*2\r\n", "%1\r\n", "~1\r\n", ">1\r\n", "_\r\n", "#t\r\n",
+                      ",1.5\r\n", "(1\r\n", "|1\r\n", "$-1\r\n", "*-1\r\n", "\r\n", "$", "*", "9999\r\n", "-1\r\n"]
+        let limits = RESPLimits(maxBulkLength: 1 << 20, maxAggregateCount: 1 << 16, maxDepth: 16, maxLineLength: 1024)
+        var decoded = 0
+        for iteration in 0..<20_000 {
+            var bytes: [UInt8] = []
+            if iteration % 2 == 0 {
+                for _ in 0..<Int.random(in: 1...12, using: &rng) { bytes += Array(pieces.randomElement(using: &rng)!.utf8) }
+                bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &rng)))
+            } else {
+                bytes = (0..<Int.random(in: 0...64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            }
+            var buffer = ByteBuffer(bytes: bytes)
+            var rounds = 0
+            while rounds < 100 {
+                rounds += 1
+                let before = buffer.readableBytes
+                do {
+                    guard try RESPDecoder(limits: limits).decode(&buffer) != nil else {
+                        #expect(buffer.readableBytes == before)
+                        break
+                    }
+                    decoded += 1
+                    #expect(buffer.readableBytes < before, "progress")
+                } catch {
+                    #expect(error is RESPProtocolError)
+                    break
+                }
+            }
+            #expect(rounds < 100)
+        }
+        #expect(decoded > 1_000)
+    }
+}
+
+@Suite("RESP encoder")
+struct RESPCommandTests {
+    @Test func encodesArraysOfBulkStrings() {
+        var command = RESPCommand("SET", "key", "välue")
+        command.append(Int64(-15))
+        command.append(ByteBuffer(bytes: [0, 13, 10]))
+        #expect(String(buffer: command.encoded) == "*5\r\n$3\r\nSET\r\n$3\r\nkey\r\n$6\r\nvälue\r\n$3\r\n-15\r\n$3\r\n\0\r\n\r\n")
+        #expect(command.argumentCount == 5)
+    }
+
+    @Test func countsPastOneDigit() throws {
+        var command = RESPCommand("MGET")
+        for index in 0..<120 { command.append("k\(index)") }
+        var buffer = command.encoded
+        #expect(String(buffer: buffer).hasPrefix("*121\r\n$4\r\nMGET\r\n"))
+        let decoded = try RESPDecoder().decode(&buffer)
+        #expect(decoded?.elements?.count == 121)
+    }
+
+    @Test func integerArguments() {
+        for value in [0, 7, 10, -1, Int(Int64.max), Int(Int64.min)] {
+            var command = RESPCommand("X")
+            command.append(value)
+            #expect(String(buffer: command.encoded).hasSuffix("$\(String(value).utf8.count)\r\n\(value)\r\n"))
+        }
+    }
+}

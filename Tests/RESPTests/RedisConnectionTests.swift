@@ -1,0 +1,169 @@
+import NIOCore
+import RESP
+import RedisTestSupport
+import Testing
+
+@Suite("Redis connection (real redis-server)", .timeLimit(.minutes(2)))
+struct RedisConnectionTests {
+    @Test func roundTripsAndRESP3() async throws {
+        try await withRedisServer { server in
+            let connection = try await RedisConnection.connect(server.configuration)
+            #expect(connection.protocolVersion == 3)
+            #expect(try await connection.send(RESPCommand("PING")) == .simpleString("PONG"))
+            try await connection.send(RESPCommand("SET", "k", "v"))
+            #expect(try await connection.send(RESPCommand("GET", "k")).string == "v")
+            #expect(try await connection.send(RESPCommand("GET", "missing")) == .null)
+            // RESP3 maps from HGETALL.
+            try await connection.send(RESPCommand("HSET", "h", "a", "1"))
+            if case .map(let pairs) = try await connection.send(RESPCommand("HGETALL", "h")) {
+                #expect(pairs.map { $0.key.string } == ["a"])
+            } else {
+                Issue.record("HGETALL should reply with a map in RESP3")
+            }
+            await connection.close()
+        }
+    }
+
+    @Test func errorsAreThrownAndTheConnectionStaysUsable() async throws {
+        try await withRedisServer { server in
+            let connection = try await RedisConnection.connect(server.configuration)
+            await #expect(throws: RedisError.self) { try await connection.send(RESPCommand("NOSUCHCOMMAND")) }
+            try await connection.send(RESPCommand("SET", "s", "text"))
+            do {
+                try await connection.send(RESPCommand("INCR", "s"))
+                Issue.record("INCR on text must fail")
+            } catch let error as RedisError {
+                #expect(error.code == "ERR")
+            }
+            #expect(try await connection.send(RESPCommand("PING")) == .simpleString("PONG"))
+        }
+    }
+
+    @Test func pipeliningManyConcurrentCallers() async throws {
+        try await withRedisServer { server in
+            let connection = try await RedisConnection.connect(server.configuration)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<500 {
+                    group.addTask {
+                        try await connection.send(RESPCommand("SET", "key:\(index)", "value:\(index)"))
+                        let value = try await connection.send(RESPCommand("GET", "key:\(index)"))
+                        #expect(value.string == "value:\(index)")
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let replies = try await connection.pipeline((0..<100).map { RESPCommand("INCR", "counter\($0 % 3)") } + [RESPCommand("NOSUCH")])
+            #expect(replies.count == 101)
+            #expect(replies[99].int == 34, "counter0 is incremented at 0, 3, …, 99")
+            if case .error = replies[100] {} else { Issue.record("the error reply is returned in place") }
+        }
+    }
+
+    @Test func resp2FallbackWhenHelloIsUnavailable() async throws {
+        try await withRedisServer(["--rename-command", "HELLO", ""]) { server in
+            var configuration = server.configuration
+            configuration.clientName = "fallback-client"
+            let connection = try await RedisConnection.connect(configuration)
+            #expect(connection.protocolVersion == 2)
+            #expect(try await connection.send(RESPCommand("CLIENT", "GETNAME")).string == "fallback-client")
+        }
+    }
+
+    @Test func authSetNameAndSelect() async throws {
+        let acl = ["--requirepass", "s3cret", "--user", "alice", "on", ">wonderland", "~*", "&*", "+@all"]
+        try await withRedisServer(acl) { server in
+            var configuration = server.configuration
+            configuration.username = "alice"
+            configuration.password = "wonderland"
+            configuration.clientName = "cachepolicy-test"
+            configuration.database = 3
+            let connection = try await RedisConnection.connect(configuration)
+            #expect(try await connection.send(RESPCommand("ACL", "WHOAMI")).string == "alice")
+            #expect(try await connection.send(RESPCommand("CLIENT", "GETNAME")).string == "cachepolicy-test")
+            try await connection.send(RESPCommand("SET", "in-db-3", "yes"))
+            var other = server.configuration
+            other.password = "s3cret"
+            other.preferRESP3 = false
+            let defaultDB = try await RedisConnection.connect(other)
+            #expect(defaultDB.protocolVersion == 2)
+            #expect(try await defaultDB.send(RESPCommand("EXISTS", "in-db-3")).int == 0)
+            try await defaultDB.send(RESPCommand("SELECT", "3"))
+            #expect(try await defaultDB.send(RESPCommand("EXISTS", "in-db-3")).int == 1)
+
+            var wrong = configuration
+            wrong.password = "nope"
+            do {
+                _ = try await RedisConnection.connect(wrong)
+                Issue.record("a wrong password must fail")
+            } catch let error as RedisError {
+                #expect(error.code == "WRONGPASS")
+            }
+        }
+    }
+
+    @Test func commandTimeoutFailsTheConnectionNotTheCaller() async throws {
+        try await withRedisServer { server in
+            var configuration = server.configuration
+            configuration.commandTimeout = .milliseconds(200)
+            let connection = try await RedisConnection.connect(configuration)
+            let start = ContinuousClock.now
+            do {
+                try await connection.send(RESPCommand("BLPOP", "nothing", "5"))
+                Issue.record("BLPOP must time out")
+            } catch let error as RedisConnectionError {
+                #expect(error.kind == .timeout)
+            }
+            #expect(ContinuousClock.now - start < .seconds(2))
+            await #expect(throws: RedisConnectionError.self) { try await connection.send(RESPCommand("PING")) }
+        }
+    }
+
+    @Test func connectFailsFastOnAClosedPort() async throws {
+        let server = try await RedisServer.start()
+        let configuration = server.configuration
+        server.stop()
+        do {
+            _ = try await RedisConnection.connect(configuration)
+            Issue.record("connecting to a stopped server must fail")
+        } catch let error as RedisConnectionError {
+            #expect(error.kind == .connectFailed)
+        }
+    }
+
+    @Test func killedServerFailsWaitingCommandsAndTheClientRecovers() async throws {
+        try await withRedisServer { server in
+            let client = RedisClient(server.configuration, reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(200)))
+            try await client.send(RESPCommand("SET", "before", "1"))
+            // Commands in flight when the server dies fail with a connection error, not a hang.
+            let blocked = Task { try await client.send(RESPCommand("BLPOP", "never", "10")) }
+            try await Task.sleep(for: .milliseconds(100))
+            server.stop()
+            await #expect(throws: RedisConnectionError.self) { try await blocked.value }
+            // While it is down, calls fail fast.
+            let start = ContinuousClock.now
+            for _ in 0..<5 {
+                await #expect(throws: RedisConnectionError.self) { try await client.send(RESPCommand("PING")) }
+            }
+            #expect(ContinuousClock.now - start < .seconds(3))
+            try await server.restart()
+            var recovered = false
+            for _ in 0..<50 where !recovered {
+                recovered = (try? await client.send(RESPCommand("PING"))) == .simpleString("PONG")
+                if !recovered { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(recovered, "the same client reconnects after the restart")
+            await client.shutdown()
+        }
+    }
+
+    @Test func backoffGrowsWithJitterUpToMax() {
+        var rng = SplitMix(state: 1)
+        let policy = ReconnectPolicy(initialDelay: .milliseconds(100), maxDelay: .seconds(1), jitter: 0.2)
+        let first = policy.delay(afterFailures: 1, using: &rng)
+        #expect(first >= .milliseconds(80) && first <= .milliseconds(120))
+        let third = policy.delay(afterFailures: 3, using: &rng)
+        #expect(third >= .milliseconds(320) && third <= .milliseconds(480))
+        let late = policy.delay(afterFailures: 30, using: &rng)
+        #expect(late >= .milliseconds(800) && late <= .milliseconds(1200))
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import NIOConcurrencyHelpers
+import RESP
+
+/// A real `redis-server` process on a loopback port, started and stopped by a test.
+public final class RedisServer: Sendable {
+    public let port: Int
+    public let arguments: [String]
+    private let process: NIOLockedValueBox<Process?>
+
+    private init(port: Int, arguments: [String], process: Process) {
+        self.port = port
+        self.arguments = arguments
+        self.process = NIOLockedValueBox(process)
+    }
+
+    public var configuration: RedisConfiguration { RedisConfiguration(host: "127.0.0.1", port: port) }
+
+    /// Starts a server with persistence off on a free loopback port, waiting until it answers.
+    public static func start(_ arguments: [String] = []) async throws -> RedisServer {
+        var lastError: (any Error)?
+        for _ in 0..<20 {
+            let port = Int.random(in: 20_000..<60_000)
+            do {
+                let process = try launch(port: port, arguments: arguments)
+                let server = RedisServer(port: port, arguments: arguments, process: process)
+                try await server.waitUntilReady()
+                return server
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError ?? RedisConnectionError(.connectFailed, "could not start redis-server")
+    }
+
+    private static func launch(port: Int, arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--daemonize", "no", "--loglevel", "warning", "--logfile", "",
+        ] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    private func waitUntilReady() async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        var configuration = configuration
+        configuration.connectTimeout = .milliseconds(200)
+        configuration.preferRESP3 = false
+        while ContinuousClock.now < deadline {
+            guard process.withLockedValue({ $0?.isRunning ?? false }) else {
+                throw RedisConnectionError(.connectFailed, "redis-server exited (port \(port) in use?)")
+            }
+            if let connection = try? await RedisConnection.connect(configuration) {
+                // Any reply, even NOAUTH from a server that requires a password, means it is up.
+                let ready = (try? await connection.pipeline([RESPCommand("PING")])) != nil
+                await connection.close()
+                if ready { return }
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        stop()
+        throw RedisConnectionError(.connectFailed, "redis-server did not answer on port \(port)")
+    }
+
+    /// Stops the server (always with SIGKILL, like a crash: persistence is off) and waits for it to exit.
+    public func stop() {
+        guard let running = process.withLockedValue({ process -> Process? in
+            defer { process = nil }
+            return process
+        }) else { return }
+        let pid = running.processIdentifier
+        // Persistence is off, so SIGKILL loses nothing; SIGTERM would wait for a graceful shutdown.
+        kill(pid, SIGKILL)
+        // Not Process.waitUntilExit(): it spins a run loop, which hangs on a concurrency thread.
+        for attempt in 0..<500 {
+            var status: Int32 = 0
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid || (reaped == -1 && errno == ECHILD) || !running.isRunning { return }
+            if attempt == 300 { kill(pid, SIGKILL) }
+            usleep(10_000)
+        }
+    }
+
+    /// Starts the server again on the same port, as after a crash and restart.
+    public func restart() async throws {
+        stop()
+        let process = try Self.launch(port: port, arguments: arguments)
+        self.process.withLockedValue { $0 = process }
+        try await waitUntilReady()
+    }
+
+    public var isRunning: Bool { process.withLockedValue { $0?.isRunning ?? false } }
+}
+
+/// Runs `body` with a fresh server, stopping it afterwards even when `body` throws.
+public func withRedisServer<T>(_ arguments: [String] = [], _ body: (RedisServer) async throws -> T) async throws -> T {
+    let server = try await RedisServer.start(arguments)
+    do {
+        let result = try await body(server)
+        server.stop()
+        return result
+    } catch {
+        server.stop()
+        throw error
+    }
+}
