@@ -107,6 +107,10 @@ let package = Package(
             dependencies: ["RESP", "RedisTestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
+            name: "CacheClientTests",
+            dependencies: ["CacheClient", "CacheRuntime", "RESP", "RedisTestSupport", "ExamplePlatform"]
+        ),
+        .testTarget(
             name: "CachePolicyCLITests",
             dependencies: ["CachePolicyCLI"]
         ),

@@ -1,1 +1,147 @@
+import CacheRuntime
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
 import RESP
+
+/// The policy-aware cache: typed reads and writes by generated keys, read-through with
+/// single-flight and stale-set protection, tags, and invalidation plans. Keys, TTLs, codecs,
+/// compression and tags all come from the `CacheKey`, i.e. from the compiled policy.
+public final class CacheClient: Sendable {
+    public let redis: RedisClient
+    /// How long a read-through loader may hold its lease; a value loaded later is not stored.
+    public let leaseTTL: Duration
+    /// Keys per `SCAN` page and per `UNLINK` during pattern invalidation.
+    public let scanBatch: Int
+    let scripts = ScriptRunner()
+    let flights = NIOLockedValueBox([String: Task<any Sendable, any Error>]())
+    let nearCache = NearCache()
+
+    public init(redis: RedisClient, leaseTTL: Duration = .seconds(30), scanBatch: Int = 500) {
+        self.redis = redis
+        self.leaseTTL = leaseTTL
+        self.scanBatch = scanBatch
+    }
+
+    /// The key of the lease a read-through load holds (docs/runtime.md).
+    static func leaseKey(_ key: String) -> String { "#lease:" + key }
+
+    // MARK: Reads
+
+    /// The cached value, or `nil` on a miss.
+    public func get<K: CacheKeyProtocol>(_ key: K) async throws -> K.Value? {
+        if let near = nearCache.get(key.key, family: key.family) { return try key.decode(near) }
+        guard case .bulkString(let stored) = try await redis.send(RESPCommand("GET", key.key)) else { return nil }
+        nearCache.put(key.key, stored, family: key.family)
+        return try key.decode(stored)
+    }
+
+    /// Reads many keys of one value type in one round trip (`MGET`).
+    public func mget<K: CacheKeyProtocol>(_ keys: [K]) async throws -> [K.Value?] {
+        guard !keys.isEmpty else { return [] }
+        var command = RESPCommand("MGET")
+        command.append(contentsOf: keys.map(\.key))
+        guard let replies = try await redis.send(command).elements, replies.count == keys.count else {
+            throw RedisError("MGET returned an unexpected reply")
+        }
+        return try zip(keys, replies).map { key, reply in
+            guard case .bulkString(let stored) = reply else { return nil }
+            return try key.decode(stored)
+        }
+    }
+
+    // MARK: Writes
+
+    /// Writes a value with the family's TTL (jitter drawn now), joining its tag sets atomically.
+    public func set<Value>(_ key: CacheKey<Value>, _ value: Value) async throws {
+        var entries = WarmupEntries()
+        try entries.add(key, value)
+        try await write(entries)
+    }
+
+    /// Writes many entries in one pipeline, each with its own TTL and tags.
+    public func mset<Value>(_ pairs: [(CacheKey<Value>, Value)]) async throws {
+        var entries = WarmupEntries()
+        for (key, value) in pairs { try entries.add(key, value) }
+        try await write(entries)
+    }
+
+    /// Writes encoded entries (e.g. from a warmup loader) in one pipeline: `SET … PX` for untagged
+    /// entries, the tagged-write script (`EVALSHA`) for tagged ones.
+    public func write(_ entries: WarmupEntries) async throws {
+        guard !entries.entries.isEmpty else { return }
+        for attempt in 0..<2 {
+            let sha = entries.entries.contains { !$0.tags.isEmpty } ? try await scripts.load(.setTagged, on: redis) : ""
+            let commands = entries.entries.map { entry in
+                let ttl = entry.family.writeTTL()
+                if entry.tags.isEmpty { return Self.setCommand(entry.key, entry.value, ttl: ttl) }
+                return scripts.command(.setTagged, sha: sha, keys: [entry.key] + entry.tags, arguments: [.bytes(entry.value), .integer(ttl)])
+            }
+            let replies = try await redis.pipeline(commands)
+            if attempt == 0, replies.contains(where: { if case .error(let message) = $0 { RedisError(message).code == "NOSCRIPT" } else { false } }) {
+                scripts.forget(.setTagged)
+                continue
+            }
+            for reply in replies {
+                if case .error(let message) = reply { throw RedisError(message) }
+            }
+            for entry in entries.entries { nearCache.put(entry.key, entry.value, family: entry.family) }
+            return
+        }
+    }
+
+    static func setCommand(_ key: String, _ value: ByteBuffer, ttl: Int64) -> RESPCommand {
+        var command = RESPCommand("SET", capacity: value.readableBytes + key.utf8.count + 48)
+        command.append(key)
+        command.append(value)
+        command.append("PX")
+        command.append(ttl)
+        return command
+    }
+
+    /// Removes an entry (and revokes any read-through lease on it); `true` if it existed.
+    @discardableResult
+    public func delete<K: CacheKeyProtocol>(_ key: K) async throws -> Bool {
+        nearCache.remove(key.key)
+        let replies = try await redis.pipeline([RESPCommand("UNLINK", key.key), RESPCommand("UNLINK", Self.leaseKey(key.key))])
+        return replies.first?.int == 1
+    }
+
+    // MARK: Read-through
+
+    /// The cached value, or the loader's. Concurrent misses for one key in this process run the
+    /// loader once (single-flight). The loaded value is stored only if no invalidation of the key
+    /// landed while the loader ran: the load holds a lease that invalidations revoke, and the store
+    /// checks it atomically on the server (docs/runtime.md).
+    public func fetch<Value>(_ key: CacheKey<Value>, loader: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        if let cached = try await get(key) { return cached }
+        let task: Task<any Sendable, any Error> = flights.withLockedValue { flights in
+            if let running = flights[key.key] { return running }
+            let task = Task<any Sendable, any Error> {
+                defer { _ = self.flights.withLockedValue { $0.removeValue(forKey: key.key) } }
+                return try await self.load(key, loader: loader)
+            }
+            flights[key.key] = task
+            return task
+        }
+        guard let value = try await task.value as? Value else {
+            throw CodecError("a concurrent fetch of \(key.key) produced another value type")
+        }
+        return value
+    }
+
+    private func load<Value>(_ key: CacheKey<Value>, loader: @Sendable () async throws -> Value) async throws -> Value {
+        let token = String(UInt64.random(in: 1...UInt64.max), radix: 36)
+        let leaseMilliseconds = leaseTTL.components.seconds * 1000 + leaseTTL.components.attoseconds / 1_000_000_000_000_000
+        _ = try await scripts.run(
+            .acquireLease, keys: [Self.leaseKey(key.key)] + key.tags,
+            arguments: [.string(token), .integer(leaseMilliseconds), .string(key.key)], on: redis)
+        let value = try await loader()
+        let stored = try key.encode(value)
+        let kept = try await scripts.run(
+            .storeWithLease, keys: [key.key, Self.leaseKey(key.key)] + key.tags,
+            arguments: [.string(token), .bytes(stored), .integer(key.family.writeTTL())], on: redis)
+        if kept.int == 1 { nearCache.put(key.key, stored, family: key.family) }
+        return value
+    }
+}

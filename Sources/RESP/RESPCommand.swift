@@ -111,3 +111,18 @@ public struct RESPCommand: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(name) (\(argumentCount - 1) arguments)" }
 }
+
+/// An argument of a command: text, bytes or an integer.
+public enum RESPArgument: Sendable, Hashable {
+    case string(String)
+    case bytes(ByteBuffer)
+    case integer(Int64)
+
+    public func append(to command: inout RESPCommand) {
+        switch self {
+        case .string(let text): command.append(text)
+        case .bytes(let buffer): command.append(buffer)
+        case .integer(let value): command.append(value)
+        }
+    }
+}

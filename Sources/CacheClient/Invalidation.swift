@@ -1,0 +1,77 @@
+import CacheRuntime
+import RESP
+
+/// What an invalidation removed.
+public struct InvalidationResult: Sendable, Hashable {
+    /// Keys removed by name.
+    public var keys = 0
+    /// Member keys removed through tag sets.
+    public var tagMembers = 0
+    /// Keys removed through `SCAN MATCH` patterns.
+    public var patternMatches = 0
+
+    public init(keys: Int = 0, tagMembers: Int = 0, patternMatches: Int = 0) {
+        self.keys = keys
+        self.tagMembers = tagMembers
+        self.patternMatches = patternMatches
+    }
+
+    public var total: Int { keys + tagMembers + patternMatches }
+}
+
+extension CacheClient {
+    /// Applies a plan: keys with `UNLINK`, each tag with one script call (members and the set in one
+    /// round trip), patterns with `SCAN MATCH` in batches (never `KEYS`). Leases on removed keys are
+    /// revoked too, so loads in flight do not store stale values.
+    @discardableResult
+    public func invalidate(_ plan: InvalidationPlan) async throws -> InvalidationResult {
+        var result = InvalidationResult()
+        if !plan.keys.isEmpty {
+            var keys = RESPCommand("UNLINK")
+            keys.append(contentsOf: plan.keys)
+            var leases = RESPCommand("UNLINK")
+            leases.append(contentsOf: plan.keys.map(Self.leaseKey))
+            let replies = try await redis.pipeline([keys, leases])
+            if case .error(let message) = replies[0] { throw RedisError(message) }
+            result.keys = Int(replies[0].int ?? 0)
+            for key in plan.keys { nearCache.remove(key) }
+        }
+        for tag in plan.tags {
+            let removed = try await scripts.run(.invalidateTag, keys: [tag], arguments: [], on: redis)
+            result.tagMembers += Int(removed.int ?? 0)
+        }
+        for pattern in plan.patterns {
+            result.patternMatches += try await unlinkMatching(pattern)
+            _ = try await unlinkMatching(Self.leaseKey(pattern))
+        }
+        // Tag members and pattern matches are not known locally: drop the near cache's entries of
+        // this service.
+        if !plan.tags.isEmpty || !plan.patterns.isEmpty { nearCache.removeAll(service: plan.service) }
+        return result
+    }
+
+    /// `SCAN 0 MATCH pattern COUNT n` until the cursor returns to 0, unlinking each page.
+    func unlinkMatching(_ pattern: String) async throws -> Int {
+        var cursor = "0"
+        var removed = 0
+        repeat {
+            var scan = RESPCommand("SCAN")
+            scan.append(cursor)
+            scan.append("MATCH")
+            scan.append(pattern)
+            scan.append("COUNT")
+            scan.append(scanBatch)
+            guard let page = try await redis.send(scan).elements, page.count == 2,
+                  let next = page[0].string, let keys = page[1].elements
+            else { throw RedisError("SCAN returned an unexpected reply") }
+            cursor = next
+            let names = keys.compactMap(\.string)
+            if !names.isEmpty {
+                var unlink = RESPCommand("UNLINK")
+                unlink.append(contentsOf: names)
+                removed += Int(try await redis.send(unlink).int ?? 0)
+            }
+        } while cursor != "0"
+        return removed
+    }
+}

@@ -1,0 +1,103 @@
+import NIOConcurrencyHelpers
+import RESP
+
+/// The server-side scripts that make multi-key cache operations atomic. Each runs by `EVALSHA`,
+/// loaded on first use and reloaded after `NOSCRIPT` (a restarted server).
+struct LuaScript: Sendable, Hashable {
+    let name: String
+    let source: String
+
+    /// Writes a value with its TTL and adds the key to its tag sets; a tag set's TTL is raised to
+    /// the entry's, so tag sets expire no earlier than their members.
+    /// KEYS: key, tag sets…; ARGV: value, ttl ms.
+    static let setTagged = LuaScript(name: "set-tagged", source: """
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        local ttl = tonumber(ARGV[2])
+        for i = 2, #KEYS do
+          redis.call('SADD', KEYS[i], KEYS[1])
+          if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
+        end
+        return 1
+        """)
+
+    /// Takes a lease before a read-through load: records the loader's token, and joins the key's tag
+    /// sets already, so a tag invalidation during the load finds the key and revokes the lease.
+    /// KEYS: lease key, tag sets…; ARGV: token, lease ttl ms, key.
+    static let acquireLease = LuaScript(name: "acquire-lease", source: """
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        local ttl = tonumber(ARGV[2])
+        for i = 2, #KEYS do
+          redis.call('SADD', KEYS[i], ARGV[3])
+          if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
+        end
+        return 1
+        """)
+
+    /// Stores a loaded value only if the loader's lease is still there: an invalidation since the
+    /// lease was taken deleted it, and then the (now stale) value is not stored.
+    /// KEYS: key, lease key, tag sets…; ARGV: token, value, ttl ms. Returns 1 if stored.
+    static let storeWithLease = LuaScript(name: "store-with-lease", source: """
+        if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+        redis.call('DEL', KEYS[2])
+        redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+        local ttl = tonumber(ARGV[3])
+        for i = 3, #KEYS do
+          redis.call('SADD', KEYS[i], KEYS[1])
+          if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
+        end
+        return 1
+        """)
+
+    /// Removes every member of a tag set (and any lease on it), then the set: one round trip.
+    /// KEYS: tag set. Returns the number of member keys removed.
+    static let invalidateTag = LuaScript(name: "invalidate-tag", source: """
+        local members = redis.call('SMEMBERS', KEYS[1])
+        local removed = 0
+        for _, member in ipairs(members) do
+          removed = removed + redis.call('UNLINK', member)
+          redis.call('UNLINK', '#lease:' .. member)
+        end
+        redis.call('UNLINK', KEYS[1])
+        return removed
+        """)
+}
+
+/// Runs ``LuaScript``s with `EVALSHA`, caching each script's SHA.
+final class ScriptRunner: Sendable {
+    private let shas = NIOLockedValueBox([String: String]())
+
+    func command(_ script: LuaScript, sha: String, keys: [String], arguments: [RESPArgument]) -> RESPCommand {
+        var command = RESPCommand("EVALSHA")
+        command.append(sha)
+        command.append(keys.count)
+        command.append(contentsOf: keys)
+        for argument in arguments { argument.append(to: &command) }
+        return command
+    }
+
+    func run(_ script: LuaScript, keys: [String], arguments: [RESPArgument], on client: RedisClient) async throws -> RESPValue {
+        for _ in 0..<2 {
+            let sha = try await load(script, on: client)
+            do {
+                return try await client.send(command(script, sha: sha, keys: keys, arguments: arguments))
+            } catch let error as RedisError where error.code == "NOSCRIPT" {
+                forget(script)
+            }
+        }
+        throw RedisError("NOSCRIPT the script \(script.name) could not be loaded")
+    }
+
+    /// Forgets a script's SHA (after `NOSCRIPT`), so the next use loads it again.
+    func forget(_ script: LuaScript) {
+        _ = shas.withLockedValue { $0.removeValue(forKey: script.name) }
+    }
+
+    func load(_ script: LuaScript, on client: RedisClient) async throws -> String {
+        if let sha = shas.withLockedValue({ $0[script.name] }) { return sha }
+        guard let sha = try await client.send(RESPCommand("SCRIPT", "LOAD", script.source)).string else {
+            throw RedisError("SCRIPT LOAD did not return a SHA")
+        }
+        shas.withLockedValue { $0[script.name] = sha }
+        return sha
+    }
+}

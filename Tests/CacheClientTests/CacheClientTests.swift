@@ -1,0 +1,309 @@
+import CacheClient
+import CacheRuntime
+import ExamplePlatform
+import Foundation
+import NIOCore
+import RESP
+import RedisTestSupport
+import Testing
+
+let alice = UUID(uuidString: "3F2B8C1E-9A4D-4E2B-8F1A-0C6D5E4B3A21")!
+let bob = UUID(uuidString: "00000000-0000-4000-8000-0000000000B0")!
+let bill = UUID(uuidString: "00000000-0000-4000-8000-0000000000B1")!
+
+/// A family defined in the test (the example platform has no int or bytes family).
+func family(_ name: String, codec: CodecKind, compression: CompressionPolicy = .none, near: Int? = nil) -> KeyFamilySpec {
+    KeyFamilySpec(
+        service: "test", name: name, pattern: "test:\(name):{id}", ttl: .seconds(60), jitter: 0, codec: codec,
+        compression: compression, nearCacheEntries: near)
+}
+
+func withCache<T>(_ body: (CacheClient, RedisServer) async throws -> T) async throws -> T {
+    try await withRedisServer { server in
+        let redis = RedisClient(server.configuration)
+        let cache = CacheClient(redis: redis)
+        defer { Task { await redis.shutdown() } }
+        return try await body(cache, server)
+    }
+}
+
+func exists(_ key: String, _ cache: CacheClient) async throws -> Bool {
+    try await cache.redis.send(RESPCommand("EXISTS", key)).int == 1
+}
+
+@Suite("Cache client (real redis-server)", .timeLimit(.minutes(2)))
+struct CacheClientTests {
+    @Test func everyCodecRoundTrips() async throws {
+        try await withCache { cache, _ in
+            let history = PaymentCache.history(userId: alice, page: 1)
+            let page = PaymentHistoryPage(page: 1, payments: (0..<50).map { Payment(id: UUID(), billId: bill, amountCents: $0, paidAt: Date(timeIntervalSince1970: 1_700_000_000)) })
+            try await cache.set(history, page)
+            #expect(try await cache.get(history) == page)
+            let raw = try await cache.redis.send(RESPCommand("GET", history.key))
+            if case .bulkString(let stored) = raw { #expect(stored.getInteger(at: stored.readerIndex, as: UInt8.self) == 1, "compressed over 1KB") }
+
+            let template = NotificationCache.template(templateId: "welcome", channel: .email)
+            try await cache.set(template, "Hello, {{name}} ✓")
+            #expect(try await cache.get(template) == "Hello, {{name}} ✓")
+
+            let counter = CacheKey(key: "test:counter:1", family: family("counter", codec: .int), codec: .int)
+            try await cache.set(counter, 41)
+            _ = try await cache.redis.send(RESPCommand("INCRBY", counter.key, "1"))
+            #expect(try await cache.get(counter) == 42, "int values are INCRBY-compatible")
+
+            let blob = CacheKey(key: "test:blob:1", family: family("blob", codec: .bytes, compression: .over(bytes: 64)), codec: .bytes)
+            let bytes: Bytes = (0..<300).map { UInt8($0 % 256) }
+            try await cache.set(blob, bytes)
+            #expect(try await cache.get(blob) == bytes)
+            #expect(try await cache.get(PaymentCache.recent(userId: bob)) == nil)
+        }
+    }
+
+    @Test func ttlsCarryJitterWithinThePolicyBounds() async throws {
+        try await withCache { cache, _ in
+            var ttls: [Int64] = []
+            for index in 0..<40 {
+                let key = PaymentCache.history(userId: UUID(), page: index)
+                try await cache.set(key, PaymentHistoryPage(page: index, payments: []))
+                ttls.append(try await cache.redis.send(RESPCommand("PTTL", key.key)).int ?? -1)
+            }
+            let bounds = PaymentCache.Families.history.ttlRange
+            #expect(ttls.allSatisfy { $0 > bounds.lowerBound - 2_000 && $0 <= bounds.upperBound })
+            #expect(Set(ttls.map { $0 / 1000 }).count > 5, "jittered, not all equal")
+        }
+    }
+
+    @Test func mgetAndMset() async throws {
+        try await withCache { cache, _ in
+            let keys = (0..<20).map { PaymentCache.recent(userId: UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", $0))!) }
+            try await cache.mset(keys.enumerated().filter { $0.offset % 2 == 0 }.map { ($0.element, RecentPayments(payments: [])) })
+            let values = try await cache.mget(keys)
+            #expect(values.enumerated().allSatisfy { ($0.offset % 2 == 0) == ($0.element != nil) })
+            #expect(try await cache.delete(keys[0]))
+            #expect(try await !cache.delete(keys[1]))
+        }
+    }
+
+    @Test func taggedWritesJoinTagSetsThatOutliveThem() async throws {
+        try await withCache { cache, _ in
+            let session = UserCache.session(sessionId: bill, userId: alice)
+            try await cache.set(session, Session(id: bill, userId: alice, device: "phone", expiresAt: Date()))
+            let tag = session.tags[0]
+            #expect(try await cache.redis.send(RESPCommand("SISMEMBER", tag, session.key)).int == 1)
+            let entryTTL = try await cache.redis.send(RESPCommand("PTTL", session.key)).int ?? 0
+            let tagTTL = try await cache.redis.send(RESPCommand("PTTL", tag)).int ?? 0
+            #expect(tagTTL >= entryTTL - 5)
+            // A longer-lived member raises the set's TTL; a shorter one never lowers it.
+            let profile = UserCache.profile(userId: alice)
+            try await cache.set(profile, UserProfile(id: alice, displayName: "Alice", email: "a@example.com"))
+            #expect(try await cache.redis.send(RESPCommand("PTTL", tag)).int ?? 0 > 3_000_000)
+            try await cache.set(session, Session(id: bill, userId: alice, device: "phone", expiresAt: Date()))
+            #expect(try await cache.redis.send(RESPCommand("PTTL", tag)).int ?? 0 > 3_000_000)
+        }
+    }
+}
+
+@Suite("Invalidation plans against real Redis", .timeLimit(.minutes(2)))
+struct InvalidationTests {
+    @Test func paymentSucceededRemovesExactlyTheRightKeys() async throws {
+        try await withCache { cache, _ in
+            let payments = RecentPayments(payments: [])
+            // Seed Alice's and Bob's entries in every service that reacts, plus unrelated keys.
+            for user in [alice, bob] {
+                try await cache.set(PaymentCache.recent(userId: user), payments)
+                for page in 0..<3 { try await cache.set(PaymentCache.history(userId: user, page: page), PaymentHistoryPage(page: page, payments: [])) }
+                try await cache.set(BillingCache.userBills(userId: user), UserBills(open: [], recent: []))
+                try await cache.set(AnalyticsCache.dashboard(userId: user), Dashboard(spentThisMonthCents: 1, dueBills: 0))
+            }
+            try await cache.set(BillingCache.status(billId: bill, userId: alice), BillStatus(billId: bill, state: .due))
+            for period in AnalyticsCache.Period.allCases { try await cache.set(AnalyticsCache.revenue(period: period), RevenueReport(totalCents: 1)) }
+            try await cache.set(AnalyticsCache.growth(period: .day), GrowthReport(newUsers: 1, activeUsers: 2))
+            _ = try await cache.redis.send(RESPCommand("SET", "unrelated:payment:history:x", "1"))
+
+            let event = PaymentSucceeded(paymentId: UUID(), userId: alice, billId: bill, amountCents: 100)
+            let payment = try await cache.invalidate(PaymentCache.plan(for: event))
+            #expect(payment == InvalidationResult(keys: 1, tagMembers: 0, patternMatches: 3))
+            let billing = try await cache.invalidate(BillingCache.plan(for: event))
+            #expect(billing.keys == 2)
+            let analytics = try await cache.invalidate(AnalyticsCache.plan(for: event))
+            #expect(analytics == InvalidationResult(keys: 1, tagMembers: 0, patternMatches: 4))
+
+            #expect(try await cache.get(PaymentCache.recent(userId: alice)) == nil)
+            #expect(try await cache.get(PaymentCache.history(userId: alice, page: 2)) == nil)
+            #expect(try await cache.get(BillingCache.status(billId: bill)) == nil)
+            // Bob's entries and unrelated keys survive.
+            #expect(try await cache.get(PaymentCache.recent(userId: bob)) != nil)
+            #expect(try await cache.get(PaymentCache.history(userId: bob, page: 1)) != nil)
+            #expect(try await cache.get(BillingCache.userBills(userId: bob)) != nil)
+            #expect(try await cache.get(AnalyticsCache.dashboard(userId: bob)) != nil)
+            #expect(try await cache.get(AnalyticsCache.growth(period: .day)) != nil)
+            #expect(try await exists("unrelated:payment:history:x", cache))
+        }
+    }
+
+    @Test func tagInvalidationRemovesMembersAndTheSetInOneCall() async throws {
+        try await withCache { cache, _ in
+            try await cache.set(UserCache.profile(userId: alice), UserProfile(id: alice, displayName: "A", email: "a@x"))
+            try await cache.set(UserCache.session(sessionId: bill, userId: alice), Session(id: bill, userId: alice, device: "d", expiresAt: Date()))
+            try await cache.set(UserCache.profile(userId: bob), UserProfile(id: bob, displayName: "B", email: "b@x"))
+            let plan = UserCache.plan(for: UserDeleted(id: alice))
+            let result = try await cache.invalidate(plan)
+            #expect(result.tagMembers == 2)
+            #expect(try await !exists(plan.tags[0], cache), "the tag set itself is gone")
+            #expect(try await cache.get(UserCache.session(sessionId: bill)) == nil)
+            #expect(try await cache.get(UserCache.profile(userId: bob)) != nil)
+        }
+    }
+
+    @Test func hostileValuesNeverWidenAPatternInvalidation() async throws {
+        try await withCache { cache, _ in
+            let hostile = ["*", "?", "[a-z]", "\\", ":", "a:*", "", "日本", "%2A", "x*y", "{tag}", "#"]
+            let spec = family("item", codec: .string)
+            for value in hostile {
+                for page in 0..<2 {
+                    let key = CacheKey(key: "test:item:\(KeyEncoder.string(value)):\(page)", family: spec, codec: .string)
+                    try await cache.set(key, value)
+                }
+            }
+            for (index, value) in hostile.enumerated() {
+                let plan = InvalidationPlan(service: "test", event: "item.changed", patterns: ["test:item:\(KeyEncoder.string(value)):*"])
+                let result = try await cache.invalidate(plan)
+                #expect(result.patternMatches == 2, "'\(value)' matched \(result.patternMatches) keys")
+                let remaining = try await cache.redis.send(RESPCommand("DBSIZE")).int ?? 0
+                #expect(remaining == Int64((hostile.count - index - 1) * 2))
+            }
+        }
+    }
+}
+
+@Suite("Read-through (real redis-server)", .timeLimit(.minutes(2)))
+struct FetchTests {
+    actor Counter {
+        var calls = 0
+        func increment() -> Int {
+            calls += 1
+            return calls
+        }
+    }
+
+    @Test func concurrentMissesRunTheLoaderOnce() async throws {
+        try await withCache { cache, _ in
+            let counter = Counter()
+            let key = PaymentCache.recent(userId: alice)
+            try await withThrowingTaskGroup(of: RecentPayments.self) { group in
+                for _ in 0..<100 {
+                    group.addTask {
+                        try await cache.fetch(key) {
+                            _ = await counter.increment()
+                            try await Task.sleep(for: .milliseconds(100))
+                            return RecentPayments(payments: [])
+                        }
+                    }
+                }
+                for try await value in group { #expect(value == RecentPayments(payments: [])) }
+            }
+            #expect(await counter.calls == 1)
+            #expect(try await cache.get(key) != nil, "the loaded value is cached")
+        }
+    }
+
+    @Test func invalidationDuringASlowLoadLeavesNoStaleValue() async throws {
+        try await withCache { cache, _ in
+            let key = PaymentCache.recent(userId: alice)
+            let loading = Task {
+                try await cache.fetch(key) {
+                    try await Task.sleep(for: .milliseconds(300))
+                    return RecentPayments(payments: [Payment(id: bill, billId: bill, amountCents: 1, paidAt: Date())])
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            let event = PaymentSucceeded(paymentId: UUID(), userId: alice, billId: bill, amountCents: 1)
+            try await cache.invalidate(PaymentCache.plan(for: event))
+            let loaded = try await loading.value
+            #expect(loaded.payments.count == 1, "the caller still gets its value")
+            #expect(try await cache.get(key) == nil, "but the stale value was not stored")
+            // Tags revoke leases too: a session load interrupted by the user's tag invalidation.
+            let session = UserCache.session(sessionId: bill, userId: alice)
+            let sessionLoad = Task {
+                try await cache.fetch(session) {
+                    try await Task.sleep(for: .milliseconds(300))
+                    return Session(id: bill, userId: alice, device: "old", expiresAt: Date())
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            try await cache.invalidate(UserCache.plan(for: UserSuspended(userId: alice, reason: "fraud")))
+            _ = try await sessionLoad.value
+            #expect(try await cache.get(session) == nil)
+            // Without an invalidation, the load is stored.
+            _ = try await cache.fetch(key) { RecentPayments(payments: []) }
+            #expect(try await cache.get(key) == RecentPayments(payments: []))
+        }
+    }
+}
+
+@Suite("Near cache and distributed invalidation", .timeLimit(.minutes(2)))
+struct DistributedTests {
+    @Test func nearCacheServesReadsAndDropsOnInvalidation() async throws {
+        try await withCache { cache, _ in
+            let spec = family("near", codec: .string, near: 2)
+            let keys = (0..<3).map { CacheKey(key: "test:near:\($0)", family: spec, codec: .string) }
+            for key in keys { try await cache.set(key, "v\(key.key.last!)") }
+            // Delete behind the near cache's back: the newest two are still served locally.
+            _ = try await cache.redis.send(RESPCommand("DEL", keys[1].key, keys[2].key, keys[0].key))
+            #expect(try await cache.get(keys[2]) == "v2")
+            #expect(try await cache.get(keys[1]) == "v1")
+            #expect(try await cache.get(keys[0]) == nil, "bounded: the oldest entry was evicted")
+            try await cache.invalidate(InvalidationPlan(service: "test", event: "x", keys: [keys[2].key]))
+            #expect(try await cache.get(keys[2]) == nil)
+            try await cache.invalidate(InvalidationPlan(service: "test", event: "x", patterns: ["test:near:*"]))
+            #expect(try await cache.get(keys[1]) == nil)
+        }
+    }
+
+    @Test func publishedEventsAreAppliedByListenersAndSurviveARestart() async throws {
+        try await withCache { cache, server in
+            let listener = InvalidationListener(
+                configuration: server.configuration, cache: cache, events: PaymentCache.policy.reactsTo,
+                planner: PaymentCache.plan(forEvent:payload:),
+                reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(200)))
+            let running = Task { await listener.run() }
+            defer { running.cancel() }
+            var activity = listener.activity.makeAsyncIterator()
+            func next(_ matching: (InvalidationListener.Activity) -> Bool) async -> InvalidationListener.Activity? {
+                while let item = await activity.next() { if matching(item) { return item } }
+                return nil
+            }
+            func isSubscribed(_ item: InvalidationListener.Activity) -> Bool { if case .subscribed(3) = item { true } else { false } }
+            func isApplied(_ item: InvalidationListener.Activity) -> Bool { if case .applied = item { true } else { false } }
+
+            #expect(await next(isSubscribed) != nil)
+            try await cache.set(PaymentCache.recent(userId: alice), RecentPayments(payments: []))
+            #expect(try await cache.publish(PaymentSucceeded(paymentId: UUID(), userId: alice, billId: bill, amountCents: 5)) == 1)
+            if case .applied(let event, let result)? = await next(isApplied) {
+                #expect(event == "payment.succeeded" && result.keys == 1)
+            }
+            #expect(try await cache.get(PaymentCache.recent(userId: alice)) == nil)
+
+            // The server restarts: the listener reconnects and subscribes again by itself.
+            try await server.restart()
+            #expect(await next(isSubscribed) != nil)
+            var published = 0
+            for _ in 0..<50 where published == 0 {
+                published = (try? await cache.publish(UserDeleted(id: bob))) ?? 0
+                if published == 0 { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(published == 1)
+            if case .applied(let event, _)? = await next(isApplied) { #expect(event == "user.deleted") }
+        }
+    }
+
+    @Test func messageFormatIsVersioned() throws {
+        let message = try EventBus.message(UserDeleted(id: alice))
+        #expect(message.hasPrefix("{\"event\":\"user.deleted\",\"producer\":\"user\",\"v\":1,\"payload\":{"))
+        let parsed = try #require(EventBus.parse(message))
+        #expect(parsed.event == "user.deleted")
+        #expect(try JSONDecoder().decode(UserDeleted.self, from: parsed.payload) == UserDeleted(id: alice))
+        #expect(EventBus.parse("{\"v\":2,\"event\":\"x\",\"payload\":{}}") == nil)
+        #expect(EventBus.channel(for: "user.deleted") == "cachepolicy:v1:event:user.deleted")
+    }
+}
