@@ -78,63 +78,30 @@ public final class InvalidationListener: Sendable {
 
     /// Listens until the task is cancelled.
     public func run() async {
-        var failures = 0
-        while !Task.isCancelled {
-            do {
-                try await listenOnce()
-                failures = 0
-            } catch {
-                failures += 1
-                report.yield(.disconnected("\(error)"))
+        let subscriber = RedisSubscriber(configuration, channels: events.map(EventBus.channel), reconnectPolicy: reconnectPolicy)
+        await subscriber.run { event in
+            switch event {
+            case .subscribed(let count): report.yield(.subscribed(channels: count))
+            case .disconnected(let reason): report.yield(.disconnected(reason))
+            case .message(let message): await apply(String(buffer: message.payload))
             }
-            guard !Task.isCancelled else { break }
-            try? await Task.sleep(for: reconnectPolicy.delay(afterFailures: max(1, failures)))
         }
         report.finish()
     }
 
-    /// One connection's life: subscribe, apply messages until it closes.
-    private func listenOnce() async throws {
-        let (messages, sink) = AsyncStream<RESPValue>.makeStream()
-        let connection = try await RedisConnection.connect(configuration, subscriber: true) { sink.yield($0) }
-        let watcher = Task {
-            await connection.waitUntilClosed()
-            sink.finish()
+    private func apply(_ text: String) async {
+        guard let (event, payload) = EventBus.parse(text) else {
+            report.yield(.ignored("a message that is not a version \(EventBus.messageVersion) event"))
+            return
         }
-        defer { watcher.cancel() }
-        var subscribe = RESPCommand("SUBSCRIBE")
-        subscribe.append(contentsOf: events.map(EventBus.channel))
-        try await connection.sendWithoutReply(subscribe)
-        await withTaskCancellationHandler {
-            for await message in messages { await handle(message) }
-        } onCancel: {
-            sink.finish()
-        }
-        await connection.close()
-        if !Task.isCancelled { throw RedisConnectionError(.closed, "the subscriber connection closed") }
-    }
-
-    private func handle(_ push: RESPValue) async {
-        guard let items = push.elements, let kind = items.first?.string else { return }
-        switch kind {
-        case "subscribe":
-            if let count = items.last?.int { report.yield(.subscribed(channels: Int(count))) }
-        case "message":
-            guard items.count == 3, let text = items[2].string, let (event, payload) = EventBus.parse(text) else {
-                report.yield(.ignored("a message that is not a version \(EventBus.messageVersion) event"))
+        do {
+            guard let plan = try planner(event, payload) else {
+                report.yield(.ignored("no plan for \(event)"))
                 return
             }
-            do {
-                guard let plan = try planner(event, payload) else {
-                    report.yield(.ignored("no plan for \(event)"))
-                    return
-                }
-                report.yield(.applied(event: event, try await cache.invalidate(plan)))
-            } catch {
-                report.yield(.ignored("cannot apply \(event): \(error)"))
-            }
-        default:
-            break
+            report.yield(.applied(event: event, try await cache.invalidate(plan)))
+        } catch {
+            report.yield(.ignored("cannot apply \(event): \(error)"))
         }
     }
 }

@@ -1,0 +1,100 @@
+import NIOCore
+
+/// Pub/sub on a dedicated connection: `SUBSCRIBE` to channels and `PSUBSCRIBE` to patterns, with
+/// messages delivered as RESP3 pushes (or RESP2 arrays). When the connection drops it reconnects
+/// with backoff and subscribes again, so a restart of Redis loses only the messages published
+/// while it was down.
+public final class RedisSubscriber: Sendable {
+    /// A published message.
+    public struct Message: Sendable, Hashable {
+        public let channel: String
+        /// The pattern that matched, for `PSUBSCRIBE` subscriptions.
+        public let pattern: String?
+        public let payload: ByteBuffer
+    }
+
+    /// What happened on the subscription.
+    public enum Event: Sendable, Hashable {
+        /// A (re)subscription was confirmed; `count` is the connection's number of subscriptions.
+        case subscribed(count: Int)
+        case message(Message)
+        case disconnected(String)
+    }
+
+    public let configuration: RedisConfiguration
+    public let channels: [String]
+    public let patterns: [String]
+    public let reconnectPolicy: ReconnectPolicy
+
+    public init(_ configuration: RedisConfiguration, channels: [String] = [], patterns: [String] = [], reconnectPolicy: ReconnectPolicy = ReconnectPolicy()) {
+        self.configuration = configuration
+        self.channels = channels
+        self.patterns = patterns
+        self.reconnectPolicy = reconnectPolicy
+    }
+
+    /// Delivers events to `handler` until the task is cancelled.
+    public func run(_ handler: @Sendable (Event) async -> Void) async {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                try await listen(handler)
+                failures = 0
+            } catch {
+                failures += 1
+                await handler(.disconnected("\(error)"))
+            }
+            guard !Task.isCancelled else { return }
+            try? await Task.sleep(for: reconnectPolicy.delay(afterFailures: max(1, failures)))
+        }
+    }
+
+    /// One connection's life: subscribe, deliver until it closes.
+    private func listen(_ handler: @Sendable (Event) async -> Void) async throws {
+        let (pushes, sink) = AsyncStream<RESPValue>.makeStream()
+        let connection = try await RedisConnection.connect(configuration, subscriber: true) { sink.yield($0) }
+        let watcher = Task {
+            await connection.waitUntilClosed()
+            sink.finish()
+        }
+        defer { watcher.cancel() }
+        if !channels.isEmpty {
+            var subscribe = RESPCommand("SUBSCRIBE")
+            subscribe.append(contentsOf: channels)
+            try await connection.sendWithoutReply(subscribe)
+        }
+        if !patterns.isEmpty {
+            var subscribe = RESPCommand("PSUBSCRIBE")
+            subscribe.append(contentsOf: patterns)
+            try await connection.sendWithoutReply(subscribe)
+        }
+        await withTaskCancellationHandler {
+            for await push in pushes {
+                if let event = Self.event(push) { await handler(event) }
+            }
+        } onCancel: {
+            sink.finish()
+        }
+        await connection.close()
+        if !Task.isCancelled { throw RedisConnectionError(.closed, "the subscriber connection closed") }
+    }
+
+    /// `message`, `pmessage` and `(p)subscribe` pushes; anything else is not ours.
+    static func event(_ push: RESPValue) -> Event? {
+        guard let items = push.elements, let kind = items.first?.string else { return nil }
+        switch kind {
+        case "subscribe", "psubscribe":
+            return items.last?.int.map { .subscribed(count: Int($0)) }
+        case "message":
+            guard items.count == 3, let channel = items[1].string, case .bulkString(let payload) = items[2] else { return nil }
+            return .message(Message(channel: channel, pattern: nil, payload: payload))
+        case "pmessage":
+            guard items.count == 4, let pattern = items[1].string, let channel = items[2].string,
+                  case .bulkString(let payload) = items[3]
+            else { return nil }
+            return .message(Message(channel: channel, pattern: pattern, payload: payload))
+        default:
+            return nil
+        }
+    }
+}

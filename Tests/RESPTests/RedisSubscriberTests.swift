@@ -1,0 +1,111 @@
+import NIOCore
+import RESP
+import RedisTestSupport
+import Testing
+
+/// Collects a subscriber's events for a test to await.
+final class EventInbox: Sendable {
+    let stream: AsyncStream<RedisSubscriber.Event>
+    let continuation: AsyncStream<RedisSubscriber.Event>.Continuation
+
+    init() { (stream, continuation) = AsyncStream.makeStream() }
+}
+
+@Suite("Pub/sub (real redis-server)", .timeLimit(.minutes(2)))
+struct RedisSubscriberTests {
+    func publishUntilReceived(_ client: RedisClient, _ channel: String, _ message: String) async throws -> Int64 {
+        for _ in 0..<100 {
+            let receivers = try await client.send(RESPCommand("PUBLISH", channel, message)).int ?? 0
+            if receivers > 0 { return receivers }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return 0
+    }
+
+    @Test(arguments: [true, false])
+    func channelsAndPatternsResubscribeAfterRestart(resp3: Bool) async throws {
+        try await withRedisServer { server in
+            var configuration = server.configuration
+            configuration.preferRESP3 = resp3
+            let subscriber = RedisSubscriber(
+                configuration, channels: ["news"], patterns: ["orders:*"],
+                reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(200)))
+            let inbox = EventInbox()
+            let running = Task { await subscriber.run { inbox.continuation.yield($0) } }
+            defer { running.cancel() }
+            var events = inbox.stream.makeAsyncIterator()
+            func nextMessage() async -> RedisSubscriber.Message? {
+                while let event = await events.next() { if case .message(let message) = event { return message } }
+                return nil
+            }
+            let client = RedisClient(server.configuration)
+            #expect(try await publishUntilReceived(client, "news", "hello") == 1)
+            let news = await nextMessage()
+            #expect(news?.channel == "news" && news?.pattern == nil && news.map { String(buffer: $0.payload) } == "hello")
+            #expect(try await publishUntilReceived(client, "orders:42", "created") == 1)
+            let order = await nextMessage()
+            #expect(order?.channel == "orders:42" && order?.pattern == "orders:*")
+
+            try await server.restart()
+            #expect(try await publishUntilReceived(client, "news", "after restart") == 1)
+            #expect(await nextMessage().map { String(buffer: $0.payload) } == "after restart")
+            await client.shutdown()
+        }
+    }
+}
+
+@Suite("Faults under load (real redis-server)", .timeLimit(.minutes(2)))
+struct FaultTests {
+    actor Tally {
+        var ok = 0
+        var failed = 0
+        var unexpected: [String] = []
+        func record(_ error: (any Error)?) {
+            guard let error else { ok += 1; return }
+            failed += 1
+            if !(error is RedisConnectionError) { unexpected.append("\(error)") }
+        }
+    }
+
+    @Test func killingRedisMidLoadFailsFastAndRecovers() async throws {
+        try await withRedisServer { server in
+            var configuration = server.configuration
+            configuration.commandTimeout = .seconds(1)
+            let client = RedisClient(configuration, reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(300)))
+            let tally = Tally()
+            let stop = ContinuousClock.now + .seconds(2)
+            let load = Task {
+                await withTaskGroup(of: Void.self) { group in
+                    for worker in 0..<8 {
+                        group.addTask {
+                            var index = 0
+                            while ContinuousClock.now < stop {
+                                index += 1
+                                do {
+                                    try await client.send(RESPCommand("SET", "w\(worker):\(index)", "v"))
+                                    await tally.record(nil)
+                                } catch {
+                                    await tally.record(error)
+                                    try? await Task.sleep(for: .milliseconds(5))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(400))
+            server.stop()
+            try await Task.sleep(for: .milliseconds(500))
+            try await server.restart()
+            let waited = ContinuousClock.now
+            await load.value
+            #expect(ContinuousClock.now - waited < .seconds(3), "no call hung past the command timeout")
+            #expect(await tally.failed > 0, "calls failed while Redis was down")
+            let unexpected = await tally.unexpected
+            #expect(unexpected.isEmpty, "\(unexpected.prefix(3))")
+            #expect(await tally.ok > 100)
+            #expect(try await client.send(RESPCommand("PING")) == .simpleString("PONG"), "the same client works again")
+            await client.shutdown()
+        }
+    }
+}
