@@ -24,6 +24,22 @@ let package = Package(
             path: "CompilerBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Allocations per GET round trip against a live redis-server (REDIS_PORT, see scripts/bench-redis).
+        .executableTarget(
+            name: "ClientBenchmarks",
+            dependencies: [
+                .product(name: "RESP", package: parentPackage),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "ClientBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Operations per second, to compare with redis-benchmark in the same run (scripts/bench-redis).
+        .executableTarget(
+            name: "RESPThroughput",
+            dependencies: [.product(name: "RESP", package: parentPackage)],
+            path: "RESPThroughput"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -102,8 +102,16 @@ public final class RedisConnection: Sendable {
 
     private static func send(_ command: RESPCommand, on channel: Channel) async throws -> RESPValue {
         let promise = channel.eventLoop.makePromise(of: RESPValue.self)
-        channel.writeAndFlush(RESPRequest.single(command, promise), promise: nil)
+        write(.single(command, promise), on: channel, failing: promise)
         return try await promise.futureResult.get()
+    }
+
+    /// Writes a request. A write that fails before reaching the handler (the channel closed in the
+    /// meantime) fails the reply promise too, so no caller waits for a reply that cannot come.
+    private static func write<T>(_ request: RESPRequest, on channel: Channel, failing reply: EventLoopPromise<T>) {
+        channel.writeAndFlush(request).whenFailure { error in
+            reply.fail(RedisConnectionError(.closed, "cannot send to Redis: \(error)"))
+        }
     }
 
     /// Sends a command and returns its reply; an error reply is thrown as ``RedisError``.
@@ -118,7 +126,7 @@ public final class RedisConnection: Sendable {
     /// returned as ``RESPValue/error(_:)``, not thrown, so one failing command does not hide the rest.
     public func pipeline(_ commands: [RESPCommand]) async throws -> [RESPValue] {
         let promise = channel.eventLoop.makePromise(of: [RESPValue].self)
-        channel.writeAndFlush(RESPRequest.batch(commands, promise), promise: nil)
+        Self.write(.batch(commands, promise), on: channel, failing: promise)
         return try await promise.futureResult.get()
     }
 

@@ -90,9 +90,9 @@ struct CacheClientTests {
             try await cache.set(session, Session(id: bill, userId: alice, device: "phone", expiresAt: Date()))
             let tag = session.tags[0]
             #expect(try await cache.redis.send(RESPCommand("SISMEMBER", tag, session.key)).int == 1)
-            let entryTTL = try await cache.redis.send(RESPCommand("PTTL", session.key)).int ?? 0
-            let tagTTL = try await cache.redis.send(RESPCommand("PTTL", tag)).int ?? 0
-            #expect(tagTTL >= entryTTL - 5)
+            // Both TTLs in one pipeline, so no time passes between the two reads.
+            let ttls = try await cache.redis.pipeline([RESPCommand("PTTL", session.key), RESPCommand("PTTL", tag)])
+            #expect((ttls[1].int ?? 0) >= (ttls[0].int ?? 0) - 2)
             // A longer-lived member raises the set's TTL; a shorter one never lowers it.
             let profile = UserCache.profile(userId: alice)
             try await cache.set(profile, UserProfile(id: alice, displayName: "Alice", email: "a@example.com"))
@@ -207,33 +207,67 @@ struct FetchTests {
         }
     }
 
+    /// Lets a test run code while a loader is in the middle of its load.
+    final class Gate: Sendable {
+        let started: AsyncStream<Void>
+        let startedSink: AsyncStream<Void>.Continuation
+        let release: AsyncStream<Void>
+        let releaseSink: AsyncStream<Void>.Continuation
+
+        init() {
+            (started, startedSink) = AsyncStream.makeStream()
+            (release, releaseSink) = AsyncStream.makeStream()
+        }
+
+        /// Called by the loader: announce the load, then wait to be released.
+        func pause() async {
+            startedSink.yield()
+            var iterator = release.makeAsyncIterator()
+            _ = await iterator.next()
+        }
+
+        func waitUntilLoading() async {
+            var iterator = started.makeAsyncIterator()
+            _ = await iterator.next()
+        }
+
+        func open() { releaseSink.yield() }
+    }
+
     @Test func invalidationDuringASlowLoadLeavesNoStaleValue() async throws {
         try await withCache { cache, _ in
             let key = PaymentCache.recent(userId: alice)
+            let gate = Gate()
             let loading = Task {
                 try await cache.fetch(key) {
-                    try await Task.sleep(for: .milliseconds(300))
+                    await gate.pause()
                     return RecentPayments(payments: [Payment(id: bill, billId: bill, amountCents: 1, paidAt: Date())])
                 }
             }
-            try await Task.sleep(for: .milliseconds(100))
+            // The loader runs after the lease is taken; invalidate while it is loading.
+            await gate.waitUntilLoading()
             let event = PaymentSucceeded(paymentId: UUID(), userId: alice, billId: bill, amountCents: 1)
             try await cache.invalidate(PaymentCache.plan(for: event))
+            gate.open()
             let loaded = try await loading.value
             #expect(loaded.payments.count == 1, "the caller still gets its value")
             #expect(try await cache.get(key) == nil, "but the stale value was not stored")
+
             // Tags revoke leases too: a session load interrupted by the user's tag invalidation.
             let session = UserCache.session(sessionId: bill, userId: alice)
+            let sessionGate = Gate()
             let sessionLoad = Task {
                 try await cache.fetch(session) {
-                    try await Task.sleep(for: .milliseconds(300))
+                    await sessionGate.pause()
                     return Session(id: bill, userId: alice, device: "old", expiresAt: Date())
                 }
             }
-            try await Task.sleep(for: .milliseconds(100))
+            await sessionGate.waitUntilLoading()
             try await cache.invalidate(UserCache.plan(for: UserSuspended(userId: alice, reason: "fraud")))
+            sessionGate.open()
             _ = try await sessionLoad.value
             #expect(try await cache.get(session) == nil)
+
             // Without an invalidation, the load is stored.
             _ = try await cache.fetch(key) { RecentPayments(payments: []) }
             #expect(try await cache.get(key) == RecentPayments(payments: []))
