@@ -82,12 +82,12 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyCompilerTests",
-            dependencies: ["PolicyCompiler"],
+            dependencies: ["PolicyCompiler", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "CacheRuntimeTests",
-            dependencies: ["CacheRuntime", "PolicyCompiler"]
+            dependencies: ["CacheRuntime", "PolicyCompiler", "TestSupport"]
         ),
         .testTarget(
             name: "ExamplePlatformTests",
@@ -98,13 +98,17 @@ let package = Package(
             dependencies: ["CacheRuntime"]
         ),
         .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport"
+        ),
+        .target(
             name: "RedisTestSupport",
             dependencies: ["RESP", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Tests/RedisTestSupport"
         ),
         .testTarget(
             name: "RESPTests",
-            dependencies: ["RESP", "RedisTestSupport", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["RESP", "RedisTestSupport", "TestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "CacheClientTests",

@@ -12,24 +12,27 @@ struct LuaScript: Sendable, Hashable {
     /// KEYS: key, tag sets…; ARGV: value, ttl ms.
     static let setTagged = LuaScript(name: "set-tagged", source: """
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-        local ttl = tonumber(ARGV[2])
-        for i = 2, #KEYS do
-          redis.call('SADD', KEYS[i], KEYS[1])
-          if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
-        end
+        \(joinTagSets(from: 2, member: "KEYS[1]", ttl: "ARGV[2]"))
         return 1
         """)
+
+    /// Lua that adds `member` to the tag sets `KEYS[from…]` and raises each set's TTL to at least
+    /// `ttl` (never lowers it), shared by the scripts that write tagged entries.
+    static func joinTagSets(from first: Int, member: String, ttl: String) -> String {
+        """
+        for i = \(first), #KEYS do
+          redis.call('SADD', KEYS[i], \(member))
+          if redis.call('PTTL', KEYS[i]) < tonumber(\(ttl)) then redis.call('PEXPIRE', KEYS[i], \(ttl)) end
+        end
+        """
+    }
 
     /// Takes a lease before a read-through load: records the loader's token, and joins the key's tag
     /// sets already, so a tag invalidation during the load finds the key and revokes the lease.
     /// KEYS: lease key, tag sets…; ARGV: token, lease ttl ms, key.
     static let acquireLease = LuaScript(name: "acquire-lease", source: """
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-        local ttl = tonumber(ARGV[2])
-        for i = 2, #KEYS do
-          redis.call('SADD', KEYS[i], ARGV[3])
-          if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
-        end
+        \(joinTagSets(from: 2, member: "ARGV[3]", ttl: "ARGV[2]"))
         return 1
         """)
 
@@ -40,11 +43,7 @@ struct LuaScript: Sendable, Hashable {
         if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
         redis.call('DEL', KEYS[2])
         redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-        local ttl = tonumber(ARGV[3])
-        for i = 3, #KEYS do
-          redis.call('SADD', KEYS[i], KEYS[1])
-          if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
-        end
+        \(joinTagSets(from: 3, member: "KEYS[1]", ttl: "ARGV[3]"))
         return 1
         """)
 

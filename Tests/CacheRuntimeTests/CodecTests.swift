@@ -1,3 +1,4 @@
+import TestSupport
 import CacheRuntime
 import Foundation
 import NIOCore

@@ -1,20 +1,8 @@
+import TestSupport
 import CacheRuntime
 import Foundation
 import PolicyCompiler
 import Testing
-
-/// SplitMix64: a seedable generator, so property tests explore the same cases on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random strings biased towards the characters that matter: separators, glob characters,
 /// percent signs, braces, unicode (including combining marks and astral planes) and empty strings.

@@ -1,18 +1,6 @@
+import TestSupport
 import Testing
 @testable import PolicyCompiler
-
-/// A small, seedable generator so every run mutates the same way (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Thousands of broken variants of the example policies: the compiler never crashes or hangs,
 /// and every diagnostic it gives is located inside the file it names.

@@ -1,17 +1,7 @@
+import TestSupport
 import NIOCore
 import Testing
 @testable import RESP
-
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 func decodeAll(_ text: String, limits: RESPLimits = .default) throws -> [RESPValue] {
     var buffer = ByteBuffer(string: text)
@@ -87,7 +77,7 @@ struct RESPDecoderTests {
     /// Random and truncated byte streams: the decoder returns values, asks for more, or throws a
     /// protocol error; it never crashes, hangs or consumes a partial value.
     @Test func fuzzRandomAndTruncatedStreams() throws {
-        var rng = SplitMix(state: 2024)
+        var rng = SeededGenerator(state: 2024)
         let pieces = ["+OK\r\n", "-ERR x\r\n", ":1\r\n", "$3\r\nabc\r\n", "*2\r\n", "%1\r\n", "~1\r\n", ">1\r\n", "_\r\n", "#t\r\n",
                       ",1.5\r\n", "(1\r\n", "|1\r\n", "$-1\r\n", "*-1\r\n", "\r\n", "$", "*", "9999\r\n", "-1\r\n"]
         let limits = RESPLimits(maxBulkLength: 1 << 20, maxAggregateCount: 1 << 16, maxDepth: 16, maxLineLength: 1024)

@@ -1,3 +1,4 @@
+import TestSupport
 import NIOCore
 import RESP
 import RedisTestSupport
@@ -157,7 +158,7 @@ struct RedisConnectionTests {
     }
 
     @Test func backoffGrowsWithJitterUpToMax() {
-        var rng = SplitMix(state: 1)
+        var rng = SeededGenerator(state: 1)
         let policy = ReconnectPolicy(initialDelay: .milliseconds(100), maxDelay: .seconds(1), jitter: 0.2)
         let first = policy.delay(afterFailures: 1, using: &rng)
         #expect(first >= .milliseconds(80) && first <= .milliseconds(120))
