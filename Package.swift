@@ -25,13 +25,15 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        .target(name: "PercentEncoding"),
         .target(
             name: "PolicyCompiler",
-            dependencies: ["CYAML"]
+            dependencies: ["CYAML", "PercentEncoding"]
         ),
         .target(
             name: "CacheRuntime",
             dependencies: [
+                "PercentEncoding",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),

@@ -76,7 +76,7 @@ public enum SwiftNames {
 
     /// Free text made safe for a `///` doc comment line: control characters become spaces, and
     /// invisible formatting characters (bidirectional overrides, zero-width marks) are shown as
-    /// `U+XXXX`, so a comment can never reorder or hide what a reviewer reads.
+    /// their code point (`U+202E`), so a comment can never reorder or hide what a reviewer reads.
     public static func docText(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
