@@ -20,14 +20,12 @@ final class RESPMessageDecoder: ByteToMessageDecoder {
     }
 }
 
-/// What callers write into the channel.
+/// What callers hand to the handler, on the event loop.
 enum RESPRequest {
     /// One command, one reply.
-    case single(RESPCommand, EventLoopPromise<RESPValue>)
-    /// Several commands written and flushed together; one promise for all replies, in order.
-    case batch([RESPCommand], EventLoopPromise<[RESPValue]>)
-    /// A command whose replies arrive as pushes (SUBSCRIBE and friends).
-    case noReply(RESPCommand)
+    case single(RESPCommand, CheckedContinuation<RESPValue, any Error>)
+    /// Several commands written and flushed together; one continuation for all replies, in order.
+    case batch([RESPCommand], CheckedContinuation<[RESPValue], any Error>)
 }
 
 /// The connection has failed or was closed; every command still waiting gets this.
@@ -48,15 +46,16 @@ public struct RedisConnectionError: Error, Sendable, Hashable, CustomStringConve
 }
 
 /// Matches replies to requests in order (pipelining), routes pushes, and enforces the command
-/// timeout with one timer per connection (not one per command).
-final class RESPRequestHandler: ChannelDuplexHandler {
+/// timeout with one timer per connection (not one per command). Callers enqueue requests directly
+/// on the event loop (``enqueue(_:)``), each with the continuation its reply resumes: no promise,
+/// future or boxed outbound message per command.
+final class RESPRequestHandler: ChannelInboundHandler {
     typealias InboundIn = RESPValue
-    typealias OutboundIn = RESPRequest
     typealias OutboundOut = ByteBuffer
 
     private enum Pending {
-        case single(EventLoopPromise<RESPValue>, NIODeadline)
-        case batch(EventLoopPromise<[RESPValue]>, expected: Int, replies: [RESPValue], NIODeadline)
+        case single(CheckedContinuation<RESPValue, any Error>, NIODeadline)
+        case batch(CheckedContinuation<[RESPValue], any Error>, expected: Int, replies: [RESPValue], NIODeadline)
 
         var sentAt: NIODeadline {
             switch self {
@@ -64,10 +63,10 @@ final class RESPRequestHandler: ChannelDuplexHandler {
             }
         }
 
-        func fail(_ error: Error) {
+        func fail(_ error: any Error) {
             switch self {
-            case .single(let promise, _): promise.fail(error)
-            case .batch(let promise, _, _, _): promise.fail(error)
+            case .single(let continuation, _): continuation.resume(throwing: error)
+            case .batch(let continuation, _, _, _): continuation.resume(throwing: error)
             }
         }
     }
@@ -78,7 +77,8 @@ final class RESPRequestHandler: ChannelDuplexHandler {
     /// In RESP2 subscribe mode, messages are arrays; with no command waiting, they are pushes.
     private let unsolicitedArraysArePushes: Bool
     private var timeoutCheck: Scheduled<Void>?
-    private var closedError: Error?
+    private var context: ChannelHandlerContext?
+    private var closedError: (any Error)?
 
     init(commandTimeout: TimeAmount, unsolicitedArraysArePushes: Bool, onPush: (@Sendable (RESPValue) -> Void)?) {
         self.commandTimeout = commandTimeout
@@ -86,35 +86,40 @@ final class RESPRequestHandler: ChannelDuplexHandler {
         self.onPush = onPush
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let request = unwrapOutboundIn(data)
-        if let closedError {
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        failAll(RedisConnectionError(.closed, "the connection to Redis was closed"))
+        self.context = nil
+    }
+
+    /// Writes a request and queues its continuation. Must run on the channel's event loop.
+    func enqueue(_ request: RESPRequest) {
+        guard let context, closedError == nil else {
+            let error = closedError ?? RedisConnectionError(.closed, "the connection to Redis was closed")
             switch request {
-            case .single(_, let reply): reply.fail(closedError)
-            case .batch(_, let replies): replies.fail(closedError)
-            case .noReply: break
+            case .single(_, let continuation): continuation.resume(throwing: error)
+            case .batch(_, let continuation): continuation.resume(throwing: error)
             }
-            promise?.fail(closedError)
             return
         }
         let now = NIODeadline.now()
         switch request {
-        case .single(let command, let reply):
-            pending.append(.single(reply, now))
-            context.write(wrapOutboundOut(command.encoded), promise: promise)
-        case .batch(let commands, let replies):
+        case .single(let command, let continuation):
+            pending.append(.single(continuation, now))
+            context.writeAndFlush(wrapOutboundOut(command.encoded), promise: nil)
+        case .batch(let commands, let continuation):
             guard !commands.isEmpty else {
-                replies.succeed([])
-                promise?.succeed(())
+                continuation.resume(returning: [])
                 return
             }
-            pending.append(.batch(replies, expected: commands.count, replies: [], now))
+            pending.append(.batch(continuation, expected: commands.count, replies: [], now))
             var combined = ByteBuffer()
             combined.reserveCapacity(commands.reduce(0) { $0 + $1.encoded.readableBytes })
             for command in commands { combined.writeImmutableBuffer(command.encoded) }
-            context.write(wrapOutboundOut(combined), promise: promise)
-        case .noReply(let command):
-            context.write(wrapOutboundOut(command.encoded), promise: promise)
+            context.writeAndFlush(wrapOutboundOut(combined), promise: nil)
         }
         scheduleTimeoutCheck(context: context)
     }
@@ -134,22 +139,22 @@ final class RESPRequestHandler: ChannelDuplexHandler {
             return
         }
         switch first {
-        case .single(let promise, _):
+        case .single(let continuation, _):
             pending.removeFirst()
-            promise.succeed(value)
-        case .batch(let promise, let expected, var replies, let sent):
+            continuation.resume(returning: value)
+        case .batch(let continuation, let expected, var replies, let sent):
             replies.append(value)
             if replies.count == expected {
                 pending.removeFirst()
-                promise.succeed(replies)
+                continuation.resume(returning: replies)
             } else {
-                pending[pending.startIndex] = .batch(promise, expected: expected, replies: replies, sent)
+                pending[pending.startIndex] = .batch(continuation, expected: expected, replies: replies, sent)
             }
         }
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
-        let wrapped: Error = error is RESPProtocolError
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        let wrapped: any Error = error is RESPProtocolError
             ? RedisConnectionError(.protocolViolation, "\(error)") : RedisConnectionError(.closed, "connection error: \(error)")
         fail(context: context, wrapped)
     }
@@ -159,12 +164,12 @@ final class RESPRequestHandler: ChannelDuplexHandler {
         context.fireChannelInactive()
     }
 
-    private func fail(context: ChannelHandlerContext, _ error: Error) {
+    private func fail(context: ChannelHandlerContext, _ error: any Error) {
         failAll(error)
         context.close(promise: nil)
     }
 
-    private func failAll(_ error: Error) {
+    private func failAll(_ error: any Error) {
         if closedError == nil { closedError = error }
         timeoutCheck?.cancel()
         timeoutCheck = nil

@@ -6,12 +6,15 @@ import NIOPosix
 /// fails every waiting command with ``RedisConnectionError``.
 public final class RedisConnection: Sendable {
     let channel: Channel
+    /// The request handler, touched only on the channel's event loop.
+    private let handler: NIOLoopBound<RESPRequestHandler>
     /// 3 after a successful `HELLO 3`, otherwise 2.
     public let protocolVersion: Int
     public let configuration: RedisConfiguration
 
-    private init(channel: Channel, protocolVersion: Int, configuration: RedisConfiguration) {
+    private init(channel: Channel, handler: NIOLoopBound<RESPRequestHandler>, protocolVersion: Int, configuration: RedisConfiguration) {
         self.channel = channel
+        self.handler = handler
         self.protocolVersion = protocolVersion
         self.configuration = configuration
     }
@@ -45,8 +48,11 @@ public final class RedisConnection: Sendable {
             throw RedisConnectionError(.connectFailed, "cannot connect to Redis at \(configuration.host):\(configuration.port): \(error)")
         }
         do {
-            let version = try await handshake(channel, configuration)
-            return RedisConnection(channel: channel, protocolVersion: version, configuration: configuration)
+            let handler = try await channel.eventLoop.submit {
+                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: RESPRequestHandler.self), eventLoop: channel.eventLoop)
+            }.get()
+            let version = try await handshake(handler, configuration)
+            return RedisConnection(channel: channel, handler: handler, protocolVersion: version, configuration: configuration)
         } catch {
             try? await channel.close()
             throw error
@@ -54,7 +60,7 @@ public final class RedisConnection: Sendable {
     }
 
     /// `HELLO 3 [AUTH] [SETNAME]`, or on servers without RESP3, `AUTH` and `CLIENT SETNAME`; then `SELECT`.
-    private static func handshake(_ channel: Channel, _ configuration: RedisConfiguration) async throws -> Int {
+    private static func handshake(_ channel: NIOLoopBound<RESPRequestHandler>, _ configuration: RedisConfiguration) async throws -> Int {
         var version = 2
         let user = configuration.username ?? "default"
         if configuration.preferRESP3 {
@@ -100,24 +106,16 @@ public final class RedisConnection: Sendable {
         if case .error(let message) = reply { throw RedisError(message) }
     }
 
-    private static func send(_ command: RESPCommand, on channel: Channel) async throws -> RESPValue {
-        let promise = channel.eventLoop.makePromise(of: RESPValue.self)
-        write(.single(command, promise), on: channel, failing: promise)
-        return try await promise.futureResult.get()
-    }
-
-    /// Writes a request. A write that fails before reaching the handler (the channel closed in the
-    /// meantime) fails the reply promise too, so no caller waits for a reply that cannot come.
-    private static func write<T>(_ request: RESPRequest, on channel: Channel, failing reply: EventLoopPromise<T>) {
-        channel.writeAndFlush(request).whenFailure { error in
-            reply.fail(RedisConnectionError(.closed, "cannot send to Redis: \(error)"))
+    private static func send(_ command: RESPCommand, on handler: NIOLoopBound<RESPRequestHandler>) async throws -> RESPValue {
+        try await withCheckedThrowingContinuation { continuation in
+            handler.eventLoop.execute { handler.value.enqueue(.single(command, continuation)) }
         }
     }
 
     /// Sends a command and returns its reply; an error reply is thrown as ``RedisError``.
     @discardableResult
     public func send(_ command: RESPCommand) async throws -> RESPValue {
-        let reply = try await Self.send(command, on: channel)
+        let reply = try await Self.send(command, on: handler)
         if case .error(let message) = reply { throw RedisError(message) }
         return reply
     }
@@ -125,14 +123,14 @@ public final class RedisConnection: Sendable {
     /// Writes all commands with one flush and returns their replies in order; error replies are
     /// returned as ``RESPValue/error(_:)``, not thrown, so one failing command does not hide the rest.
     public func pipeline(_ commands: [RESPCommand]) async throws -> [RESPValue] {
-        let promise = channel.eventLoop.makePromise(of: [RESPValue].self)
-        Self.write(.batch(commands, promise), on: channel, failing: promise)
-        return try await promise.futureResult.get()
+        try await withCheckedThrowingContinuation { continuation in
+            handler.eventLoop.execute { self.handler.value.enqueue(.batch(commands, continuation)) }
+        }
     }
 
     /// Writes a command whose replies arrive as pushes (`SUBSCRIBE`, `PSUBSCRIBE`, …).
     public func sendWithoutReply(_ command: RESPCommand) async throws {
-        try await channel.writeAndFlush(RESPRequest.noReply(command))
+        try await channel.writeAndFlush(command.encoded)
     }
 
     public var isActive: Bool { channel.isActive }
