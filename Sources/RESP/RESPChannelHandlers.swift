@@ -23,9 +23,9 @@ final class RESPMessageDecoder: ByteToMessageDecoder {
 /// What callers hand to the handler, on the event loop.
 enum RESPRequest {
     /// One command, one reply.
-    case single(RESPCommand, CheckedContinuation<RESPValue, any Error>)
+    case single(RESPCommand, UnsafeContinuation<RESPValue, any Error>)
     /// Several commands written and flushed together; one continuation for all replies, in order.
-    case batch([RESPCommand], CheckedContinuation<[RESPValue], any Error>)
+    case batch([RESPCommand], UnsafeContinuation<[RESPValue], any Error>)
 }
 
 /// The connection has failed or was closed; every command still waiting gets this.
@@ -48,14 +48,15 @@ public struct RedisConnectionError: Error, Sendable, Hashable, CustomStringConve
 /// Matches replies to requests in order (pipelining), routes pushes, and enforces the command
 /// timeout with one timer per connection (not one per command). Callers enqueue requests directly
 /// on the event loop (``enqueue(_:)``), each with the continuation its reply resumes: no promise,
-/// future or boxed outbound message per command.
+/// future or boxed outbound message per command. Every continuation is resumed exactly once: by its
+/// reply, or by the failure that empties the queue (unchecked continuations save an allocation).
 final class RESPRequestHandler: ChannelInboundHandler {
     typealias InboundIn = RESPValue
     typealias OutboundOut = ByteBuffer
 
     private enum Pending {
-        case single(CheckedContinuation<RESPValue, any Error>, NIODeadline)
-        case batch(CheckedContinuation<[RESPValue], any Error>, expected: Int, replies: [RESPValue], NIODeadline)
+        case single(UnsafeContinuation<RESPValue, any Error>, NIODeadline)
+        case batch(UnsafeContinuation<[RESPValue], any Error>, expected: Int, replies: [RESPValue], NIODeadline)
 
         var sentAt: NIODeadline {
             switch self {

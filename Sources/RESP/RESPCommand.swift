@@ -21,9 +21,25 @@ public struct RESPCommand: Sendable, Hashable, CustomStringConvertible {
         append(name)
     }
 
-    public init(_ name: String, _ arguments: String...) {
+    /// One argument (`GET key`), without the array a variadic call would allocate.
+    public init(_ name: String, _ argument: String) {
         self.init(name)
-        for argument in arguments { append(argument) }
+        append(argument)
+    }
+
+    /// Two arguments (`SET key value`), without the array a variadic call would allocate.
+    public init(_ name: String, _ first: String, _ second: String) {
+        self.init(name)
+        append(first)
+        append(second)
+    }
+
+    public init(_ name: String, _ first: String, _ second: String, _ third: String, _ rest: String...) {
+        self.init(name)
+        append(first)
+        append(second)
+        append(third)
+        for argument in rest { append(argument) }
     }
 
     public mutating func append(_ argument: String) {

@@ -107,7 +107,7 @@ public final class RedisConnection: Sendable {
     }
 
     private static func send(_ command: RESPCommand, on handler: NIOLoopBound<RESPRequestHandler>) async throws -> RESPValue {
-        try await withCheckedThrowingContinuation { continuation in
+        try await withUnsafeThrowingContinuation { continuation in
             handler.eventLoop.execute { handler.value.enqueue(.single(command, continuation)) }
         }
     }
@@ -123,7 +123,7 @@ public final class RedisConnection: Sendable {
     /// Writes all commands with one flush and returns their replies in order; error replies are
     /// returned as ``RESPValue/error(_:)``, not thrown, so one failing command does not hide the rest.
     public func pipeline(_ commands: [RESPCommand]) async throws -> [RESPValue] {
-        try await withCheckedThrowingContinuation { continuation in
+        try await withUnsafeThrowingContinuation { continuation in
             handler.eventLoop.execute { self.handler.value.enqueue(.batch(commands, continuation)) }
         }
     }
