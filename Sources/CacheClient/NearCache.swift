@@ -62,8 +62,4 @@ final class NearCache: Sendable {
             for name in families.keys where name.hasPrefix(service + ".") { families[name] = nil }
         }
     }
-
-    func count(_ spec: KeyFamilySpec) -> Int {
-        families.withLockedValue { $0[spec.description]?.entries.count ?? 0 }
-    }
 }

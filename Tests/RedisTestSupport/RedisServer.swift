@@ -93,8 +93,6 @@ public final class RedisServer: Sendable {
         self.process.withLockedValue { $0 = process }
         try await waitUntilReady()
     }
-
-    public var isRunning: Bool { process.withLockedValue { $0?.isRunning ?? false } }
 }
 
 /// Runs `body` with a fresh server, stopping it afterwards even when `body` throws.

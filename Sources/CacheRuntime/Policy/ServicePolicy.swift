@@ -22,8 +22,6 @@ public struct ServicePolicy: Sendable, Hashable {
         self.warmupJobs = warmupJobs
         self.reactsTo = reactsTo
     }
-
-    public func family(_ name: String) -> KeyFamilySpec? { families.first { $0.name == name } }
 }
 
 /// Alert thresholds; ratios are shares of a whole (0.7 is 70%).

@@ -34,8 +34,6 @@ public struct KeyPattern: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var hasWildcard: Bool { segments.contains(.wildcard) }
-
     public var description: String { text }
 
     public func location(ofParam name: String) -> SourceLocation {
