@@ -91,7 +91,7 @@ public final class CacheClient: Sendable {
     }
 
     static func setCommand(_ key: String, _ value: ByteBuffer, ttl: Int64) -> RESPCommand {
-        var command = RESPCommand("SET", capacity: value.readableBytes + key.utf8.count + 48)
+        var command = RESPCommand("SET")
         command.append(key)
         command.append(value)
         command.append("PX")

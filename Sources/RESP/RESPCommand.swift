@@ -1,72 +1,134 @@
 import NIOCore
 
-/// A command encoded as RESP (an array of bulk strings) as it is built, straight into one buffer.
+/// A command: a name and its arguments, sent as a RESP array of bulk strings.
+///
+/// Up to three arguments are held as values (strings and buffers are shared, not copied), so
+/// building `GET key` or `SET key value` allocates nothing; the connection encodes the command
+/// straight into its outbound buffer. From the fourth argument on, arguments are encoded as they
+/// are appended, into one buffer.
 public struct RESPCommand: Sendable, Hashable, CustomStringConvertible {
-    /// The encoded bytes, ready to write: `*N\r\n` then the arguments.
-    public private(set) var encoded: ByteBuffer
-    public private(set) var argumentCount = 0
-    /// The command name, for diagnostics (`GET`, `EVALSHA`).
+    /// The command name (`GET`, `EVALSHA`), also used in diagnostics.
     public let name: String
+    private var arguments: Arguments
 
-    /// Room before the arguments for the `*N\r\n` header, rewritten right-aligned as arguments are
-    /// added (Redis rejects leading zeros, so the count cannot be patched in place at a fixed width).
-    private static let headerRoom = 16
+    private enum Arguments: Sendable, Hashable {
+        case none
+        case one(RESPArgument)
+        case two(RESPArgument, RESPArgument)
+        case three(RESPArgument, RESPArgument, RESPArgument)
+        /// Four or more arguments, encoded as bulk strings (without the array header).
+        case encoded(ByteBuffer, count: Int)
+    }
 
-    public init(_ name: String, capacity: Int = 64) {
+    public init(_ name: String) {
         self.name = name
-        encoded = ByteBuffer()
-        encoded.reserveCapacity(capacity + Self.headerRoom)
-        encoded.writeRepeatingByte(0, count: Self.headerRoom)
-        encoded.moveReaderIndex(to: Self.headerRoom)
-        append(name)
+        arguments = .none
     }
 
-    /// One argument (`GET key`), without the array a variadic call would allocate.
+    /// One argument (`GET key`).
     public init(_ name: String, _ argument: String) {
-        self.init(name)
-        append(argument)
+        self.name = name
+        arguments = .one(.string(argument))
     }
 
-    /// Two arguments (`SET key value`), without the array a variadic call would allocate.
+    /// Two arguments (`SET key value`).
     public init(_ name: String, _ first: String, _ second: String) {
-        self.init(name)
-        append(first)
-        append(second)
+        self.name = name
+        arguments = .two(.string(first), .string(second))
     }
 
     public init(_ name: String, _ first: String, _ second: String, _ third: String, _ rest: String...) {
-        self.init(name)
-        append(first)
-        append(second)
-        append(third)
+        self.name = name
+        arguments = .three(.string(first), .string(second), .string(third))
         for argument in rest { append(argument) }
     }
 
-    public mutating func append(_ argument: String) {
-        encoded.writeInteger(UInt8(ascii: "$"))
-        Self.writeDecimal(argument.utf8.count, into: &encoded)
-        encoded.writeStaticString("\r\n")
-        encoded.writeString(argument)
-        encoded.writeStaticString("\r\n")
-        bumpCount()
+    /// The number of elements of the array sent: the name and the arguments.
+    public var argumentCount: Int {
+        switch arguments {
+        case .none: 1
+        case .one: 2
+        case .two: 3
+        case .three: 4
+        case .encoded(_, let count): count + 1
+        }
     }
 
-    public mutating func append(_ argument: ByteBuffer) {
-        encoded.writeInteger(UInt8(ascii: "$"))
-        Self.writeDecimal(argument.readableBytes, into: &encoded)
-        encoded.writeStaticString("\r\n")
-        encoded.writeImmutableBuffer(argument)
-        encoded.writeStaticString("\r\n")
-        bumpCount()
+    public mutating func append(_ argument: String) { append(argument: .string(argument)) }
+
+    public mutating func append(_ argument: ByteBuffer) { append(argument: .bytes(argument)) }
+
+    public mutating func append(_ argument: Int64) { append(argument: .integer(argument)) }
+
+    public mutating func append(_ argument: Int) { append(argument: .integer(Int64(argument))) }
+
+    public mutating func append<S: Sequence>(contentsOf arguments: S) where S.Element == String {
+        for argument in arguments { append(argument) }
     }
 
-    public mutating func append(_ argument: Int64) {
-        encoded.writeInteger(UInt8(ascii: "$"))
-        Self.writeDecimal(Self.decimalLength(argument), into: &encoded)
-        encoded.writeStaticString("\r\n")
-        Self.writeDecimal(argument, into: &encoded)
-        encoded.writeStaticString("\r\n")
-        bumpCount()
+    public mutating func append(argument: RESPArgument) {
+        switch arguments {
+        case .none: arguments = .one(argument)
+        case .one(let first): arguments = .two(first, argument)
+        case .two(let first, let second): arguments = .three(first, second, argument)
+        case .three(let first, let second, let third):
+            arguments = .none  // release the values before encoding them
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(first.encodedLength + second.encodedLength + third.encodedLength + argument.encodedLength + 64)
+            first.write(into: &buffer)
+            second.write(into: &buffer)
+            third.write(into: &buffer)
+            argument.write(into: &buffer)
+            arguments = .encoded(buffer, count: 4)
+        case .encoded(var buffer, let count):
+            arguments = .none  // keep the buffer uniquely referenced while appending
+            argument.write(into: &buffer)
+            arguments = .encoded(buffer, count: count + 1)
+        }
+    }
+
+    /// Writes the command as RESP (`*N\r\n` then bulk strings) at the end of `buffer`, in one
+    /// pass over memory reserved once.
+    public func write(into buffer: inout ByteBuffer) {
+        let name = RESPArgument.string(name)
+        var length = 3 + Self.decimalLength(Int64(argumentCount)) + name.encodedLength
+        switch arguments {
+        case .none: break
+        case .one(let first): length += first.encodedLength
+        case .two(let first, let second): length += first.encodedLength + second.encodedLength
+        case .three(let first, let second, let third): length += first.encodedLength + second.encodedLength + third.encodedLength
+        case .encoded(let encoded, _): length += encoded.readableBytes
+        }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { memory in
+            var writer = RawWriter(memory)
+            writer.write(UInt8(ascii: "*"))
+            writer.write(decimal: Int64(argumentCount))
+            writer.writeCRLF()
+            writer.write(name)
+            switch arguments {
+            case .none: break
+            case .one(let first):
+                writer.write(first)
+            case .two(let first, let second):
+                writer.write(first)
+                writer.write(second)
+            case .three(let first, let second, let third):
+                writer.write(first)
+                writer.write(second)
+                writer.write(third)
+            case .encoded(let encoded, _):
+                encoded.withUnsafeReadableBytes { writer.write($0) }
+            }
+            assert(writer.offset == length)
+            return length
+        }
+    }
+
+    /// The command as RESP, in a buffer of its own.
+    public var encoded: ByteBuffer {
+        var buffer = ByteBuffer()
+        write(into: &buffer)
+        return buffer
     }
 
     static func decimalLength(_ value: Int64) -> Int {
@@ -79,66 +141,98 @@ public struct RESPCommand: Sendable, Hashable, CustomStringConvertible {
         return length
     }
 
-    public mutating func append(_ argument: Int) { append(Int64(argument)) }
-
-    public mutating func append<S: Sequence>(contentsOf arguments: S) where S.Element == String {
-        for argument in arguments { append(argument) }
-    }
-
-    private mutating func bumpCount() {
-        argumentCount += 1
-        // Right-aligned `*N\r\n`, written in place without a temporary buffer.
-        var index = Self.headerRoom - 1
-        encoded.setInteger(UInt8(ascii: "\n"), at: index)
-        encoded.setInteger(UInt8(ascii: "\r"), at: index - 1)
-        index -= 2
-        var value = argumentCount
-        repeat {
-            encoded.setInteger(UInt8(ascii: "0") + UInt8(value % 10), at: index)
-            value /= 10
-            index -= 1
-        } while value > 0
-        encoded.setInteger(UInt8(ascii: "*"), at: index)
-        encoded.moveReaderIndex(to: index)
-    }
-
-    static func writeDecimal<T: BinaryInteger>(_ value: T, into buffer: inout ByteBuffer) {
-        if value < 0 {
-            buffer.writeInteger(UInt8(ascii: "-"))
-        }
-        let magnitude = UInt64(value.magnitude)
-        if magnitude < 10 {
-            buffer.writeInteger(UInt8(ascii: "0") + UInt8(magnitude))
-            return
-        }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        var remaining = magnitude
-        withUnsafeMutableBytes(of: &digits) { raw in
-            while remaining > 0 {
-                raw[19 - count] = UInt8(ascii: "0") + UInt8(remaining % 10)
-                remaining /= 10
-                count += 1
-            }
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[(20 - count)...]))
-        }
-    }
-
     public var description: String { "\(name) (\(argumentCount - 1) arguments)" }
 }
 
-/// An argument of a command: text, bytes or an integer.
+/// An argument of a command: text, bytes or an integer, each sent as a bulk string.
 public enum RESPArgument: Sendable, Hashable {
     case string(String)
     case bytes(ByteBuffer)
     case integer(Int64)
 
     public func append(to command: inout RESPCommand) {
-        switch self {
-        case .string(let text): command.append(text)
-        case .bytes(let buffer): command.append(buffer)
-        case .integer(let value): command.append(value)
+        command.append(argument: self)
+    }
+
+    /// The number of bytes the argument takes as a bulk string.
+    var encodedLength: Int {
+        let count = switch self {
+        case .string(let text): text.utf8.count
+        case .bytes(let bytes): bytes.readableBytes
+        case .integer(let value): RESPCommand.decimalLength(value)
         }
+        return 5 + RESPCommand.decimalLength(Int64(count)) + count
+    }
+
+    /// `$<length>\r\n<bytes>\r\n`
+    func write(into buffer: inout ByteBuffer) {
+        let length = encodedLength
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { memory in
+            var writer = RawWriter(memory)
+            writer.write(self)
+            return length
+        }
+    }
+}
+
+/// Writes RESP into memory reserved for exactly what is written (callers compute the length first).
+private struct RawWriter {
+    let memory: UnsafeMutableRawBufferPointer
+    private(set) var offset = 0
+
+    init(_ memory: UnsafeMutableRawBufferPointer) {
+        self.memory = memory
+    }
+
+    mutating func write(_ byte: UInt8) {
+        memory[offset] = byte
+        offset += 1
+    }
+
+    mutating func writeCRLF() {
+        memory[offset] = 0x0D
+        memory[offset + 1] = 0x0A
+        offset += 2
+    }
+
+    mutating func write(_ bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+        (memory.baseAddress! + offset).copyMemory(from: source, byteCount: bytes.count)
+        offset += bytes.count
+    }
+
+    mutating func write(decimal value: Int64) {
+        let length = RESPCommand.decimalLength(value)
+        var remaining = value.magnitude
+        var index = offset + length - 1
+        repeat {
+            memory[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
+            remaining /= 10
+            index -= 1
+        } while remaining > 0
+        if value < 0 { memory[offset] = UInt8(ascii: "-") }
+        offset += length
+    }
+
+    /// `$<length>\r\n<bytes>\r\n`
+    mutating func write(_ argument: RESPArgument) {
+        write(UInt8(ascii: "$"))
+        switch argument {
+        case .string(let text):
+            write(decimal: Int64(text.utf8.count))
+            writeCRLF()
+            if text.utf8.withContiguousStorageIfAvailable({ write(UnsafeRawBufferPointer($0)) }) == nil {
+                for byte in text.utf8 { write(byte) }
+            }
+        case .bytes(let bytes):
+            write(decimal: Int64(bytes.readableBytes))
+            writeCRLF()
+            bytes.withUnsafeReadableBytes { write($0) }
+        case .integer(let value):
+            write(decimal: Int64(RESPCommand.decimalLength(value)))
+            writeCRLF()
+            write(decimal: value)
+        }
+        writeCRLF()
     }
 }

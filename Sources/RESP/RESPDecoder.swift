@@ -51,6 +51,86 @@ public struct RESPDecoder: Sendable {
     /// Decodes the first value in `buffer`, advancing its reader index past it; `nil` (and the
     /// buffer untouched) when the value is not complete yet. Attributes (`|`) are skipped.
     public func decode(_ buffer: inout ByteBuffer) throws -> RESPValue? {
+        switch scalar(in: buffer) {
+        case .bulkString(let offset, let length, let consumed):
+            let payload = buffer.getSlice(at: buffer.readerIndex + offset, length: length)!
+            buffer.moveReaderIndex(forwardBy: consumed)
+            return .bulkString(payload)
+        case .value(let value, let consumed):
+            buffer.moveReaderIndex(forwardBy: consumed)
+            return value
+        case .other:
+            return try decodeInGeneral(&buffer)
+        }
+    }
+
+    /// A complete, well-formed scalar at the front of the buffer, read in one pass over its memory.
+    private enum Scalar {
+        case bulkString(offset: Int, length: Int, consumed: Int)
+        case value(RESPValue, consumed: Int)
+        /// An aggregate, a rarer type, an incomplete or a malformed value: the general path decides.
+        case other
+    }
+
+    /// The fast path for the replies most commands get (bulk and simple strings, integers, nulls,
+    /// errors). Anything it does not accept whole goes to the general path, which also reports
+    /// every error, so both paths accept exactly the same input.
+    private func scalar(in buffer: ByteBuffer) -> Scalar {
+        buffer.withUnsafeReadableBytes { bytes -> Scalar in
+            guard bytes.count >= 3 else { return .other }
+            let scanLimit = min(bytes.count, limits.maxLineLength + 2)
+            var cr = 1
+            while cr < scanLimit, bytes[cr] != 0x0D { cr += 1 }
+            guard cr < scanLimit, cr + 1 < bytes.count, bytes[cr + 1] == 0x0A, cr - 1 <= limits.maxLineLength else { return .other }
+            let line = UnsafeRawBufferPointer(rebasing: bytes[1..<cr])
+            let end = cr + 2
+            switch bytes[0] {
+            case UInt8(ascii: "$"):
+                guard let length = Self.integer(line) else { return .other }
+                if length == -1 { return .value(.null, consumed: end) }
+                guard length >= 0, length <= limits.maxBulkLength, bytes.count - end >= Int(length) + 2,
+                      bytes[end + Int(length)] == 0x0D, bytes[end + Int(length) + 1] == 0x0A
+                else { return .other }
+                return .bulkString(offset: end, length: Int(length), consumed: end + Int(length) + 2)
+            case UInt8(ascii: "+"):
+                return .value(.simpleString(String(decoding: line, as: UTF8.self)), consumed: end)
+            case UInt8(ascii: "-"):
+                return .value(.error(String(decoding: line, as: UTF8.self)), consumed: end)
+            case UInt8(ascii: ":"):
+                guard let value = Self.integer(line) else { return .other }
+                return .value(.integer(value), consumed: end)
+            case UInt8(ascii: "_") where line.isEmpty:
+                return .value(.null, consumed: end)
+            default:
+                return .other
+            }
+        }
+    }
+
+    /// A decimal integer, `nil` when malformed or out of range.
+    private static func integer(_ digits: UnsafeRawBufferPointer) -> Int64? {
+        var index = 0
+        var negative = false
+        if let sign = digits.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
+            negative = sign == UInt8(ascii: "-")
+            index = 1
+        }
+        guard index < digits.count else { return nil }
+        var value: Int64 = 0
+        while index < digits.count {
+            let digit = digits[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = negative ? times10.subtractingReportingOverflow(Int64(digit)) : times10.addingReportingOverflow(Int64(digit))
+            guard !overflow1, !overflow2 else { return nil }
+            value = next
+            index += 1
+        }
+        return value
+    }
+
+    /// Any value: an explicit stack of aggregates being filled, every error reported.
+    func decodeInGeneral(_ buffer: inout ByteBuffer) throws -> RESPValue? {
         var cursor = buffer
         var stack: [Frame] = []
         while true {
@@ -205,23 +285,9 @@ public struct RESPDecoder: Sendable {
 
     /// A decimal integer without allocating.
     private static func integer(_ line: ByteBuffer) throws -> Int64 {
-        let view = line.readableBytesView
-        var index = view.startIndex
-        var negative = false
-        if index < view.endIndex, view[index] == UInt8(ascii: "-") || view[index] == UInt8(ascii: "+") {
-            negative = view[index] == UInt8(ascii: "-")
-            index += 1
-        }
-        guard index < view.endIndex else { throw RESPProtocolError("an empty number") }
-        var value: Int64 = 0
-        while index < view.endIndex {
-            let digit = view[index]
-            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else { throw RESPProtocolError("a malformed number") }
-            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (next, overflow2) = negative ? times10.subtractingReportingOverflow(Int64(digit - 48)) : times10.addingReportingOverflow(Int64(digit - 48))
-            guard !overflow1, !overflow2 else { throw RESPProtocolError("a number out of the 64-bit range") }
-            value = next
-            index += 1
+        let value = line.withUnsafeReadableBytes { integer($0) }
+        guard let value else {
+            throw RESPProtocolError(line.readableBytes == 0 ? "an empty number" : "a malformed number or one out of the 64-bit range")
         }
         return value
     }

@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 
 /// A reconnecting, multiplexed client: concurrent callers share one connection (no lease per
 /// command). When the connection dies, the next call reconnects; while reconnection attempts fail,
@@ -8,6 +9,11 @@ import NIOCore
 public final class RedisClient: Sendable {
     public let configuration: RedisConfiguration
     public let reconnectPolicy: ReconnectPolicy
+    /// The event loop every connection of this client runs on (the same one across reconnects).
+    public let eventLoop: any EventLoop
+    /// A task executor on ``eventLoop``: tasks that prefer it send commands without a thread hop
+    /// (see ``EventLoopTaskExecutor``).
+    public let executor: EventLoopTaskExecutor
     private let onPush: (@Sendable (RESPValue) -> Void)?
     private let state = NIOLockedValueBox(State.idle(failures: 0, retryAt: nil))
 
@@ -20,9 +26,12 @@ public final class RedisClient: Sendable {
 
     public init(
         _ configuration: RedisConfiguration, reconnectPolicy: ReconnectPolicy = ReconnectPolicy(),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         onPush: (@Sendable (RESPValue) -> Void)? = nil
     ) {
         self.configuration = configuration
+        eventLoop = eventLoopGroup.next()
+        executor = EventLoopTaskExecutor(eventLoop)
         self.reconnectPolicy = reconnectPolicy
         self.onPush = onPush
     }
@@ -67,9 +76,10 @@ public final class RedisClient: Sendable {
     private func startConnecting(_ state: inout State, failures: Int) -> Next {
         let configuration = configuration
         let onPush = onPush
+        let eventLoop = eventLoop
         let task = Task { () throws -> RedisConnection in
             do {
-                let connection = try await RedisConnection.connect(configuration, onPush: onPush)
+                let connection = try await RedisConnection.connect(configuration, eventLoopGroup: eventLoop, onPush: onPush)
                 self.state.withLockedValue { state in
                     if case .connecting = state { state = .connected(connection) }
                 }

@@ -17,6 +17,7 @@ public final class RedisConnection: Sendable {
         self.handler = handler
         self.protocolVersion = protocolVersion
         self.configuration = configuration
+        executor = EventLoopTaskExecutor(channel.eventLoop)
     }
 
     /// Connects, negotiates the protocol, authenticates, names the client and selects the database.
@@ -33,12 +34,10 @@ public final class RedisConnection: Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandlers([
-                        ByteToMessageHandler(RESPMessageDecoder(limits: configuration.limits)),
+                    try channel.pipeline.syncOperations.addHandler(
                         RESPRequestHandler(
-                            commandTimeout: configuration.commandTimeout.timeAmount,
-                            unsolicitedArraysArePushes: subscriber, onPush: onPush),
-                    ])
+                            limits: configuration.limits, commandTimeout: configuration.commandTimeout.timeAmount,
+                            unsolicitedArraysArePushes: subscriber, onPush: onPush))
                 }
             }
         let channel: Channel
@@ -106,9 +105,19 @@ public final class RedisConnection: Sendable {
         if case .error(let message) = reply { throw RedisError(message) }
     }
 
+    /// Hands the request to the handler: synchronously when the caller already runs on the
+    /// connection's event loop (see ``executor``), otherwise with one hop to it.
     private static func send(_ command: RESPCommand, on handler: NIOLoopBound<RESPRequestHandler>) async throws -> RESPValue {
         try await withUnsafeThrowingContinuation { continuation in
-            handler.eventLoop.execute { handler.value.enqueue(.single(command, continuation)) }
+            enqueue(.single(command, continuation), on: handler)
+        }
+    }
+
+    private static func enqueue(_ request: RESPRequest, on handler: NIOLoopBound<RESPRequestHandler>) {
+        if handler.eventLoop.inEventLoop {
+            handler.value.enqueue(request)
+        } else {
+            handler.eventLoop.execute { handler.value.enqueue(request) }
         }
     }
 
@@ -124,16 +133,26 @@ public final class RedisConnection: Sendable {
     /// returned as ``RESPValue/error(_:)``, not thrown, so one failing command does not hide the rest.
     public func pipeline(_ commands: [RESPCommand]) async throws -> [RESPValue] {
         try await withUnsafeThrowingContinuation { continuation in
-            handler.eventLoop.execute { self.handler.value.enqueue(.batch(commands, continuation)) }
+            Self.enqueue(.batch(commands, continuation), on: handler)
         }
     }
 
     /// Writes a command whose replies arrive as pushes (`SUBSCRIBE`, `PSUBSCRIBE`, …).
     public func sendWithoutReply(_ command: RESPCommand) async throws {
-        try await channel.writeAndFlush(command.encoded)
+        try await withUnsafeThrowingContinuation { continuation in
+            Self.enqueue(.withoutReply(command, continuation), on: handler)
+        }
     }
 
     public var isActive: Bool { channel.isActive }
+
+    /// The event loop the connection's I/O runs on.
+    public var eventLoop: any EventLoop { channel.eventLoop }
+
+    /// A task executor on the connection's event loop. Tasks that prefer it
+    /// (`withTaskExecutorPreference(connection.executor) { … }`) send and receive without a thread
+    /// hop per command.
+    public let executor: EventLoopTaskExecutor
 
     /// Closes the connection; commands still waiting fail with ``RedisConnectionError``.
     public func close() async {
@@ -145,3 +164,4 @@ public final class RedisConnection: Sendable {
         try? await channel.closeFuture.get()
     }
 }
+

@@ -111,6 +111,35 @@ struct RESPDecoderTests {
         }
         #expect(decoded > 1_000)
     }
+
+    /// The scalar fast path and the general path agree on every input: the same value, the same
+    /// bytes consumed, the same need for more bytes, an error on the same inputs.
+    @Test func fastPathAgreesWithTheGeneralPath() {
+        var rng = SeededGenerator(state: 7)
+        let pieces = ["+OK\r\n", "-ERR x\r\n", ":-12\r\n", ":+3\r\n", "$3\r\nabc\r\n", "$0\r\n\r\n", "$-1\r\n", "_\r\n",
+                      "$", "+", ":", "-", "_", "\r", "\n", "9", "a", "-", "$2\r\nab", "99999999999999999999", "\r\n", "*1\r\n"]
+        let limits = RESPLimits(maxBulkLength: 8, maxAggregateCount: 16, maxDepth: 4, maxLineLength: 6)
+        let decoder = RESPDecoder(limits: limits)
+        var agreed = 0
+        for _ in 0..<50_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 1...4, using: &rng) { bytes += Array(pieces.randomElement(using: &rng)!.utf8) }
+            var fast = ByteBuffer(bytes: bytes)
+            var general = fast
+            let fastResult = Result { try decoder.decode(&fast) }
+            let generalResult = Result { try decoder.decodeInGeneral(&general) }
+            switch (fastResult, generalResult) {
+            case (.success(let a), .success(let b)):
+                #expect(a == b, "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
+                #expect(fast.readableBytes == general.readableBytes)
+                if a != nil { agreed += 1 }
+            case (.failure, .failure): break
+            default:
+                Issue.record("the paths disagree on \(String(decoding: bytes, as: UTF8.self).debugDescription)")
+            }
+        }
+        #expect(agreed > 5_000)
+    }
 }
 
 @Suite("RESP encoder")
@@ -130,6 +159,39 @@ struct RESPCommandTests {
         #expect(String(buffer: buffer).hasPrefix("*121\r\n$4\r\nMGET\r\n"))
         let decoded = try RESPDecoder().decode(&buffer)
         #expect(decoded?.elements?.count == 121)
+    }
+
+    /// Commands of 0 to 8 random arguments (text with multi-byte characters, bytes, integers)
+    /// encode exactly as RESP spells them, whichever storage holds the arguments.
+    @Test func randomCommandsEncodeLikeTheReference() throws {
+        var rng = SeededGenerator(state: 11)
+        for _ in 0..<2_000 {
+            var command = RESPCommand("CMD")
+            var expected: [[UInt8]] = [Array("CMD".utf8)]
+            for _ in 0..<Int.random(in: 0...8, using: &rng) {
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0:
+                    let text = String((0..<Int.random(in: 0...20, using: &rng)).map { _ in "aé\r\n€*😀".randomElement(using: &rng)! })
+                    command.append(text)
+                    expected.append(Array(text.utf8))
+                case 1:
+                    let bytes = (0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                    command.append(ByteBuffer(bytes: bytes))
+                    expected.append(bytes)
+                default:
+                    let value = Int64.random(in: Int64.min...Int64.max, using: &rng) >> Int64.random(in: 0...63, using: &rng)
+                    command.append(value)
+                    expected.append(Array(String(value).utf8))
+                }
+            }
+            var reference = Array("*\(expected.count)\r\n".utf8)
+            for argument in expected { reference += Array("$\(argument.count)\r\n".utf8) + argument + [13, 10] }
+            #expect(Array(command.encoded.readableBytesView) == reference)
+            #expect(command.argumentCount == expected.count)
+            var buffer = ByteBuffer(string: "prefix")
+            command.write(into: &buffer)
+            #expect(Array(buffer.readableBytesView) == Array("prefix".utf8) + reference)
+        }
     }
 
     @Test func integerArguments() {

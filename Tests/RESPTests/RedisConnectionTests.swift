@@ -25,6 +25,47 @@ struct RedisConnectionTests {
         }
     }
 
+    /// Callers that prefer the connection's executor run on its event loop (no hop per command);
+    /// many of them share one connection, their commands leave together and every caller gets its
+    /// own reply, mixed with single commands, batches and callers from the global executor.
+    @Test func callersOnTheConnectionsEventLoop() async throws {
+        try await withRedisServer { server in
+            let connection = try await RedisConnection.connect(server.configuration)
+            try await withTaskExecutorPreference(connection.executor) {
+                #expect(connection.eventLoop.inEventLoop)
+                try await connection.send(RESPCommand("SET", "loop", "1"))
+                #expect(connection.eventLoop.inEventLoop, "resumed on the event loop after a reply")
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0..<300 {
+                        group.addTask {
+                            #expect(connection.eventLoop.inEventLoop, "child tasks inherit the preference")
+                            let key = "key:\(index)"
+                            if index % 3 == 0 {
+                                let replies = try await connection.pipeline([
+                                    RESPCommand("SET", key, "value:\(index)"), RESPCommand("GET", key), RESPCommand("STRLEN", key),
+                                ])
+                                #expect(replies.map(\.string) == ["OK", "value:\(index)", nil])
+                                #expect(replies[2].int == Int64("value:\(index)".utf8.count))
+                            } else {
+                                try await connection.send(RESPCommand("SET", key, "value:\(index)"))
+                                #expect(try await connection.send(RESPCommand("GET", key)).string == "value:\(index)")
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            // Callers elsewhere keep working on the same connection, interleaved with loop callers.
+            async let fromPool = connection.send(RESPCommand("GET", "key:7"))
+            let fromLoop = try await withTaskExecutorPreference(connection.executor) {
+                try await connection.send(RESPCommand("GET", "key:8"))
+            }
+            #expect(try await fromPool.string == "value:7")
+            #expect(fromLoop.string == "value:8")
+            await connection.close()
+        }
+    }
+
     @Test func errorsAreThrownAndTheConnectionStaysUsable() async throws {
         try await withRedisServer { server in
             let connection = try await RedisConnection.connect(server.configuration)
@@ -153,6 +194,17 @@ struct RedisConnectionTests {
                 if !recovered { try await Task.sleep(for: .milliseconds(50)) }
             }
             #expect(recovered, "the same client reconnects after the restart")
+            // Every connection of the client lives on the client's event loop, so its executor
+            // stays valid across reconnects.
+            let reconnected = try await client.connection()
+            #expect(reconnected.eventLoop === client.eventLoop)
+            let onLoop = try await withTaskExecutorPreference(client.executor) {
+                try await client.send(RESPCommand("SET", "after", "1"))
+                let reply = try await client.send(RESPCommand("GET", "after"))
+                return (reply, client.eventLoop.inEventLoop)
+            }
+            #expect(onLoop.0.string == "1")
+            #expect(onLoop.1)
             await client.shutdown()
         }
     }

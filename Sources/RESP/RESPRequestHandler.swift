@@ -1,78 +1,58 @@
 import NIOCore
 
-/// Decodes RESP values from the byte stream (NIO's accumulation, ``RESPDecoder``'s parsing).
-final class RESPMessageDecoder: ByteToMessageDecoder {
-    typealias InboundOut = RESPValue
-    let decoder: RESPDecoder
-
-    init(limits: RESPLimits) {
-        decoder = RESPDecoder(limits: limits)
-    }
-
-    func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let value = try decoder.decode(&buffer) else { return .needMoreData }
-        context.fireChannelRead(wrapInboundOut(value))
-        return .continue
-    }
-
-    func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
-        try decode(context: context, buffer: &buffer)
-    }
-}
-
 /// What callers hand to the handler, on the event loop.
-enum RESPRequest {
+enum RESPRequest: Sendable {
     /// One command, one reply.
     case single(RESPCommand, UnsafeContinuation<RESPValue, any Error>)
     /// Several commands written and flushed together; one continuation for all replies, in order.
     case batch([RESPCommand], UnsafeContinuation<[RESPValue], any Error>)
+    /// A command whose replies arrive as pushes (`SUBSCRIBE`); resumed once it is queued for writing.
+    case withoutReply(RESPCommand, UnsafeContinuation<Void, any Error>)
 }
 
-/// The connection has failed or was closed; every command still waiting gets this.
-public struct RedisConnectionError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Kind: Sendable, Hashable {
-        case closed, timeout, connectFailed, unavailable, protocolViolation
-    }
-
-    public let kind: Kind
-    public let message: String
-
-    public init(_ kind: Kind, _ message: String) {
-        self.kind = kind
-        self.message = message
-    }
-
-    public var description: String { message }
-}
-
-/// Matches replies to requests in order (pipelining), routes pushes, and enforces the command
-/// timeout with one timer per connection (not one per command). Callers enqueue requests directly
-/// on the event loop (``enqueue(_:)``), each with the continuation its reply resumes: no promise,
-/// future or boxed outbound message per command. Every continuation is resumed exactly once: by its
-/// reply, or by the failure that empties the queue (unchecked continuations save an allocation).
+/// The one handler of a Redis connection: writes requests, decodes replies straight from the
+/// bytes read (no decoder stage, no boxed value per reply), matches them to requests in order
+/// (pipelining), routes pushes, and enforces the command timeout with one timer per connection.
+///
+/// Callers enqueue requests directly on the event loop (``enqueue(_:)``), each with the
+/// continuation its reply resumes: no promise, future or boxed outbound message per command. Every
+/// continuation is resumed exactly once: by its reply, or by the failure that empties the queue
+/// (unchecked continuations save an allocation).
 final class RESPRequestHandler: ChannelInboundHandler {
-    typealias InboundIn = RESPValue
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private enum Pending {
         case single(UnsafeContinuation<RESPValue, any Error>, NIODeadline)
-        case batch(UnsafeContinuation<[RESPValue], any Error>, expected: Int, replies: [RESPValue], NIODeadline)
+        case batch(UnsafeContinuation<[RESPValue], any Error>, expected: Int, NIODeadline)
 
         var sentAt: NIODeadline {
             switch self {
-            case .single(_, let sent), .batch(_, _, _, let sent): sent
+            case .single(_, let sent), .batch(_, _, let sent): sent
             }
         }
 
         func fail(_ error: any Error) {
             switch self {
             case .single(let continuation, _): continuation.resume(throwing: error)
-            case .batch(let continuation, _, _, _): continuation.resume(throwing: error)
+            case .batch(let continuation, _, _): continuation.resume(throwing: error)
             }
         }
     }
 
     private var pending = CircularBuffer<Pending>(initialCapacity: 16)
+    /// Replies collected for the batch at the head of `pending` (only the head receives replies).
+    private var batchReplies: [RESPValue] = []
+    /// Bytes of a reply that has not arrived whole yet.
+    private var unread: ByteBuffer?
+    /// Commands enqueued since the last flush. Reused: once the socket has taken its bytes, the
+    /// next commands are encoded into the same memory.
+    private var outbound = ByteBuffer()
+    /// Writes `outbound`; scheduled once per event-loop turn that enqueues commands, so commands
+    /// from concurrent callers leave in one write. Made once, in `handlerAdded`.
+    private var flushTask: (@Sendable () -> Void)?
+    private var flushScheduled = false
+    private let decoder: RESPDecoder
     private let commandTimeout: TimeAmount
     private let onPush: (@Sendable (RESPValue) -> Void)?
     /// In RESP2 subscribe mode, messages are arrays; with no command waiting, they are pushes.
@@ -81,7 +61,8 @@ final class RESPRequestHandler: ChannelInboundHandler {
     private var context: ChannelHandlerContext?
     private var closedError: (any Error)?
 
-    init(commandTimeout: TimeAmount, unsolicitedArraysArePushes: Bool, onPush: (@Sendable (RESPValue) -> Void)?) {
+    init(limits: RESPLimits, commandTimeout: TimeAmount, unsolicitedArraysArePushes: Bool, onPush: (@Sendable (RESPValue) -> Void)?) {
+        decoder = RESPDecoder(limits: limits)
         self.commandTimeout = commandTimeout
         self.unsolicitedArraysArePushes = unsolicitedArraysArePushes
         self.onPush = onPush
@@ -89,11 +70,14 @@ final class RESPRequestHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        flushTask = { handler.value.flushOutbound() }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         failAll(RedisConnectionError(.closed, "the connection to Redis was closed"))
         self.context = nil
+        flushTask = nil  // it refers to the handler
     }
 
     /// Writes a request and queues its continuation. Must run on the channel's event loop.
@@ -103,6 +87,7 @@ final class RESPRequestHandler: ChannelInboundHandler {
             switch request {
             case .single(_, let continuation): continuation.resume(throwing: error)
             case .batch(_, let continuation): continuation.resume(throwing: error)
+            case .withoutReply(_, let continuation): continuation.resume(throwing: error)
             }
             return
         }
@@ -110,23 +95,54 @@ final class RESPRequestHandler: ChannelInboundHandler {
         switch request {
         case .single(let command, let continuation):
             pending.append(.single(continuation, now))
-            context.writeAndFlush(wrapOutboundOut(command.encoded), promise: nil)
+            command.write(into: &outbound)
         case .batch(let commands, let continuation):
             guard !commands.isEmpty else {
                 continuation.resume(returning: [])
                 return
             }
-            pending.append(.batch(continuation, expected: commands.count, replies: [], now))
-            var combined = ByteBuffer()
-            combined.reserveCapacity(commands.reduce(0) { $0 + $1.encoded.readableBytes })
-            for command in commands { combined.writeImmutableBuffer(command.encoded) }
-            context.writeAndFlush(wrapOutboundOut(combined), promise: nil)
+            pending.append(.batch(continuation, expected: commands.count, now))
+            for command in commands { command.write(into: &outbound) }
+        case .withoutReply(let command, let continuation):
+            command.write(into: &outbound)
+            continuation.resume()
+        }
+        if !flushScheduled, let flushTask {
+            flushScheduled = true
+            context.eventLoop.execute(flushTask)
         }
         scheduleTimeoutCheck(context: context)
     }
 
+    private func flushOutbound() {
+        flushScheduled = false
+        guard let context, outbound.readableBytes > 0 else { return }
+        context.writeAndFlush(wrapOutboundOut(outbound), promise: nil)
+        // Unique again once the socket took the bytes (the usual case): no new allocation.
+        outbound.clear()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let value = unwrapInboundIn(data)
+        var bytes = unwrapInboundIn(data)
+        if var earlier = unread.take() {
+            earlier.writeBuffer(&bytes)
+            bytes = earlier
+        }
+        do {
+            while closedError == nil, let value = try decoder.decode(&bytes) {
+                deliver(value, context: context)
+            }
+        } catch {
+            fail(context: context, RedisConnectionError(.protocolViolation, "\(error)"))
+            return
+        }
+        if bytes.readableBytes > 0, closedError == nil {
+            bytes.discardReadBytes()
+            unread = bytes
+        }
+    }
+
+    private func deliver(_ value: RESPValue, context: ChannelHandlerContext) {
         if case .push = value {
             onPush?(value)
             return
@@ -143,21 +159,19 @@ final class RESPRequestHandler: ChannelInboundHandler {
         case .single(let continuation, _):
             pending.removeFirst()
             continuation.resume(returning: value)
-        case .batch(let continuation, let expected, var replies, let sent):
-            replies.append(value)
-            if replies.count == expected {
-                pending.removeFirst()
-                continuation.resume(returning: replies)
-            } else {
-                pending[pending.startIndex] = .batch(continuation, expected: expected, replies: replies, sent)
-            }
+        case .batch(let continuation, let expected, _):
+            if batchReplies.isEmpty { batchReplies.reserveCapacity(expected) }
+            batchReplies.append(value)
+            guard batchReplies.count == expected else { return }
+            pending.removeFirst()
+            let replies = batchReplies
+            batchReplies = []
+            continuation.resume(returning: replies)
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        let wrapped: any Error = error is RESPProtocolError
-            ? RedisConnectionError(.protocolViolation, "\(error)") : RedisConnectionError(.closed, "connection error: \(error)")
-        fail(context: context, wrapped)
+        fail(context: context, RedisConnectionError(.closed, "connection error: \(error)"))
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -174,6 +188,8 @@ final class RESPRequestHandler: ChannelInboundHandler {
         if closedError == nil { closedError = error }
         timeoutCheck?.cancel()
         timeoutCheck = nil
+        unread = nil
+        batchReplies = []
         while let request = pending.popFirst() { request.fail(error) }
     }
 
