@@ -31,8 +31,9 @@ public final class CacheClient: Sendable {
     /// The cached value, or `nil` on a miss.
     public func get<K: CacheKeyProtocol>(_ key: K) async throws -> K.Value? {
         if let near = nearCache.get(key.key, family: key.family) { return try key.decode(near) }
+        let generation = nearCache.generation
         guard case .bulkString(let stored) = try await redis.send(RESPCommand("GET", key.key)) else { return nil }
-        nearCache.put(key.key, stored, family: key.family)
+        nearCache.put(key.key, stored, family: key.family, ifGeneration: generation)
         return try key.decode(stored)
     }
 
@@ -70,6 +71,7 @@ public final class CacheClient: Sendable {
     /// entries, the tagged-write script (`EVALSHA`) for tagged ones.
     public func write(_ entries: WarmupEntries) async throws {
         guard !entries.entries.isEmpty else { return }
+        let generation = nearCache.generation
         for attempt in 0..<2 {
             let sha = entries.entries.contains { !$0.tags.isEmpty } ? try await scripts.load(.setTagged, on: redis) : ""
             let commands = entries.entries.map { entry in
@@ -85,7 +87,7 @@ public final class CacheClient: Sendable {
             for reply in replies {
                 if case .error(let message) = reply { throw RedisError(message) }
             }
-            for entry in entries.entries { nearCache.put(entry.key, entry.value, family: entry.family) }
+            for entry in entries.entries { nearCache.put(entry.key, entry.value, family: entry.family, ifGeneration: generation) }
             return
         }
     }
@@ -138,10 +140,11 @@ public final class CacheClient: Sendable {
             arguments: [.string(token), .integer(leaseMilliseconds), .string(key.key)], on: redis)
         let value = try await loader()
         let stored = try key.encode(value)
+        let generation = nearCache.generation
         let kept = try await scripts.run(
             .storeWithLease, keys: [key.key, Self.leaseKey(key.key)] + key.tags,
             arguments: [.string(token), .bytes(stored), .integer(key.family.writeTTL())], on: redis)
-        if kept.int == 1 { nearCache.put(key.key, stored, family: key.family) }
+        if kept.int == 1 { nearCache.put(key.key, stored, family: key.family, ifGeneration: generation) }
         return value
     }
 }

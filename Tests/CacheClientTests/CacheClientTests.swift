@@ -1,4 +1,4 @@
-import CacheClient
+@testable import CacheClient
 import CacheRuntime
 import ExamplePlatform
 import Foundation
@@ -292,6 +292,99 @@ struct DistributedTests {
             try await cache.invalidate(InvalidationPlan(service: "test", event: "x", patterns: ["test:near:*"]))
             #expect(try await cache.get(keys[1]) == nil)
         }
+    }
+
+    /// With a tracker, Redis itself announces writes to near-cached keys, whoever makes them: a
+    /// write from another client, a `FLUSHALL` and a restart all leave no stale local copy.
+    @Test func trackedNearCacheFollowsWritesFromAnyClient() async throws {
+        try await withCache { cache, server in
+            let spec = family("tracked", codec: .string, near: 10)
+            let key = CacheKey(key: "test:tracked:1", family: spec, codec: .string)
+            let tracker = cache.nearCacheTracker(
+                families: [spec, family("plain", codec: .string)],
+                reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(200)))
+            #expect(tracker.families == [spec], "only families with a near cache are watched")
+            var activity = tracker.activity.makeAsyncIterator()
+            let running = Task { await tracker.run() }
+            defer { running.cancel() }
+            #expect(await activity.next() == .tracking(prefixes: ["test:tracked:"]))
+
+            /// Writes `value` through the cache and reads it back into the near cache once Redis
+            /// has announced the write (the tracker also hears about this client's own writes).
+            func cacheLocally(_ value: String) async throws {
+                try await cache.set(key, value)
+                var announced = false
+                while !announced, let item = await activity.next() { announced = item == .invalidated(keys: [key.key]) }
+                #expect(try await cache.get(key) == value)
+            }
+
+            // Another client writes behind the cache's back: the local copy goes.
+            try await cacheLocally("one")
+            let other = try await RedisConnection.connect(server.configuration)
+            try await other.send(RESPCommand("SET", key.key, "two"))
+            var seen: String?
+            for _ in 0..<200 where seen != "two" {
+                seen = try await cache.get(key)
+                if seen != "two" { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(seen == "two", "a value another client wrote replaces the local copy")
+
+            // FLUSHALL: Redis asks to drop everything.
+            try await cacheLocally("three")
+            try await other.send(RESPCommand("FLUSHALL"))
+            var flushed = false
+            while !flushed, let item = await activity.next() { flushed = item == .flushed }
+            #expect(try await cache.get(key) == nil)
+            await other.close()
+
+            // A restart loses the value; tracking comes back by itself and the copy taken before
+            // the restart is not served.
+            try await cacheLocally("four")
+            try await server.restart()
+            var back = false
+            while !back, let item = await activity.next() { if case .tracking = item { back = true } }
+            #expect(back)
+            var after: String?? = .some("unread")
+            for _ in 0..<50 where after != .some(nil) {
+                after = try? await cache.get(key)
+                if after != .some(nil) { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(after == .some(nil), "the restarted server has no value, and no local copy is served")
+        }
+    }
+
+    /// A read that raced an invalidation does not store its (possibly older) reply; tracked
+    /// families are served only while tracking is up.
+    @Test func nearCacheGenerationsAndTracking() {
+        let near = NearCache()
+        let spec = family("gen", codec: .string, near: 4)
+        let value = ByteBuffer(string: "v")
+        let before = near.generation
+        near.remove("test:gen:other")
+        near.put("test:gen:1", value, family: spec, ifGeneration: before)
+        #expect(near.get("test:gen:1", family: spec) == nil, "an invalidation came in since the read started")
+        near.put("test:gen:1", value, family: spec, ifGeneration: near.generation)
+        #expect(near.get("test:gen:1", family: spec) == value)
+
+        near.track([spec])
+        #expect(near.get("test:gen:1", family: spec) == nil, "tracking is not up yet")
+        near.put("test:gen:1", value, family: spec, ifGeneration: near.generation)
+        #expect(near.get("test:gen:1", family: spec) == nil)
+        near.setTrackingActive(true)
+        near.put("test:gen:1", value, family: spec, ifGeneration: near.generation)
+        #expect(near.get("test:gen:1", family: spec) == value)
+        near.setTrackingActive(false)
+        near.setTrackingActive(true)
+        #expect(near.get("test:gen:1", family: spec) == nil, "entries from before a reconnect are gone")
+    }
+
+    @Test func trackedPrefixesDoNotOverlap() {
+        func spec(_ pattern: String) -> KeyFamilySpec {
+            KeyFamilySpec(service: "s", name: pattern, pattern: pattern, ttl: .seconds(1), jitter: 0, codec: .string, compression: .none, nearCacheEntries: 1)
+        }
+        let cache = CacheClient(redis: RedisClient(RedisConfiguration()))
+        #expect(cache.nearCacheTracker(families: [spec("a:b:{x}"), spec("a:{x}"), spec("c:{x}:d")]).prefixes == ["a:", "c:"])
+        #expect(cache.nearCacheTracker(families: [spec("a:{x}"), spec("{x}:b")]).prefixes == [], "a leading hole needs every key")
     }
 
     @Test func publishedEventsAreAppliedByListenersAndSurviveARestart() async throws {

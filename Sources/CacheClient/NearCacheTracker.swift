@@ -1,0 +1,133 @@
+import CacheRuntime
+import NIOCore
+import RESP
+
+/// Keeps the near cache coherent with every write to Redis, whoever makes it (other services,
+/// scripts, `redis-cli`), using Redis's client-side caching: a dedicated RESP3 connection with
+/// `CLIENT TRACKING ON BCAST PREFIX …` for the key prefixes of the near-cached families, whose
+/// `invalidate` pushes drop the entries they name (all of them after `FLUSHALL`).
+///
+/// While the tracking connection is down, the watched families are not served from the near cache
+/// (invalidations could be missed); when it comes back, their entries start empty. Run it in a
+/// task of its own, like ``InvalidationListener``:
+///
+/// ```swift
+/// let tracker = cache.nearCacheTracker(families: UserCache.policy.families)
+/// Task { await tracker.run() }
+/// ```
+public final class NearCacheTracker: Sendable {
+    /// What the tracker did, for logs, metrics and tests.
+    public enum Activity: Sendable, Hashable {
+        /// Tracking is on for these prefixes (after every (re)connect).
+        case tracking(prefixes: [String])
+        /// Entries dropped because Redis announced their keys changed.
+        case invalidated(keys: [String])
+        /// Redis asked to drop everything (`FLUSHALL`, `FLUSHDB`).
+        case flushed
+        case disconnected(String)
+    }
+
+    /// The families watched: those of the given ones that declare a near cache.
+    public let families: [KeyFamilySpec]
+    /// The literal key prefixes registered with Redis (none: every key).
+    public let prefixes: [String]
+    public let activity: AsyncStream<Activity>
+    private let report: AsyncStream<Activity>.Continuation
+    private let configuration: RedisConfiguration
+    private let nearCache: NearCache
+    private let reconnectPolicy: ReconnectPolicy
+
+    init(nearCache: NearCache, families: [KeyFamilySpec], configuration: RedisConfiguration, reconnectPolicy: ReconnectPolicy) {
+        self.nearCache = nearCache
+        self.families = families.filter { $0.nearCacheEntries != nil }
+        self.prefixes = Self.prefixes(of: self.families)
+        self.configuration = configuration
+        self.reconnectPolicy = reconnectPolicy
+        (activity, report) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1000))
+        nearCache.track(self.families)
+    }
+
+    /// The literal text before each family's first hole, without prefixes that another one covers
+    /// (Redis rejects overlapping prefixes). A family whose pattern starts with a hole needs every
+    /// key: the result is empty.
+    static func prefixes(of families: [KeyFamilySpec]) -> [String] {
+        let literal = Set(families.map { String($0.pattern.prefix { $0 != "{" }) })
+        if literal.contains("") { return [] }
+        return literal.filter { prefix in !literal.contains { $0 != prefix && prefix.hasPrefix($0) } }.sorted()
+    }
+
+    /// Tracks until the task is cancelled, reconnecting with backoff.
+    public func run() async {
+        guard !families.isEmpty else { return }
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                try await track()
+                failures = 0
+            } catch {
+                failures += 1
+                report.yield(.disconnected("\(error)"))
+            }
+            nearCache.setTrackingActive(false)
+            guard !Task.isCancelled else { break }
+            try? await Task.sleep(for: reconnectPolicy.delay(afterFailures: max(1, failures)))
+        }
+        report.finish()
+    }
+
+    /// One connection's life: turn tracking on, apply invalidations until it closes.
+    private func track() async throws {
+        var configuration = configuration
+        configuration.preferRESP3 = true
+        let (pushes, sink) = AsyncStream<RESPValue>.makeStream()
+        let connection = try await RedisConnection.connect(configuration) { sink.yield($0) }
+        let watcher = Task {
+            await connection.waitUntilClosed()
+            sink.finish()
+        }
+        defer { watcher.cancel() }
+        guard connection.protocolVersion == 3 else {
+            await connection.close()
+            throw RedisError("near-cache tracking needs RESP3 (Redis 6 or later)")
+        }
+        var command = RESPCommand("CLIENT", "TRACKING", "ON")
+        command.append("BCAST")
+        for prefix in prefixes {
+            command.append("PREFIX")
+            command.append(prefix)
+        }
+        try await connection.send(command)
+        nearCache.setTrackingActive(true)
+        report.yield(.tracking(prefixes: prefixes))
+        await withTaskCancellationHandler {
+            for await push in pushes { apply(push) }
+        } onCancel: {
+            sink.finish()
+        }
+        await connection.close()
+        if !Task.isCancelled { throw RedisConnectionError(.closed, "the tracking connection closed") }
+    }
+
+    /// `["invalidate", [keys…]]`, or `["invalidate", null]` to drop everything.
+    private func apply(_ push: RESPValue) {
+        guard let items = push.elements, items.count == 2, items[0].string == "invalidate" else { return }
+        if let keys = items[1].elements {
+            let names = keys.compactMap(\.string)
+            for key in names { nearCache.remove(key) }
+            report.yield(.invalidated(keys: names))
+        } else {
+            nearCache.removeAll()
+            report.yield(.flushed)
+        }
+    }
+}
+
+extension CacheClient {
+    /// A tracker that keeps the near cache of `families` (those that declare one) coherent with
+    /// writes made anywhere; run it with ``NearCacheTracker/run()``.
+    public func nearCacheTracker(
+        families: [KeyFamilySpec], configuration: RedisConfiguration? = nil, reconnectPolicy: ReconnectPolicy = ReconnectPolicy()
+    ) -> NearCacheTracker {
+        NearCacheTracker(nearCache: nearCache, families: families, configuration: configuration ?? redis.configuration, reconnectPolicy: reconnectPolicy)
+    }
+}
