@@ -9,7 +9,9 @@ import RESP
 //
 // The callers run on the connection's event loop (`withTaskExecutorPreference`), as docs/runtime.md
 // recommends for hot paths; EXECUTOR=global runs them on Swift's global executor instead, which
-// pays a thread hop per command. The measured code runs outside the main actor.
+// pays a thread hop per command. CLIENT=bare-nio measures a callback-only SwiftNIO loop instead
+// (BareNIOLoop.swift), the floor for any client built on SwiftNIO. The measured code runs outside
+// the main actor.
 
 struct Throughput: Sendable {
     let port: Int
@@ -17,10 +19,15 @@ struct Throughput: Sendable {
     let shape: String
     let command: String
     let onEventLoop: Bool
+    let bareNIO: Bool
 
     nonisolated func run() async throws -> Double {
         let key = "key:__rand_int__"
         let single = command == "SET" ? RESPCommand("SET", key, "xxx") : RESPCommand("GET", key)
+        if bareNIO {
+            let depth = shape == "16 in flight" ? 16 : 1
+            return try await BareNIOLoop.run(port: port, command: single, depth: depth, operations: operations)
+        }
         switch shape {
         case "sequential":
             let connection = try await RedisConnection.connect(RedisConfiguration(port: port))
@@ -75,6 +82,7 @@ let opsPerSecond = try await Throughput(
     operations: environment["OPERATIONS"].flatMap(Int.init) ?? 100_000,
     shape: environment["SHAPE"] ?? "sequential",
     command: environment["COMMAND"] ?? "GET",
-    onEventLoop: environment["EXECUTOR"] != "global"
+    onEventLoop: environment["EXECUTOR"] != "global",
+    bareNIO: environment["CLIENT"] == "bare-nio"
 ).run()
 print(Int(opsPerSecond))

@@ -90,8 +90,30 @@ public struct RESPCommand: Sendable, Hashable, CustomStringConvertible {
     /// Writes the command as RESP (`*N\r\n` then bulk strings) at the end of `buffer`, in one
     /// pass over memory reserved once.
     public func write(into buffer: inout ByteBuffer) {
-        let name = RESPArgument.string(name)
-        var length = 3 + Self.decimalLength(Int64(argumentCount)) + name.encodedLength
+        let length = encodedLength
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { memory in
+            var writer = RawWriter(memory)
+            write(to: &writer)
+            assert(writer.offset == length)
+            return length
+        }
+    }
+
+    /// Writes commands one after the other, reserving memory once for all of them.
+    public static func write(_ commands: [RESPCommand], into buffer: inout ByteBuffer) {
+        var length = 0
+        for index in commands.indices { length += commands[index].encodedLength }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { memory in
+            var writer = RawWriter(memory)
+            for index in commands.indices { commands[index].write(to: &writer) }
+            assert(writer.offset == length)
+            return length
+        }
+    }
+
+    /// The number of bytes ``write(into:)`` writes.
+    var encodedLength: Int {
+        var length = 3 + Self.decimalLength(Int64(argumentCount)) + RESPArgument.encodedLength(ofString: name)
         switch arguments {
         case .none: break
         case .one(let first): length += first.encodedLength
@@ -99,28 +121,27 @@ public struct RESPCommand: Sendable, Hashable, CustomStringConvertible {
         case .three(let first, let second, let third): length += first.encodedLength + second.encodedLength + third.encodedLength
         case .encoded(let encoded, _): length += encoded.readableBytes
         }
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { memory in
-            var writer = RawWriter(memory)
-            writer.write(UInt8(ascii: "*"))
-            writer.write(decimal: Int64(argumentCount))
-            writer.writeCRLF()
-            writer.write(name)
-            switch arguments {
-            case .none: break
-            case .one(let first):
-                writer.write(first)
-            case .two(let first, let second):
-                writer.write(first)
-                writer.write(second)
-            case .three(let first, let second, let third):
-                writer.write(first)
-                writer.write(second)
-                writer.write(third)
-            case .encoded(let encoded, _):
-                encoded.withUnsafeReadableBytes { writer.write($0) }
-            }
-            assert(writer.offset == length)
-            return length
+        return length
+    }
+
+    private func write(to writer: inout RawWriter) {
+        writer.write(UInt8(ascii: "*"))
+        writer.write(decimal: Int64(argumentCount))
+        writer.writeCRLF()
+        writer.write(bulkString: name)
+        switch arguments {
+        case .none: break
+        case .one(let first):
+            writer.write(first)
+        case .two(let first, let second):
+            writer.write(first)
+            writer.write(second)
+        case .three(let first, let second, let third):
+            writer.write(first)
+            writer.write(second)
+            writer.write(third)
+        case .encoded(let encoded, _):
+            encoded.withUnsafeReadableBytes { writer.write($0) }
         }
     }
 
@@ -161,6 +182,11 @@ public enum RESPArgument: Sendable, Hashable {
         case .bytes(let bytes): bytes.readableBytes
         case .integer(let value): RESPCommand.decimalLength(value)
         }
+        return 5 + RESPCommand.decimalLength(Int64(count)) + count
+    }
+
+    static func encodedLength(ofString text: String) -> Int {
+        let count = text.utf8.count
         return 5 + RESPCommand.decimalLength(Int64(count)) + count
     }
 
@@ -214,25 +240,34 @@ private struct RawWriter {
         offset += length
     }
 
+    /// `$<length>\r\n<text>\r\n`
+    mutating func write(bulkString text: String) {
+        write(UInt8(ascii: "$"))
+        write(decimal: Int64(text.utf8.count))
+        writeCRLF()
+        if text.utf8.withContiguousStorageIfAvailable({ write(UnsafeRawBufferPointer($0)) }) == nil {
+            for byte in text.utf8 { write(byte) }
+        }
+        writeCRLF()
+    }
+
     /// `$<length>\r\n<bytes>\r\n`
     mutating func write(_ argument: RESPArgument) {
-        write(UInt8(ascii: "$"))
         switch argument {
         case .string(let text):
-            write(decimal: Int64(text.utf8.count))
-            writeCRLF()
-            if text.utf8.withContiguousStorageIfAvailable({ write(UnsafeRawBufferPointer($0)) }) == nil {
-                for byte in text.utf8 { write(byte) }
-            }
+            write(bulkString: text)
         case .bytes(let bytes):
+            write(UInt8(ascii: "$"))
             write(decimal: Int64(bytes.readableBytes))
             writeCRLF()
             bytes.withUnsafeReadableBytes { write($0) }
+            writeCRLF()
         case .integer(let value):
+            write(UInt8(ascii: "$"))
             write(decimal: Int64(RESPCommand.decimalLength(value)))
             writeCRLF()
             write(decimal: value)
+            writeCRLF()
         }
-        writeCRLF()
     }
 }

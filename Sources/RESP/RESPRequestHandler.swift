@@ -18,6 +18,11 @@ enum RESPRequest: Sendable {
 /// continuation its reply resumes: no promise, future or boxed outbound message per command. Every
 /// continuation is resumed exactly once: by its reply, or by the failure that empties the queue
 /// (unchecked continuations save an allocation).
+///
+/// The mutable state is touched only on the event loop, and no access to it spans a call that could
+/// come back into the handler (resuming a continuation only enqueues the caller), so the dynamic
+/// exclusivity checks are switched off for it (`@exclusivity(unchecked)`): they cost more than the
+/// rest of the per-reply work.
 final class RESPRequestHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -40,26 +45,27 @@ final class RESPRequestHandler: ChannelInboundHandler {
         }
     }
 
-    private var pending = CircularBuffer<Pending>(initialCapacity: 16)
+    @exclusivity(unchecked) private var pending = CircularBuffer<Pending>(initialCapacity: 16)
     /// Replies collected for the batch at the head of `pending` (only the head receives replies).
-    private var batchReplies: [RESPValue] = []
+    @exclusivity(unchecked) private var batchReplies: [RESPValue] = []
     /// Bytes of a reply that has not arrived whole yet.
-    private var unread: ByteBuffer?
+    @exclusivity(unchecked) private var unread: ByteBuffer?
     /// Commands enqueued since the last flush. Reused: once the socket has taken its bytes, the
     /// next commands are encoded into the same memory.
-    private var outbound = ByteBuffer()
-    /// Writes `outbound`; scheduled once per event-loop turn that enqueues commands, so commands
-    /// from concurrent callers leave in one write. Made once, in `handlerAdded`.
-    private var flushTask: (@Sendable () -> Void)?
-    private var flushScheduled = false
+    @exclusivity(unchecked) private var outbound = ByteBuffer()
+    /// Writes `outbound`. A command sent on an idle connection is written at once; while commands
+    /// are in flight, the write is scheduled once per event-loop turn, so commands from concurrent
+    /// callers leave together. Made once, in `handlerAdded`.
+    @exclusivity(unchecked) private var flushTask: (@Sendable () -> Void)?
+    @exclusivity(unchecked) private var flushScheduled = false
     private let decoder: RESPDecoder
     private let commandTimeout: TimeAmount
     private let onPush: (@Sendable (RESPValue) -> Void)?
     /// In RESP2 subscribe mode, messages are arrays; with no command waiting, they are pushes.
     private let unsolicitedArraysArePushes: Bool
-    private var timeoutCheck: Scheduled<Void>?
-    private var context: ChannelHandlerContext?
-    private var closedError: (any Error)?
+    @exclusivity(unchecked) private var timeoutCheck: Scheduled<Void>?
+    @exclusivity(unchecked) private var context: ChannelHandlerContext?
+    @exclusivity(unchecked) private var closedError: (any Error)?
 
     init(limits: RESPLimits, commandTimeout: TimeAmount, unsolicitedArraysArePushes: Bool, onPush: (@Sendable (RESPValue) -> Void)?) {
         decoder = RESPDecoder(limits: limits)
@@ -92,6 +98,7 @@ final class RESPRequestHandler: ChannelInboundHandler {
             return
         }
         let now = NIODeadline.now()
+        let idle = pending.isEmpty && !flushScheduled
         switch request {
         case .single(let command, let continuation):
             pending.append(.single(continuation, now))
@@ -102,12 +109,16 @@ final class RESPRequestHandler: ChannelInboundHandler {
                 return
             }
             pending.append(.batch(continuation, expected: commands.count, now))
-            for command in commands { command.write(into: &outbound) }
+            RESPCommand.write(commands, into: &outbound)
         case .withoutReply(let command, let continuation):
             command.write(into: &outbound)
             continuation.resume()
         }
-        if !flushScheduled, let flushTask {
+        if idle {
+            // Nothing in flight: waiting could only add latency.
+            flushOutbound()
+        } else if !flushScheduled, let flushTask {
+            // Commands are in flight, so more are likely coming this turn: send them together.
             flushScheduled = true
             context.eventLoop.execute(flushTask)
         }

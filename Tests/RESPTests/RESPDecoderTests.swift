@@ -165,6 +165,8 @@ struct RESPCommandTests {
     /// encode exactly as RESP spells them, whichever storage holds the arguments.
     @Test func randomCommandsEncodeLikeTheReference() throws {
         var rng = SeededGenerator(state: 11)
+        var batch: [RESPCommand] = []
+        var batchReference: [UInt8] = []
         for _ in 0..<2_000 {
             var command = RESPCommand("CMD")
             var expected: [[UInt8]] = [Array("CMD".utf8)]
@@ -191,7 +193,12 @@ struct RESPCommandTests {
             var buffer = ByteBuffer(string: "prefix")
             command.write(into: &buffer)
             #expect(Array(buffer.readableBytesView) == Array("prefix".utf8) + reference)
+            batch.append(command)
+            batchReference += reference
         }
+        var written = ByteBuffer()
+        RESPCommand.write(batch, into: &written)
+        #expect(Array(written.readableBytesView) == batchReference, "a batch is its commands, back to back")
     }
 
     @Test func integerArguments() {
