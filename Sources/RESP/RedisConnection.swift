@@ -8,9 +8,15 @@ public final class RedisConnection: Sendable {
     let channel: Channel
     /// The request handler, touched only on the channel's event loop.
     private let handler: NIOLoopBound<RESPRequestHandler>
+    /// Requests from callers on other threads, on their way to the handler.
+    private let inbox: EventLoopInbox<RESPRequest>
     /// 3 after a successful `HELLO 3`, otherwise 2.
     public let protocolVersion: Int
     public let configuration: RedisConfiguration
+    /// A task executor on the connection's event loop. Tasks that prefer it
+    /// (`withTaskExecutorPreference(connection.executor) { … }`) send and receive without a thread
+    /// hop per command.
+    public let executor: EventLoopTaskExecutor
 
     private init(channel: Channel, handler: NIOLoopBound<RESPRequestHandler>, protocolVersion: Int, configuration: RedisConfiguration) {
         self.channel = channel
@@ -18,6 +24,8 @@ public final class RedisConnection: Sendable {
         self.protocolVersion = protocolVersion
         self.configuration = configuration
         executor = EventLoopTaskExecutor(channel.eventLoop)
+        inbox = EventLoopInbox(channel.eventLoop)
+        inbox.start { request in handler.value.enqueue(request) }
     }
 
     /// Connects, negotiates the protocol, authenticates, names the client and selects the database.
@@ -106,25 +114,29 @@ public final class RedisConnection: Sendable {
     }
 
     /// Hands the request to the handler: synchronously when the caller already runs on the
-    /// connection's event loop (see ``executor``), otherwise with one hop to it.
-    private static func send(_ command: RESPCommand, on handler: NIOLoopBound<RESPRequestHandler>) async throws -> RESPValue {
-        try await withUnsafeThrowingContinuation { continuation in
-            enqueue(.single(command, continuation), on: handler)
-        }
-    }
-
-    private static func enqueue(_ request: RESPRequest, on handler: NIOLoopBound<RESPRequestHandler>) {
+    /// connection's event loop (see ``executor``), otherwise through the inbox (one hop, no
+    /// allocation).
+    private func enqueue(_ request: RESPRequest) {
         if handler.eventLoop.inEventLoop {
             handler.value.enqueue(request)
         } else {
-            handler.eventLoop.execute { handler.value.enqueue(request) }
+            inbox.submit(request)
+        }
+    }
+
+    /// A command of the handshake, before the connection object exists.
+    private static func send(_ command: RESPCommand, on handler: NIOLoopBound<RESPRequestHandler>) async throws -> RESPValue {
+        try await withUnsafeThrowingContinuation { continuation in
+            handler.eventLoop.execute { handler.value.enqueue(.single(command, continuation)) }
         }
     }
 
     /// Sends a command and returns its reply; an error reply is thrown as ``RedisError``.
     @discardableResult
     public func send(_ command: RESPCommand) async throws -> RESPValue {
-        let reply = try await Self.send(command, on: handler)
+        let reply = try await withUnsafeThrowingContinuation { continuation in
+            enqueue(.single(command, continuation))
+        }
         if case .error(let message) = reply { throw RedisError(message) }
         return reply
     }
@@ -133,14 +145,14 @@ public final class RedisConnection: Sendable {
     /// returned as ``RESPValue/error(_:)``, not thrown, so one failing command does not hide the rest.
     public func pipeline(_ commands: [RESPCommand]) async throws -> [RESPValue] {
         try await withUnsafeThrowingContinuation { continuation in
-            Self.enqueue(.batch(commands, continuation), on: handler)
+            enqueue(.batch(commands, continuation))
         }
     }
 
     /// Writes a command whose replies arrive as pushes (`SUBSCRIBE`, `PSUBSCRIBE`, …).
     public func sendWithoutReply(_ command: RESPCommand) async throws {
         try await withUnsafeThrowingContinuation { continuation in
-            Self.enqueue(.withoutReply(command, continuation), on: handler)
+            enqueue(.withoutReply(command, continuation))
         }
     }
 
@@ -148,11 +160,6 @@ public final class RedisConnection: Sendable {
 
     /// The event loop the connection's I/O runs on.
     public var eventLoop: any EventLoop { channel.eventLoop }
-
-    /// A task executor on the connection's event loop. Tasks that prefer it
-    /// (`withTaskExecutorPreference(connection.executor) { … }`) send and receive without a thread
-    /// hop per command.
-    public let executor: EventLoopTaskExecutor
 
     /// Closes the connection; commands still waiting fail with ``RedisConnectionError``.
     public func close() async {
