@@ -67,17 +67,22 @@ struct FaultTests {
         }
     }
 
-    @Test func killingRedisMidLoadFailsFastAndRecovers() async throws {
+    /// Callers from the global pool, and callers on the client's event loop (whose commands take
+    /// the synchronous path and are resumed on the loop).
+    @Test(arguments: [false, true])
+    func killingRedisMidLoadFailsFastAndRecovers(onEventLoop: Bool) async throws {
         try await withRedisServer { server in
             var configuration = server.configuration
             configuration.commandTimeout = .seconds(1)
             let client = RedisClient(configuration, reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(300)))
             let tally = Tally()
             let stop = ContinuousClock.now + .seconds(2)
-            let load = Task {
+            let executor: (any TaskExecutor)? = onEventLoop ? client.executor : nil
+            let load = Task(executorPreference: executor) {
                 await withTaskGroup(of: Void.self) { group in
                     for worker in 0..<8 {
                         group.addTask {
+                            #expect(client.eventLoop.inEventLoop == onEventLoop)
                             var index = 0
                             while ContinuousClock.now < stop {
                                 index += 1
