@@ -79,31 +79,25 @@ public final class NearCacheTracker: Sendable {
     private func track() async throws {
         var configuration = configuration
         configuration.preferRESP3 = true
-        let (pushes, sink) = AsyncStream<RESPValue>.makeStream()
-        let connection = try await RedisConnection.connect(configuration) { sink.yield($0) }
-        let watcher = Task {
-            await connection.waitUntilClosed()
-            sink.finish()
-        }
-        defer { watcher.cancel() }
-        guard connection.protocolVersion == 3 else {
+        let (connection, pushes) = try await RedisConnection.connectForPushes(configuration)
+        do {
+            guard connection.protocolVersion == 3 else {
+                throw RedisError("near-cache tracking needs RESP3 (Redis 6 or later)")
+            }
+            var command = RESPCommand("CLIENT", "TRACKING", "ON")
+            command.append("BCAST")
+            for prefix in prefixes {
+                command.append("PREFIX")
+                command.append(prefix)
+            }
+            try await connection.send(command)
+        } catch {
             await connection.close()
-            throw RedisError("near-cache tracking needs RESP3 (Redis 6 or later)")
+            throw error
         }
-        var command = RESPCommand("CLIENT", "TRACKING", "ON")
-        command.append("BCAST")
-        for prefix in prefixes {
-            command.append("PREFIX")
-            command.append(prefix)
-        }
-        try await connection.send(command)
         nearCache.setTrackingActive(true)
         report.yield(.tracking(prefixes: prefixes))
-        await withTaskCancellationHandler {
-            for await push in pushes { apply(push) }
-        } onCancel: {
-            sink.finish()
-        }
+        for await push in pushes { apply(push) }
         await connection.close()
         if !Task.isCancelled { throw RedisConnectionError(.closed, "the tracking connection closed") }
     }

@@ -177,17 +177,20 @@ public enum RESPArgument: Sendable, Hashable {
 
     /// The number of bytes the argument takes as a bulk string.
     var encodedLength: Int {
-        let count = switch self {
-        case .string(let text): text.utf8.count
-        case .bytes(let bytes): bytes.readableBytes
-        case .integer(let value): RESPCommand.decimalLength(value)
+        switch self {
+        case .string(let text): Self.encodedLength(ofString: text)
+        case .bytes(let bytes): Self.encodedLength(ofBytes: bytes.readableBytes)
+        case .integer(let value): Self.encodedLength(ofBytes: RESPCommand.decimalLength(value))
         }
-        return 5 + RESPCommand.decimalLength(Int64(count)) + count
     }
 
     static func encodedLength(ofString text: String) -> Int {
-        let count = text.utf8.count
-        return 5 + RESPCommand.decimalLength(Int64(count)) + count
+        encodedLength(ofBytes: text.utf8.count)
+    }
+
+    /// `$<count>\r\n`, the bytes, `\r\n`.
+    private static func encodedLength(ofBytes count: Int) -> Int {
+        5 + RESPCommand.decimalLength(Int64(count)) + count
     }
 
     /// `$<length>\r\n<bytes>\r\n`

@@ -8,6 +8,15 @@ enum RESPRequest: Sendable {
     case batch([RESPCommand], UnsafeContinuation<[RESPValue], any Error>)
     /// A command whose replies arrive as pushes (`SUBSCRIBE`); resumed once it is queued for writing.
     case withoutReply(RESPCommand, UnsafeContinuation<Void, any Error>)
+
+    /// Resumes the caller with `error` instead of sending.
+    func fail(_ error: any Error) {
+        switch self {
+        case .single(_, let continuation): continuation.resume(throwing: error)
+        case .batch(_, let continuation): continuation.resume(throwing: error)
+        case .withoutReply(_, let continuation): continuation.resume(throwing: error)
+        }
+    }
 }
 
 /// The one handler of a Redis connection: writes requests, decodes replies straight from the
@@ -89,12 +98,7 @@ final class RESPRequestHandler: ChannelInboundHandler {
     /// Writes a request and queues its continuation. Must run on the channel's event loop.
     func enqueue(_ request: RESPRequest) {
         guard let context, closedError == nil else {
-            let error = closedError ?? RedisConnectionError(.closed, "the connection to Redis was closed")
-            switch request {
-            case .single(_, let continuation): continuation.resume(throwing: error)
-            case .batch(_, let continuation): continuation.resume(throwing: error)
-            case .withoutReply(_, let continuation): continuation.resume(throwing: error)
-            }
+            request.fail(closedError ?? RedisConnectionError(.closed, "the connection to Redis was closed"))
             return
         }
         let now = NIODeadline.now()

@@ -18,14 +18,16 @@ public final class RedisConnection: Sendable {
     /// hop per command.
     public let executor: EventLoopTaskExecutor
 
-    private init(channel: Channel, handler: NIOLoopBound<RESPRequestHandler>, protocolVersion: Int, configuration: RedisConfiguration) {
+    private init(
+        channel: Channel, handler: NIOLoopBound<RESPRequestHandler>, inbox: EventLoopInbox<RESPRequest>, protocolVersion: Int,
+        configuration: RedisConfiguration
+    ) {
         self.channel = channel
         self.handler = handler
         self.protocolVersion = protocolVersion
         self.configuration = configuration
         executor = EventLoopTaskExecutor(channel.eventLoop)
-        inbox = EventLoopInbox(channel.eventLoop)
-        inbox.start { request in handler.value.enqueue(request) }
+        self.inbox = inbox
     }
 
     /// Connects, negotiates the protocol, authenticates, names the client and selects the database.
@@ -58,16 +60,30 @@ public final class RedisConnection: Sendable {
             let handler = try await channel.eventLoop.submit {
                 NIOLoopBound(try channel.pipeline.syncOperations.handler(type: RESPRequestHandler.self), eventLoop: channel.eventLoop)
             }.get()
-            let version = try await handshake(handler, configuration)
-            return RedisConnection(channel: channel, handler: handler, protocolVersion: version, configuration: configuration)
+            let inbox = EventLoopInbox<RESPRequest>(channel.eventLoop)
+            inbox.start { request in handler.value.enqueue(request) }
+            let version = try await handshake(inbox, configuration)
+            return RedisConnection(channel: channel, handler: handler, inbox: inbox, protocolVersion: version, configuration: configuration)
         } catch {
             try? await channel.close()
             throw error
         }
     }
 
+    /// Connects a connection of its own for out-of-band messages: its pushes arrive on the stream,
+    /// which ends when the connection closes or the consuming task is cancelled.
+    public static func connectForPushes(
+        _ configuration: RedisConfiguration, subscriber: Bool = false,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> (connection: RedisConnection, pushes: AsyncStream<RESPValue>) {
+        let (pushes, sink) = AsyncStream<RESPValue>.makeStream()
+        let connection = try await connect(configuration, subscriber: subscriber, eventLoopGroup: eventLoopGroup) { sink.yield($0) }
+        connection.channel.closeFuture.whenComplete { _ in sink.finish() }
+        return (connection, pushes)
+    }
+
     /// `HELLO 3 [AUTH] [SETNAME]`, or on servers without RESP3, `AUTH` and `CLIENT SETNAME`; then `SELECT`.
-    private static func handshake(_ channel: NIOLoopBound<RESPRequestHandler>, _ configuration: RedisConfiguration) async throws -> Int {
+    private static func handshake(_ inbox: EventLoopInbox<RESPRequest>, _ configuration: RedisConfiguration) async throws -> Int {
         var version = 2
         let user = configuration.username ?? "default"
         if configuration.preferRESP3 {
@@ -82,7 +98,7 @@ public final class RedisConnection: Sendable {
                 hello.append("SETNAME")
                 hello.append(name)
             }
-            let reply = try await send(hello, on: channel)
+            let reply = try await send(hello, via: inbox)
             if case .error(let message) = reply {
                 let code = RedisError(message).code
                 guard code == "NOPROTO" || message.contains("unknown command") else {
@@ -97,14 +113,14 @@ public final class RedisConnection: Sendable {
                 var auth = RESPCommand("AUTH")
                 if configuration.username != nil { auth.append(user) }
                 auth.append(password)
-                try check(await send(auth, on: channel))
+                try check(await send(auth, via: inbox))
             }
             if let name = configuration.clientName {
-                try check(await send(RESPCommand("CLIENT", "SETNAME", name), on: channel))
+                try check(await send(RESPCommand("CLIENT", "SETNAME", name), via: inbox))
             }
         }
         if configuration.database != 0 {
-            try check(await send(RESPCommand("SELECT", String(configuration.database)), on: channel))
+            try check(await send(RESPCommand("SELECT", String(configuration.database)), via: inbox))
         }
         return version
     }
@@ -125,10 +141,8 @@ public final class RedisConnection: Sendable {
     }
 
     /// A command of the handshake, before the connection object exists.
-    private static func send(_ command: RESPCommand, on handler: NIOLoopBound<RESPRequestHandler>) async throws -> RESPValue {
-        try await withUnsafeThrowingContinuation { continuation in
-            handler.eventLoop.execute { handler.value.enqueue(.single(command, continuation)) }
-        }
+    private static func send(_ command: RESPCommand, via inbox: EventLoopInbox<RESPRequest>) async throws -> RESPValue {
+        try await withUnsafeThrowingContinuation { continuation in inbox.submit(.single(command, continuation)) }
     }
 
     /// Sends a command and returns its reply; an error reply is thrown as ``RedisError``.

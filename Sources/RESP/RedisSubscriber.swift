@@ -51,29 +51,24 @@ public final class RedisSubscriber: Sendable {
 
     /// One connection's life: subscribe, deliver until it closes.
     private func listen(_ handler: @Sendable (Event) async -> Void) async throws {
-        let (pushes, sink) = AsyncStream<RESPValue>.makeStream()
-        let connection = try await RedisConnection.connect(configuration, subscriber: true) { sink.yield($0) }
-        let watcher = Task {
-            await connection.waitUntilClosed()
-            sink.finish()
-        }
-        defer { watcher.cancel() }
-        if !channels.isEmpty {
-            var subscribe = RESPCommand("SUBSCRIBE")
-            subscribe.append(contentsOf: channels)
-            try await connection.sendWithoutReply(subscribe)
-        }
-        if !patterns.isEmpty {
-            var subscribe = RESPCommand("PSUBSCRIBE")
-            subscribe.append(contentsOf: patterns)
-            try await connection.sendWithoutReply(subscribe)
-        }
-        await withTaskCancellationHandler {
-            for await push in pushes {
-                if let event = Self.event(push) { await handler(event) }
+        let (connection, pushes) = try await RedisConnection.connectForPushes(configuration, subscriber: true)
+        do {
+            if !channels.isEmpty {
+                var subscribe = RESPCommand("SUBSCRIBE")
+                subscribe.append(contentsOf: channels)
+                try await connection.sendWithoutReply(subscribe)
             }
-        } onCancel: {
-            sink.finish()
+            if !patterns.isEmpty {
+                var subscribe = RESPCommand("PSUBSCRIBE")
+                subscribe.append(contentsOf: patterns)
+                try await connection.sendWithoutReply(subscribe)
+            }
+        } catch {
+            await connection.close()
+            throw error
+        }
+        for await push in pushes {
+            if let event = Self.event(push) { await handler(event) }
         }
         await connection.close()
         if !Task.isCancelled { throw RedisConnectionError(.closed, "the subscriber connection closed") }

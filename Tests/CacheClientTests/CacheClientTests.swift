@@ -350,6 +350,15 @@ struct DistributedTests {
                 if after != .some(nil) { try await Task.sleep(for: .milliseconds(50)) }
             }
             #expect(after == .some(nil), "the restarted server has no value, and no local copy is served")
+
+            // Cancelling the tracker ends it promptly; the watched families stop being served locally.
+            let cancelled = ContinuousClock.now
+            running.cancel()
+            await running.value
+            #expect(ContinuousClock.now - cancelled < .seconds(2))
+            try await cache.set(key, "five")
+            try await cache.redis.send(RESPCommand("DEL", key.key))  // behind the near cache
+            #expect(try await cache.get(key) == nil, "without tracking, no local copy is served")
         }
     }
 

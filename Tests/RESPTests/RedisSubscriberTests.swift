@@ -49,6 +49,11 @@ struct RedisSubscriberTests {
             try await server.restart()
             #expect(try await publishUntilReceived(client, "news", "after restart") == 1)
             #expect(await nextMessage().map { String(buffer: $0.payload) } == "after restart")
+            // Cancelling the task ends the subscription promptly.
+            let cancelled = ContinuousClock.now
+            running.cancel()
+            await running.value
+            #expect(ContinuousClock.now - cancelled < .seconds(2))
             await client.shutdown()
         }
     }
