@@ -15,9 +15,10 @@ let package = Package(
     platforms: [.macOS(.v14)],
     dependencies: [.package(path: "../..")],
     targets: [
+        .target(name: "BookModels"),
         .executableTarget(
             name: "FixtureApp",
-            dependencies: [.product(name: "CacheRuntime", package: cachePolicy)],
+            dependencies: ["BookModels", .product(name: "CacheRuntime", package: cachePolicy)],
             plugins: [.plugin(name: "CachePolicyBuildPlugin", package: cachePolicy)]
         ),
     ],

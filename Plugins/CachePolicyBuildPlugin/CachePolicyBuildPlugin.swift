@@ -5,9 +5,12 @@ import PackagePlugin
 ///
 /// Policy files are the target's `*.yaml` / `*.yml` files inside a folder named `policies`
 /// (e.g. `Sources/MyService/policies/payment.yaml`). Each becomes `<Name>Cache.swift`, plus one
-/// `CacheEvents.swift`, compiled into the target with internal access (so internal value types
-/// work). The command only reruns when a policy changes; diagnostics appear in the build output
-/// as `file:line:col: error: …`.
+/// `CacheEvents.swift`, compiled into the target. A `cachepolicy.yaml` beside the `policies` folder
+/// configures the generation: modules to import (where value types live), the access level
+/// (default `internal`, so internal value types work) and `strict` (warnings fail the build); see
+/// docs/code-generation.md. The command reruns when a policy or the config changes; diagnostics
+/// appear in the build output as `file:line:col: error: …`. Generated files name their policies
+/// relative to the package folder, so no machine path lands in them.
 @main
 struct CachePolicyBuildPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) async throws -> [Command] {
@@ -15,28 +18,34 @@ struct CachePolicyBuildPlugin: BuildToolPlugin {
         let policies = target.sourceFiles.map(\.url).filter(Self.isPolicy).sorted { $0.path < $1.path }
         guard !policies.isEmpty else { return [] }
         let output = context.pluginWorkDirectoryURL.appending(path: "CachePolicy")
-        let generated = policies.map { output.appending(path: Self.generatedFileName(for: $0)) }
-            + [output.appending(path: "CacheEvents.swift")]
+        let generated = policies.map { output.appending(path: GeneratedNames.fileName(forPolicyFile: $0.path)) }
+            + [output.appending(path: GeneratedNames.eventsFileName)]
+        var arguments = ["generate"] + policies.map(\.path) + [
+            "--output", output.path, "--source-root", context.package.directoryURL.path, "--generator", "plugin",
+        ]
+        var inputs = policies
+        let configs = Set(policies.map { $0.deletingLastPathComponent().deletingLastPathComponent().appending(path: GeneratedNames.configFileName) })
+            .filter { FileManager.default.fileExists(atPath: $0.path) }
+            .sorted { $0.path < $1.path }
+        if configs.count > 1 {
+            Diagnostics.error("\(target.name) has \(configs.count) \(GeneratedNames.configFileName) files (\(configs.map(\.path).joined(separator: ", "))); keep one beside its policies folder")
+            return []
+        }
+        if let config = configs.first {
+            arguments += ["--config", config.path]
+            inputs.append(config)
+        }
         return [
             .buildCommand(
                 displayName: "Generating cache policy code for \(target.name)",
                 executable: try context.tool(named: "cachepolicy").url,
-                arguments: ["generate"] + policies.map(\.path) + ["--output", output.path, "--access", "internal"],
-                inputFiles: policies,
+                arguments: arguments,
+                inputFiles: inputs,
                 outputFiles: generated),
         ]
     }
 
     static func isPolicy(_ url: URL) -> Bool {
         ["yaml", "yml"].contains(url.pathExtension) && url.deletingLastPathComponent().lastPathComponent == "policies"
-    }
-
-    /// The generator names each file after its policy file: `billing-v2.yaml` → `BillingV2Cache.swift`
-    /// (the same rule as `SwiftEmitter.fileName(forPolicyFile:)`; plugins cannot link the compiler).
-    static func generatedFileName(for policy: URL) -> String {
-        let stem = policy.deletingPathExtension().lastPathComponent.split(separator: ".").first.map(String.init) ?? ""
-        let words = stem.split { $0 == "-" || $0 == "." || $0 == "_" }
-        let name = words.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
-        return (name.first?.isNumber == true ? "_" + name : name) + "Cache.swift"
     }
 }

@@ -5,9 +5,9 @@ import PolicyCompiler
 struct ExplainCommand: ParsableCommand, ConsoleCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
-        abstract: "Explain a diagnostic code, e.g. 'cachepolicy explain CP104'.")
+        abstract: "Explain a diagnostic by code or name, e.g. 'cachepolicy explain CP104' or 'cachepolicy explain key-overlap'.")
 
-    @Argument(help: "A diagnostic code such as CP104.")
+    @Argument(help: "A diagnostic code such as CP104, or its name such as key-overlap.")
     var code: String?
 
     @Flag(help: "List every code.")
@@ -17,7 +17,7 @@ struct ExplainCommand: ParsableCommand, ConsoleCommand {
     var markdown = false
 
     func validate() throws {
-        if code == nil, !all { throw ValidationError("name a code (e.g. CP104) or pass --all") }
+        if code == nil, !all { throw ValidationError("name a code or name (e.g. CP104, key-overlap) or pass --all") }
     }
 
     func execute(_ console: Console) throws -> Int32 {
@@ -32,7 +32,8 @@ struct ExplainCommand: ParsableCommand, ConsoleCommand {
             return 0
         }
         guard let code, let entry = DiagnosticCatalogue.lookup(code) else {
-            throw UsageError(description: "error: unknown diagnostic code '\(code ?? "")'; 'cachepolicy explain --all' lists them")
+            let hint = Suggestions.hint(for: code ?? "", in: DiagnosticCatalogue.entries.map(\.name)).map { " (\($0))" } ?? ""
+            throw UsageError(description: "error: no diagnostic has the code or name '\(code ?? "")'\(hint); 'cachepolicy explain --all' lists them")
         }
         console.out("""
             \(entry.code): \(entry.name) (\(entry.severity.rawValue), \(entry.category.rawValue.lowercased()))

@@ -18,8 +18,7 @@ struct GenerateCommand: ParsableCommand, ConsoleCommand {
         case swift, json
     }
 
-    @Argument(help: "Policy files or folders.")
-    var paths: [String] = ["policies"]
+    @OptionGroup var input: PolicyInputOptions
 
     @Option(name: .shortAndLong, help: "The output folder.")
     var output = "generated"
@@ -33,34 +32,54 @@ struct GenerateCommand: ParsableCommand, ConsoleCommand {
     @Option(name: .customLong("import"), help: "A module the generated Swift imports (where value types live); repeatable.")
     var imports: [String] = []
 
-    @Option(help: "Access level of the generated declarations: public, package or internal.")
-    var access: AccessLevel = .public
+    @Option(help: "Access level of the generated declarations: public, package or internal (default: the config's, else public; internal for the build plugin).")
+    var access: AccessLevel?
 
-    @Option(help: "Diagnostic format: text, json, sarif or github.")
-    var format: DiagnosticFormat = .text
+    @Option(help: "A generation config (cachepolicy.yaml: imports, access, strict); the build plugin passes the one beside 'policies'.")
+    var config: String?
 
-    @Option(help: "Largest policy file accepted, in bytes.")
-    var maxFileSize = SyntaxLimits.default.maxFileSize
+    @Option(help: "Write policy paths in generated files relative to this folder.")
+    var sourceRoot: String?
+
+    @Option(help: .hidden)
+    var generator: SwiftEmitter.Provenance.Generator = .cli
 
     func validate() throws {
-        guard maxFileSize > 0 else { throw ValidationError("--max-file-size must be positive") }
-        for module in imports where module.isEmpty || !module.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+        for module in imports where !GenerationConfig.isModuleName(module) {
             throw ValidationError("'\(module)' is not a module name")
         }
     }
 
     func execute(_ console: Console) throws -> Int32 {
-        let limits = SyntaxLimits(maxFileSize: maxFileSize)
-        let files = try PolicyFiles.read(PolicyFiles.discover(paths), limit: limits.maxFileSize)
-        let result = Compiler(limits: limits).compile(files)
-        let sources = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-        func report(_ diagnostics: [Diagnostic]) {
-            guard !diagnostics.isEmpty else { return }
-            console.error(format.render(diagnostics, sources: sources, fileCount: files.count, colored: false))
+        var settings = GenerationConfig(imports: imports, access: access, strict: input.strict)
+        if let config {
+            let file = try PolicyFiles.read([config], limit: input.maxFileSize)[0]
+            let decoded = GenerationConfig.decode(file, limits: input.limits)
+            if !decoded.diagnostics.isEmpty {
+                console.error(input.format.render(decoded.diagnostics, sources: [file.path: file], fileCount: 1, colored: false))
+            }
+            guard let found = decoded.config else {
+                console.error("error: not generating: the generation config \(config) has errors")
+                return 1
+            }
+            settings.imports += found.imports
+            settings.access = access ?? found.access
+            settings.strict = input.strict || found.strict
         }
-        report(result.diagnostics)
+        let files = try input.readFiles(console)
+        let result = Compiler(limits: input.limits).compile(files)
+        let sources = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        let (shown, omitted) = input.shown(result.diagnostics)
+        if !shown.isEmpty {
+            console.error(input.format.render(shown, sources: sources, fileCount: files.count, colored: false))
+        }
+        if let omitted { console.error(omitted) }
         guard let program = result.program else {
             console.error("error: not generating: \(result.errorCount) error\(result.errorCount == 1 ? "" : "s") in the policies")
+            return 1
+        }
+        if settings.strict, result.warningCount > 0 {
+            console.error("error: not generating: \(result.warningCount) warning\(result.warningCount == 1 ? "" : "s") in the policies, and warnings are errors (strict)")
             return 1
         }
         let generated: [GeneratedFile]
@@ -68,14 +87,15 @@ struct GenerateCommand: ParsableCommand, ConsoleCommand {
         case .json:
             generated = [JSONEmitter.emit(program)]
         case .swift:
-            generated = SwiftEmitter(imports: imports, access: access).emit(program)
+            let provenance = SwiftEmitter.Provenance(sourceRoot: sourceRoot, generator: generator)
+            generated = SwiftEmitter(imports: settings.imports, access: settings.access ?? (generator == .plugin ? .internal : .public), provenance: provenance).emit(program)
         }
         let folder = OutputFolder(path: output)
         let plan = try folder.plan(generated, removeStale: emit == .swift)
         if check {
             guard plan.isEmpty else {
                 console.error("error: \(output) is out of date with the policies:\n" + plan.summary
-                    + "run: cachepolicy generate \(paths.joined(separator: " ")) --output \(output)"
+                    + "run: cachepolicy generate \(input.paths.joined(separator: " ")) --output \(output)"
                     + imports.map { " --import \($0)" }.joined())
                 return 1
             }
@@ -89,15 +109,4 @@ struct GenerateCommand: ParsableCommand, ConsoleCommand {
 }
 
 extension AccessLevel: ExpressibleByArgument {}
-
-/// `cachepolicy schema`: the JSON Schema of policy files.
-struct SchemaCommand: ParsableCommand, ConsoleCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "schema",
-        abstract: "Print the JSON Schema of policy files (for editors' YAML language server).")
-
-    func execute(_ console: Console) throws -> Int32 {
-        console.out(PolicySchema.document().rendered())
-        return 0
-    }
-}
+extension SwiftEmitter.Provenance.Generator: ExpressibleByArgument {}

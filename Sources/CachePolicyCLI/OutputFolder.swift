@@ -1,9 +1,18 @@
 import Foundation
 import PolicyCompiler
 
-/// The folder `generate` writes into: what must change, and changing it file by file atomically.
+/// The folder `generate` writes into: what must change, and changing it all or nothing.
+///
+/// Every new or changed file is first staged as a temporary file beside its target; only when all
+/// are staged are they renamed into place and stale files removed, with SIGINT, SIGTERM and SIGHUP
+/// held back for those few renames. An interrupt therefore leaves either the old set of files or
+/// the new one, never a mix. Temporary files an earlier run could not remove (it was killed with
+/// SIGKILL, or the machine stopped) are removed by the next run.
 struct OutputFolder {
     let path: String
+
+    /// Temporary files are named `.<file>.<pid>.cachepolicy-tmp`.
+    static let temporarySuffix = ".cachepolicy-tmp"
 
     /// The changes that would bring the folder in line with the generated files.
     struct Plan {
@@ -11,6 +20,8 @@ struct OutputFolder {
         var changed: [GeneratedFile] = []
         /// Generated files (they carry ``SwiftEmitter/marker``) that nothing generates any more.
         var stale: [String] = []
+        /// Temporary files left by an interrupted run.
+        var leftovers: [String] = []
 
         var isEmpty: Bool { added.isEmpty && changed.isEmpty && stale.isEmpty }
 
@@ -26,52 +37,122 @@ struct OutputFolder {
 
     func plan(_ files: [GeneratedFile], removeStale: Bool) throws -> Plan {
         var plan = Plan()
-        let manager = FileManager.default
+        let names = try existingNames()
         for file in files {
             let target = path + "/" + file.name
-            guard let existing = manager.contents(atPath: target) else {
+            guard names.contains(file.name) else {
                 plan.added.append(file)
                 continue
             }
-            if existing != Data(file.contents.utf8) { plan.changed.append(file) }
+            if try Self.contents(of: target) != Array(file.contents.utf8) { plan.changed.append(file) }
         }
-        if removeStale, let names = try? manager.contentsOfDirectory(atPath: path) {
-            let current = Set(files.map(\.name))
-            for name in names.sorted() where name.hasSuffix(".swift") && !current.contains(name) {
-                if Self.isGenerated(path + "/" + name) { plan.stale.append(name) }
+        let current = Set(files.map(\.name))
+        for name in names.sorted() {
+            if name.hasPrefix("."), name.hasSuffix(Self.temporarySuffix) {
+                plan.leftovers.append(name)
+            } else if removeStale, name.hasSuffix(".swift"), !current.contains(name), Self.isGenerated(path + "/" + name) {
+                plan.stale.append(name)
             }
         }
         return plan
     }
 
-    /// Writes each new or changed file to a temporary file beside it and renames it into place, so
-    /// a reader never sees half a file; then removes stale generated files.
+    /// Stages every new or changed file, then commits them all at once (see the type's comment).
     func apply(_ plan: Plan) throws {
-        let manager = FileManager.default
+        try Self.makeFolder(path)
+        for leftover in plan.leftovers { unlink(path + "/" + leftover) }
+        var staged: [(temporary: String, target: String)] = []
         do {
-            try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
             for file in plan.added + plan.changed {
-                let target = URL(fileURLWithPath: path + "/" + file.name)
-                let temporary = URL(fileURLWithPath: path + "/.\(file.name).\(ProcessInfo.processInfo.processIdentifier).tmp")
-                try Data(file.contents.utf8).write(to: temporary)
-                // rename(2) replaces the target atomically.
-                guard rename(temporary.path, target.path) == 0 else {
-                    let reason = String(cString: strerror(errno))
-                    try? manager.removeItem(at: temporary)
-                    throw UsageError(description: "error: cannot write \(target.path): \(reason)")
-                }
+                let temporary = path + "/.\(file.name).\(getpid())\(Self.temporarySuffix)"
+                staged.append((temporary, path + "/" + file.name))
+                try Self.write(Array(file.contents.utf8), to: temporary)
             }
-            for name in plan.stale { try manager.removeItem(atPath: path + "/" + name) }
-        } catch let error as UsageError {
-            throw error
         } catch {
-            throw UsageError(description: "error: cannot write to \(path): \(error.localizedDescription)")
+            for file in staged { unlink(file.temporary) }
+            throw error
         }
+        try Self.withTerminationSignalsHeld {
+            for (index, file) in staged.enumerated() where rename(file.temporary, file.target) != 0 {
+                let reason = PolicyFiles.reason(errno)
+                for rest in staged[index...] { unlink(rest.temporary) }
+                throw UsageError(description: "error: cannot write \(file.target): \(reason)")
+            }
+            for name in plan.stale where unlink(path + "/" + name) != 0 && errno != ENOENT {
+                throw UsageError(description: "error: cannot remove the stale file \(path)/\(name): \(PolicyFiles.reason(errno))")
+            }
+        }
+    }
+
+    /// The names in the folder; none when it does not exist yet.
+    private func existingNames() throws -> Set<String> {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT { return [] }
+            throw UsageError(description: "error: cannot use the output folder \(path): \(PolicyFiles.reason(errno))")
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw UsageError(description: "error: the output folder \(path) is a file; name a folder with --output")
+        }
+        return Set(try PolicyFiles.names(in: path))
+    }
+
+    /// `mkdir -p`, with a message that names the part of the path that is in the way.
+    static func makeFolder(_ path: String) throws {
+        var built = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            built += "/" + component
+            if mkdir(built, 0o755) == 0 { continue }
+            let code = errno
+            var info = stat()
+            if code == EEXIST, stat(built, &info) == 0 {
+                if info.st_mode & S_IFMT == S_IFDIR { continue }
+                throw UsageError(description: "error: cannot create the output folder \(path): \(built.dropFirst(path.hasPrefix("/") ? 0 : 2)) is a file, not a folder")
+            }
+            throw UsageError(description: "error: cannot create the output folder \(path): \(reason(code, at: built))")
+        }
+    }
+
+    private static func reason(_ code: Int32, at path: String) -> String {
+        code == ENOTDIR ? "a part of \(path) is a file, not a folder" : PolicyFiles.reason(code)
+    }
+
+    private static func write(_ bytes: [UInt8], to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw UsageError(description: "error: cannot write \(path): \(PolicyFiles.reason(errno))") }
+        defer { close(descriptor) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + written, bytes.count - written) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { throw UsageError(description: "error: cannot write \(path): \(PolicyFiles.reason(errno))") }
+            written += count
+        }
+    }
+
+    private static func contents(of path: String) throws -> [UInt8] {
+        do {
+            return try PolicyFiles.read([path], limit: Int.max)[0].bytes
+        } catch let error as UsageError {
+            throw UsageError(description: error.description + " (in the output folder)")
+        }
+    }
+
+    /// Runs `body` with SIGINT, SIGTERM and SIGHUP blocked; a signal that arrives meanwhile is
+    /// delivered (and ends the process) once `body` is done.
+    static func withTerminationSignalsHeld<T>(_ body: () throws -> T) rethrows -> T {
+        var held = sigset_t()
+        var previous = sigset_t()
+        sigemptyset(&held)
+        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&held, signal) }
+        pthread_sigmask(SIG_BLOCK, &held, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        return try body()
     }
 
     /// Whether a file starts with the generator's marker line.
     static func isGenerated(_ file: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: file) else { return false }
+        guard (try? PolicyFiles.status(of: file))?.kind == .regular, let handle = FileHandle(forReadingAtPath: file) else { return false }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: SwiftEmitter.marker.utf8.count)) ?? Data()
         return head == Data(SwiftEmitter.marker.utf8)

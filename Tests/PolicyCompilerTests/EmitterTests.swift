@@ -106,7 +106,27 @@ struct EmitterTests {
         // An enum param whose type would shadow a value type.
         let shadow = shop(replacing: "  userId: uuid\n", with: "  userId: uuid\n  cart: { enum: [a, b] }\n")
             .replacingOccurrences(of: "    value: Cart\n", with: "    value: Cart\n  other:\n    pattern: \"shop:other:{cart}\"\n    value: Other\n")
-        expectFinding(compile(shadow), .nameCollision, line: 7, column: 3)
+        let shadowed = expectFinding(compile(shadow), .nameCollision, line: 9, column: 3)
+        #expect(shadowed?.related.first?.location.line == 7, "points at the enum param whose type shadows it")
+        // Qualified with its module, the value type is not shadowed.
+        expectNoFinding(compile(shadow.replacingOccurrences(of: "value: Cart\n", with: "value: Models.Cart\n")), .nameCollision)
+        // A value type spelled like a generated event payload struct would be redeclared.
+        let asEvent = shop(replacing: "    value: Cart\n", with: "    value: CartChanged\n")
+        expectFinding(compile(asEvent), .nameCollision, line: 8, column: 3)
+    }
+
+    @Test func familiesMayShareAValueType() {
+        // A session looked up by id and by token: both hold the same type (was CP701).
+        let shared = shop(replacing: "    dependsOn: [cart]\n", with: """
+                dependsOn: [cart]
+              byToken:
+                pattern: "shop:cart-by-token:{token}"
+                value: Cart
+
+            """).replacingOccurrences(of: "  userId: uuid\n", with: "  userId: uuid\n  token: string\n")
+        let result = compile(shared)
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        #expect(result.program?.services[0].keys.map(\.valueType) == ["Cart", "Cart"])
     }
 }
 

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import PolicyCompiler
 
 @Suite("Keyspace rules (CP4xx)")
@@ -114,5 +115,98 @@ struct SegmentAlgebraTests {
         #expect(!SegmentAlgebra.globCovers(byOther, family), "a differently named param is a different value")
         #expect(!SegmentAlgebra.globCovers([.literal("payment"), .literal("history"), .literal("x"), .wildcard], family))
         #expect(SegmentAlgebra.globCovers([.literal("payment"), .wildcard], family))
+    }
+}
+
+@Suite("Keyspace analysis is exact on bytes")
+struct KeyspaceBytesTests {
+    /// Two families whose second literal differs only in Unicode normalisation or compatibility.
+    func twoFamilies(_ a: String, _ b: String) -> String {
+        shop(replacing: "    dependsOn: [cart]\n", with: """
+                dependsOn: [cart]
+              first:
+                pattern: "k:\(a):x"
+                value: First
+              second:
+                pattern: "k:\(b):x"
+                value: Second
+
+            """)
+    }
+
+    @Test(arguments: [
+        ("\u{E9}", "e\u{301}"),   // é precomposed vs e + combining acute: canonically equivalent, other bytes
+        ("K", "\u{212A}"),         // K vs the Kelvin sign
+        (";", "\u{37E}"),          // ; vs the Greek question mark
+        ("\u{C5}", "A\u{30A}"),    // Å vs A + ring
+    ])
+    func equivalentTextIsNotTheSameKey(_ a: String, _ b: String) {
+        let result = compile(twoFamilies(a, b))
+        expectNoFinding(result, .duplicateKeyFamily)
+        expectNoFinding(result, .keyOverlap)
+        #expect(!result.diagnostics.contains { $0.severity == .error }, "\(result.diagnostics.map(\.message))")
+    }
+
+    @Test func identicalBytesStillCollide() {
+        expectFinding(compile(twoFamilies("\u{E9}", "\u{E9}")), .duplicateKeyFamily, line: 16, column: 15)
+    }
+
+    @Test func aColonFollowedByACombiningMarkStillSeparates() throws {
+        // "k:\u{301}x" is three Characters but two segments: Redis sees the ':' byte.
+        let policy = shop(replacing: "pattern: \"shop:cart:{userId}\"", with: "pattern: \"shop:cart:\u{301}x:{userId}\"")
+        let program = try #require(compile(policy).program)
+        #expect(program.services[0].keys[0].pattern.segments.count == 4)
+    }
+
+    @Test func enumsWithTheSameValuesInAnotherOrderAreOneType() {
+        let policy = shop(replacing: "  userId: uuid\n", with: "  userId: uuid\n  period: { enum: [day, week] }\n")
+            .replacingOccurrences(of: "pattern: \"shop:cart:{userId}\"", with: "pattern: \"shop:cart:{userId}:{period}\"")
+            .replacingOccurrences(of: "payload: { userId: uuid }", with: "payload: { userId: uuid, period: { enum: [week, day] } }")
+        let result = compile(policy)
+        expectNoFinding(result, .bindTypeMismatch)
+        #expect(result.program != nil, "\(result.diagnostics.map(\.message))")
+    }
+}
+
+@Suite("Overlap check: partitioned, not pairwise")
+struct OverlapPartitionTests {
+    /// Random families over a small alphabet of literals and typed holes, so that many share keys.
+    /// The partitioned check must report exactly the pairs a brute-force comparison of every pair finds.
+    @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
+    func agreesWithEveryPairCompared(seed: UInt64) {
+        var random = SeededGenerator(state: seed)
+        let literals = ["a", "b", "1", "true", "x%20y", "00000000-0000-0000-0000-000000000000"]
+        let holes = ["{s}", "{n}", "{u}", "{f}", "{e}"]
+        var families: [String] = []
+        var seen = Set<String>()
+        while families.count < 40 {
+            let length = Int.random(in: 2...4, using: &random)
+            let rest = (1..<length).map { _ in Bool.random(using: &random) ? literals.randomElement(using: &random)! : holes.randomElement(using: &random)! }
+            let pattern = (["k"] + rest).joined(separator: ":")
+            // A param is used at most once per pattern.
+            guard Set(rest.filter { $0.hasPrefix("{") }).count == rest.filter({ $0.hasPrefix("{") }).count,
+                  seen.insert(pattern).inserted else { continue }
+            families.append(pattern)
+        }
+        var text = "version: 1\nservice: shop\ndefaults:\n  ttl: 10m\n  codec: string\n"
+        text += "params:\n  s: string\n  n: int\n  u: uuid\n  f: bool\n  e: { enum: [a, b, true] }\nkeys:\n"
+        for (index, pattern) in families.enumerated() { text += "  f\(index):\n    pattern: \"\(pattern)\"\n" }
+        let result = compile(text)
+        let reported = Set(result.diagnostics.filter { $0.code == .keyOverlap || $0.code == .duplicateKeyFamily }.map { $0.location.line })
+        // Brute force: the later family of every overlapping pair is reported.
+        let types: [String: ParamType] = ["s": .string, "n": .int, "u": .uuid, "f": .bool, "e": .enumeration(["a", "b", "true"])]
+        var expected = Set<Int>()
+        let segments = families.map { pattern in
+            pattern.split(separator: ":").map { piece -> SegmentAlgebra.Segment in
+                piece.hasPrefix("{") ? .typed(name: String(piece.dropFirst().dropLast()), types[String(piece.dropFirst().dropLast())]!) : .literal(SegmentAlgebra.Bytes(String(piece)))
+            }
+        }
+        for later in families.indices {
+            for earlier in 0..<later where SegmentAlgebra.overlap(segments[earlier], segments[later]) != nil {
+                expected.insert(14 + 2 * later)  // the line of family `later`'s pattern
+            }
+        }
+        #expect(reported == expected)
+        #expect(!expected.isEmpty, "the alphabet is small enough that some families overlap")
     }
 }

@@ -8,8 +8,9 @@ extension Checker {
     }
 
     mutating func checkKeyspace() {
-        // Families bucketed by leading literal: only families in one bucket can overlap.
-        var byPrefix: [String: [PlacedFamily]] = [:]
+        // Families bucketed by leading literal (compared as bytes): only families in one bucket can
+        // share a key, and only invalidation patterns with that leading literal can reach them.
+        var byPrefix: [SegmentAlgebra.Bytes: [PlacedFamily]] = [:]
         for service in services {
             for family in service.keys {
                 guard let segments = segments(family.pattern, in: service) else { continue }
@@ -20,11 +21,9 @@ extension Checker {
                 byPrefix[prefix, default: []].append(PlacedFamily(service: service, family: family, segments: segments))
             }
         }
-        // Only families with the same leading literal and segment count can share a key.
         for bucket in byPrefix.values {
-            let groups = Dictionary(grouping: bucket) { $0.segments.count }.values
-            for group in groups {
-                reportOverlaps(in: group)
+            for group in Dictionary(grouping: bucket, by: { $0.segments.count }).values where group.count > 1 {
+                reportOverlaps(in: group.sorted { $0.family.pattern.location < $1.family.pattern.location })
             }
         }
         for service in services {
@@ -43,12 +42,41 @@ extension Checker {
         }
     }
 
+    /// Reports every pair in `group` (same leading literal, same length, in declaration order) that
+    /// can share a key. Instead of comparing all pairs, the group is split segment by segment: at
+    /// each position, families with a literal there only meet families with the same literal or a
+    /// hole that can render it. Distinct literal structure, the normal case, costs O(n) per
+    /// position; only pairs that agree position by position are compared, each once.
     private mutating func reportOverlaps(in group: [PlacedFamily]) {
-        let sorted = group.sorted { $0.family.pattern.location < $1.family.pattern.location }
-        for (index, later) in sorted.enumerated() {
-            for earlier in sorted[..<index] {
-                reportOverlap(earlier, later)
+        var candidates = Set<Int>()
+        func split(_ members: [Int], at position: Int) {
+            guard members.count > 1 else { return }
+            guard position < group[members[0]].segments.count else {
+                for (index, later) in members.enumerated() {
+                    for earlier in members[..<index] { candidates.insert(min(earlier, later) << 32 | max(earlier, later)) }
+                }
+                return
             }
+            var literals: [SegmentAlgebra.Bytes: [Int]] = [:]
+            var literalOrder: [SegmentAlgebra.Bytes] = []
+            var holes: [Int] = []
+            for member in members {
+                if case .literal(let text) = group[member].segments[position] {
+                    if literals[text] == nil { literalOrder.append(text) }
+                    literals[text, default: []].append(member)
+                } else {
+                    holes.append(member)
+                }
+            }
+            for text in literalOrder {
+                let meeting = holes.filter { SegmentAlgebra.common(.literal(text), group[$0].segments[position]) != nil }
+                split((literals[text]! + meeting).sorted(), at: position + 1)
+            }
+            split(holes, at: position + 1)
+        }
+        split(Array(group.indices), at: 1)
+        for pair in candidates.sorted() {
+            reportOverlap(group[pair >> 32], group[pair & 0xFFFF_FFFF])
         }
     }
 
@@ -76,7 +104,7 @@ extension Checker {
         }
     }
 
-    private mutating func checkPatternInvalidation(_ glob: KeyPattern, in service: Service, byPrefix: [String: [PlacedFamily]]) {
+    private mutating func checkPatternInvalidation(_ glob: KeyPattern, in service: Service, byPrefix: [SegmentAlgebra.Bytes: [PlacedFamily]]) {
         guard let segments = segments(glob, in: service) else { return }
         guard case .literal(let prefix) = segments[0] else {
             reportLeadingHole(glob, "the invalidation pattern '\(glob.text)'")
@@ -99,9 +127,28 @@ extension Checker {
         if !matchesOwn {
             diagnostics.report(
                 .patternMatchesNothing, at: glob.location,
-                "the invalidation pattern '\(glob.text)' matches no key family of the service '\(service.name.value)'",
-                hint: Suggestions.closest(to: glob.text, in: service.keys.map(\.pattern.text)).map { "did you mean a pattern over '\($0)'?" })
+                "the invalidation pattern '\(glob.text)' matches no key family of the service '\(service.name.value)', so it deletes nothing",
+                hint: Self.patternHint(glob, in: service))
         }
+    }
+
+    /// The closest of the service's key patterns, written as the glob the user probably meant: the
+    /// family's pattern with the glob's own holes kept where the names agree and `*` for the rest.
+    static func patternHint(_ glob: KeyPattern, in service: Service) -> String {
+        let globHoles = Set(glob.params)
+        let candidates = service.keys.map { family in
+            family.pattern.segments.map { segment -> String in
+                switch segment {
+                case .literal(let text): text
+                case .hole(let name): globHoles.contains(name) ? "{\(name)}" : "*"
+                case .wildcard: "*"
+                }
+            }.joined(separator: ":")
+        }
+        if let closest = Suggestions.closest(to: glob.text, in: candidates) ?? Suggestions.nearest(to: glob.text, in: candidates) {
+            return "did you mean '\(closest)'? The service's key patterns: " + service.keys.map { "'\($0.pattern.text)'" }.joined(separator: ", ")
+        }
+        return service.keys.isEmpty ? "the service declares no key families" : "the service's key patterns: " + service.keys.map { "'\($0.pattern.text)'" }.joined(separator: ", ")
     }
 
     private mutating func checkTagInvalidation(_ tag: KeyPattern, in service: Service) {

@@ -77,7 +77,8 @@ extension Checker {
             }
         }
         let bindings = Self.bindings(for: action, needed: needed)
-        for param in needed {
+        // An undeclared param is reported once, as unknown (CP300), not again as a missing field.
+        for param in needed where params[service.name.value]?[param] != nil {
             let fieldName = bindings[param]!
             let explicit = action.bind.contains { $0.param.value == param }
             guard let field = event.field(fieldName) else {

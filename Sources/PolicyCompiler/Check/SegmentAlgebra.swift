@@ -1,9 +1,27 @@
 /// Reasoning about which concrete keys patterns can produce, under ``KeyEncoding``.
 /// Every answer comes with a witness (a concrete segment or key) so diagnostics can show one.
 enum SegmentAlgebra {
+    /// Literal text compared as UTF-8 bytes, as Redis compares keys: Swift's `String ==` treats
+    /// canonically equivalent text (`é` and `e` + U+0301) as equal, which keys are not.
+    struct Bytes: Hashable, CustomStringConvertible, ExpressibleByStringLiteral {
+        let text: String
+
+        init(_ text: String) { self.text = text }
+
+        init(stringLiteral text: String) { self.text = text }
+
+        static func == (a: Bytes, b: Bytes) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
+
+        func hash(into hasher: inout Hasher) {
+            for byte in text.utf8 { hasher.combine(byte) }
+        }
+
+        var description: String { text }
+    }
+
     /// A pattern segment with its hole's type resolved.
     enum Segment: Hashable {
-        case literal(String)
+        case literal(Bytes)
         case typed(name: String, ParamType)
         /// `*` in an invalidation pattern: one or more whole segments of anything.
         case wildcard
@@ -14,7 +32,7 @@ enum SegmentAlgebra {
         var out: [Segment] = []
         for segment in pattern.segments {
             switch segment {
-            case .literal(let text): out.append(.literal(text))
+            case .literal(let text): out.append(.literal(Bytes(text)))
             case .wildcard: out.append(.wildcard)
             case .hole(let name):
                 guard let type = params[name] else { return nil }
@@ -39,11 +57,11 @@ enum SegmentAlgebra {
     static func common(_ a: Segment, _ b: Segment) -> String? {
         switch (a, b) {
         case (.wildcard, .wildcard): return "x"
-        case (.wildcard, .literal(let text)), (.literal(let text), .wildcard): return text
+        case (.wildcard, .literal(let bytes)), (.literal(let bytes), .wildcard): return bytes.text
         case (.wildcard, .typed(_, let type)), (.typed(_, let type), .wildcard): return sample(type)
-        case (.literal(let x), .literal(let y)): return x == y ? x : nil
-        case (.literal(let text), .typed(_, let type)), (.typed(_, let type), .literal(let text)):
-            return KeyEncoding.canRender(text, as: type) ? text : nil
+        case (.literal(let x), .literal(let y)): return x == y ? x.text : nil
+        case (.literal(let bytes), .typed(_, let type)), (.typed(_, let type), .literal(let bytes)):
+            return KeyEncoding.canRender(bytes.text, as: type) ? bytes.text : nil
         case (.typed(_, let x), .typed(_, let y)):
             return common(x, y)
         }

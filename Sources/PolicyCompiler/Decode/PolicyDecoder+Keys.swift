@@ -42,10 +42,12 @@ extension PolicyDecoder {
                     "the \(effectiveCodec.rawValue) codec stores \(builtin), but \(what) declares '\(given.value)'",
                     hint: "use 'codec: json' for a Codable type, or remove 'value:'")
                 value = nil
-            } else if !Self.isSwiftTypeName(given.value) {
+            } else if let parsed = ValueTypeName(given.value) {
+                value = Located(parsed.canonical, at: given.location)
+            } else {
                 diagnostics.report(
-                    .invalidIdentifier, at: given.location, "the value type '\(given.value)' is not a Swift type name",
-                    hint: "write a type name such as 'PaymentHistoryPage' or 'Models.Page'")
+                    .invalidIdentifier, at: given.location, "the value type '\(given.value)' is not a Swift type",
+                    hint: "write a type such as 'Book', 'Models.Book', '[Book]', 'Book?' or '[String: Book]'")
                 value = nil
             }
         } else if effectiveCodec == .json, fields["value"] == nil {
@@ -69,14 +71,5 @@ extension PolicyDecoder {
         return KeyFamily(
             name: name, description: description, pattern: keyPattern, ttl: ttl, jitter: jitter, codec: codec,
             value: value, compress: compress, tags: tags, dependsOn: dependsOn, nearCache: nearCache)
-    }
-
-    /// `Name`, `Module.Name`: what a `value:` may say.
-    static func isSwiftTypeName(_ text: String) -> Bool {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        return !parts.isEmpty && text.utf8.count <= 128 && parts.allSatisfy { part in
-            guard let first = part.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
-            return part.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" }
-        }
     }
 }

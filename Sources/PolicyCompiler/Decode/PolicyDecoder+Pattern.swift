@@ -6,8 +6,6 @@ extension PolicyDecoder {
 
     static let maxPatternLength = 512
 
-    private static func isBrace(_ character: Character) -> Bool { character == "{" || character == "}" }
-
     /// Parses `literal:{param}:…` into a ``KeyPattern`` with a location per segment.
     mutating func pattern(_ node: Node, _ what: String, use: PatternUse) -> KeyPattern? {
         guard let text = string(node, what) else { return nil }
@@ -35,9 +33,11 @@ extension PolicyDecoder {
         var valid = true
         var seenHoles = Set<String>()
         var offset = 0
-        for piece in text.value.split(separator: KeyPattern.separator, omittingEmptySubsequences: false) {
+        // Split on the ':' scalar (the byte Redis sees), not on Characters: a ':' followed by a
+        // combining mark is one Character, but still a separator in the key.
+        for piece in text.value.unicodeScalars.split(separator: ":", omittingEmptySubsequences: false).map({ String(String.UnicodeScalarView($0)) }) {
             let location = exact ? node.location.advanced(by: base + offset) : node.location
-            offset += piece.count + 1
+            offset += piece.unicodeScalars.count + 1
             locations.append(location)
             if let segment = patternSegment(String(piece), what: what, use: use, at: location) {
                 if case .hole(let name) = segment, !seenHoles.insert(name).inserted {
@@ -63,33 +63,34 @@ extension PolicyDecoder {
                 hint: "segments are separated by a single ':'")
             return nil
         }
-        if piece == "*" {
+        let scalars = piece.unicodeScalars
+        if scalars.elementsEqual("*".unicodeScalars) {
             if use == .invalidation { return .wildcard }
             diagnostics.report(
                 .invalidPattern, at: location, "\(what) cannot contain '*'",
                 hint: "only invalidation patterns ('pattern:') may use '*'")
             return nil
         }
-        if piece.first == "{", piece.last == "}", piece.count > 2 {
-            let name = String(piece.dropFirst().dropLast())
-            if !name.contains(where: Self.isBrace) {
+        if scalars.first == "{", scalars.last == "}", scalars.count > 2 {
+            let name = String(String.UnicodeScalarView(scalars.dropFirst().dropLast()))
+            if !name.unicodeScalars.contains(where: { $0 == "{" || $0 == "}" }) {
                 return checkIdentifier(Located(name, at: location.advanced(by: 1)), "the param", .member) ? .hole(name) : nil
             }
         }
-        if piece.contains(where: Self.isBrace) {
+        if scalars.contains(where: { $0 == "{" || $0 == "}" }) {
             diagnostics.report(
                 .invalidPattern, at: location,
                 "\(what) has the segment '\(piece)', but a {param} hole must fill a whole segment",
                 hint: "separate the hole with ':', e.g. 'v:{version}' instead of 'v{version}'")
             return nil
         }
-        if let bad = piece.first(where: { "*?[]\\".contains($0) }) {
+        if let bad = scalars.first(where: { "*?[]\\".unicodeScalars.contains($0) }) {
             diagnostics.report(
                 .invalidPattern, at: location, "\(what) has '\(bad)' in the literal segment '\(piece)'",
                 hint: use == .invalidation ? "'*' may only stand alone as a whole segment" : "glob characters are not allowed in keys")
             return nil
         }
-        if piece.contains("#" as Character) {
+        if scalars.contains("#") {
             diagnostics.report(
                 .invalidPattern, at: location, "\(what) has '#' in '\(piece)', which is reserved for the runtime's own keys (tag sets)",
                 hint: "use another character, such as '-' or '.'")

@@ -44,10 +44,7 @@ extension PolicyDecoder {
     }
 
     /// `policies/payment.yaml` → `payment`, used when the file has no valid `service:`.
-    static func serviceName(fromFile path: String) -> String {
-        let base = path.split(separator: "/").last.map(String.init) ?? path
-        return base.split(separator: ".").first.map(String.init) ?? base
-    }
+    static func serviceName(fromFile path: String) -> String { GeneratedNames.serviceName(fromPolicyFile: path) }
 
     mutating func decodeDefaults(_ node: Node) -> Defaults {
         guard let fields = fields(node, "'defaults'", known: ["ttl", "jitter", "codec", "compress"]) else {

@@ -13,6 +13,19 @@ public enum Suggestions {
         return best?.0
     }
 
+    /// The candidate with the smallest edit distance, however far (ties broken by name); for
+    /// hints where any nearest candidate helps, such as a pattern among a service's few patterns.
+    public static func nearest<S: Sequence>(to name: String, in candidates: S) -> String? where S.Element == String {
+        var best: (String, Int)?
+        for candidate in candidates {
+            let distance = editDistance(name.lowercased(), candidate.lowercased(), limit: Int.max / 2)
+            if distance < (best?.1 ?? .max) || (distance == best?.1 && candidate < best!.0) {
+                best = (candidate, distance)
+            }
+        }
+        return best?.0
+    }
+
     /// `did you mean 'x'?`, or `nil` when nothing is close.
     public static func hint<S: Sequence>(for name: String, in candidates: S) -> String? where S.Element == String {
         closest(to: name, in: candidates).map { "did you mean '\($0)'?" }

@@ -30,8 +30,10 @@ public enum DiagnosticCatalogue {
     /// Looks a code up leniently: `cp104`, `104` and `CP104` all name the same entry.
     public static func lookup(_ text: String) -> Entry? {
         let upper = text.uppercased()
-        return byCode[DiagnosticCode(rawValue: upper.hasPrefix("CP") ? upper : "CP" + upper)]
+        return byCode[DiagnosticCode(rawValue: upper.hasPrefix("CP") ? upper : "CP" + upper)] ?? byName[text.lowercased()]
     }
+
+    private static let byName: [String: Entry] = Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0) })
 
     private static let byCode: [DiagnosticCode: Entry] = Dictionary(
         uniqueKeysWithValues: entries.map { ($0.code, $0) })
@@ -313,11 +315,13 @@ public enum DiagnosticCatalogue {
                 keys another service owns, one service silently empties another's cache. Narrow the \
                 pattern with a literal segment that only this service's families use.
                 """),
-        Entry(code: .patternMatchesNothing, name: "pattern-matches-nothing", severity: .warning, category: .keyspace,
-              summary: "An invalidation pattern matches no key family of this service.",
+        Entry(code: .patternMatchesNothing, name: "pattern-matches-nothing", severity: .error, category: .keyspace,
+              summary: "An invalidation pattern or tag matches no key family of this service.",
               explanation: """
-                The pattern can never delete anything, so the invalidation it was meant to perform \
-                does not happen. Check it against the service's key patterns.
+                The pattern (or tag) can never delete anything, so the invalidation it was meant to \
+                perform silently does not happen and readers see stale entries: almost always a typo \
+                such as `books:serach:*`. It is an error, so neither lint nor the build plugin lets it \
+                through. The hint shows the closest of the service's key patterns, written as a glob.
                 """),
 
         // MARK: Staleness

@@ -35,14 +35,36 @@ public struct TextRenderer: Sendable {
         return "\(paint(location.description, .bold)): \(paint(severity.rawValue, color)): \(message)\(suffix)\n"
     }
 
-    /// The quoted line and the caret, or nothing if the line cannot be shown.
+    /// The widest snippet shown, in Unicode scalars; longer lines are clipped around the column.
+    public static let maxSnippetWidth = 120
+
+    /// The quoted line and the caret, or nothing if the line cannot be shown. A long line (a
+    /// minified or generated file) is clipped to a window around the column, marked with `…`.
     private func snippet(_ location: SourceLocation) -> String {
         guard let line = sources[location.file]?.line(location.line) else { return "" }
         let number = String(location.line)
         let gutter = String(repeating: " ", count: number.count)
+        let (shown, caretOffset) = Self.clip(Array(line.unicodeScalars), column: location.column)
         // Keep tabs so the caret lines up with the quoted text.
-        let pad = String(line.unicodeScalars.prefix(max(0, location.column - 1)).map { $0 == "\t" ? "\t" : " " })
-        return " \(number) | \(line)\n \(gutter) | \(pad)\(paint("^", .green))\n"
+        let pad = String(String.UnicodeScalarView(shown.prefix(caretOffset).map { $0 == "\t" ? "\t" : " " }))
+        return " \(number) | \(String(String.UnicodeScalarView(shown)))\n \(gutter) | \(pad)\(paint("^", .green))\n"
+    }
+
+    /// The scalars to show for a line and the caret's offset in them.
+    static func clip(_ scalars: [Unicode.Scalar], column: Int) -> (shown: [Unicode.Scalar], caret: Int) {
+        let caret = max(0, column - 1)
+        guard scalars.count > maxSnippetWidth else { return (scalars, caret) }
+        let half = maxSnippetWidth / 2
+        let start = max(0, min(caret - half, scalars.count - maxSnippetWidth))
+        let end = min(scalars.count, start + maxSnippetWidth)
+        var shown = Array(scalars[start..<end])
+        var offset = caret - start
+        if start > 0 {
+            shown.insert("…", at: 0)
+            offset += 1
+        }
+        if end < scalars.count { shown.append("…") }
+        return (shown, offset)
     }
 
     private enum Style: String {

@@ -4,6 +4,7 @@ struct EventsFileEmitter {
     let program: Program
     let imports: [String]
     let access: AccessLevel
+    let provenance: SwiftEmitter.Provenance
 
     func emit() -> String {
         var writer = SwiftWriter(access: access)
@@ -18,11 +19,11 @@ struct EventsFileEmitter {
             writer.doc(["Event name → the services whose caches react to it."])
             writer.list("public static let consumers: [String: [String]] = [", program.events.map { event in
                 "\(SwiftNames.stringLiteral(event.name)): [\(event.consumers.map(SwiftNames.stringLiteral).joined(separator: ", "))]"
-            }, "]")
+            }, "]", empty: ":")
         }
-        let sources = Array(Set(program.services.map(\.location.file))).sorted()
+        let sources = Array(Set(program.services.map { provenance.path($0.location.file) })).sorted()
         let source = sources.count == 1 ? sources[0] : "\(sources.count) policy files"
-        return SwiftEmitter.header(source: source, imports: imports) + "\n" + writer.text
+        return SwiftEmitter.header(source: source, imports: imports, provenance: provenance) + "\n" + writer.text
     }
 
     private func emitEvent(_ event: EventProgram, _ writer: inout SwiftWriter) {
@@ -30,7 +31,7 @@ struct EventsFileEmitter {
         var facts = ["Produced by `\(event.producer)`"]
         if !event.mutates.isEmpty { facts.append("mutates \(event.mutates.joined(separator: ", "))") }
         facts.append(event.consumers.isEmpty ? "no service reacts to it" : "invalidates caches in \(event.consumers.joined(separator: ", "))")
-        writer.doc([event.description ?? "The payload of `\(event.name)`.", facts.joined(separator: "; ") + ". " + SwiftEmitter.source(event.location)])
+        writer.doc([event.description ?? "The payload of `\(event.name)`.", facts.joined(separator: "; ") + ". " + provenance.source(event.location)])
         writer.block("public struct \(type): CacheEvent") { writer in
             writer.line("public static let name = \(SwiftNames.stringLiteral(event.name))")
             writer.line("public static let producer = \(SwiftNames.stringLiteral(event.producer))")

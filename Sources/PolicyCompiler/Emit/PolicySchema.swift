@@ -50,9 +50,9 @@ public enum PolicySchema {
         let family = object([
             ("pattern", keyPattern), ("description", ["type": "string"]), ("ttl", duration), ("jitter", percent),
             ("codec", .object([("enum", ["json", "string", "bytes", "int"])])),
-            ("value", string(pattern: "^[A-Za-z_][A-Za-z0-9_.]*$", "The Swift type of the value.")),
+            ("value", string(pattern: #"^[A-Za-z_\[][A-Za-z0-9_.<>\[\]:?, ]*$"#, "The Swift type of the value: a name, Module.Name, [T], [K: V] or T?.")),
             ("compress", compress), ("tags", list(keyPattern)), ("dependsOn", list(member)),
-            ("nearCache", object([("entries", .object([("type", "integer"), ("minimum", 1)]))], required: ["entries"])),
+            ("nearCache", object([("entries", .object([("type", "integer"), ("minimum", 1), ("maximum", 10_000_000)]))], required: ["entries"])),
         ], required: ["pattern"])
         let binding = map(key: member, value: member)
         let action = JSONValue.object([("oneOf", [

@@ -4,6 +4,7 @@ struct ServiceFileEmitter {
     let program: Program
     let imports: [String]
     let access: AccessLevel
+    let provenance: SwiftEmitter.Provenance
 
     private var namespace: String { SwiftEmitter.namespace(of: service.name) }
     private var types: [String: ParamType] {
@@ -14,7 +15,7 @@ struct ServiceFileEmitter {
         var writer = SwiftWriter(access: access)
         writer.doc([
             service.description ?? "The cache policy of the `\(service.name)` service.",
-            "Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. \(SwiftEmitter.source(service.location))",
+            "Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. \(provenance.source(service.location))",
         ])
         writer.block("public enum \(namespace)") { writer in
             emitPolicy(&writer)
@@ -36,7 +37,7 @@ struct ServiceFileEmitter {
                 emitWarmup(&writer)
             }
         }
-        return SwiftEmitter.header(source: service.location.file, imports: imports) + "\n" + writer.text
+        return SwiftEmitter.header(source: provenance.path(service.location.file), imports: imports, provenance: provenance) + "\n" + writer.text
     }
 
     // MARK: Policy
@@ -69,7 +70,7 @@ struct ServiceFileEmitter {
         writer.block("public enum Families") { writer in
             for (index, family) in service.keys.enumerated() {
                 if index > 0 { writer.line() }
-                writer.doc(["`\(family.pattern.text)`. \(SwiftEmitter.source(family.location))"])
+                writer.doc(["`\(family.pattern.text)`. \(provenance.source(family.location))"])
                 let compression = switch family.compression {
                 case .none: ".none"
                 case .over(let size): ".over(bytes: \(size.bytes))"
@@ -100,7 +101,7 @@ struct ServiceFileEmitter {
         if !family.tags.isEmpty { facts.append("tags " + family.tags.map { "`\($0.text)`" }.joined(separator: ", ")) }
         if !family.dependsOn.isEmpty { facts.append("depends on " + family.dependsOn.joined(separator: ", ")) }
         if let entries = family.nearCacheEntries { facts.append("near cache of \(entries) entries") }
-        return [family.description ?? "", facts.joined(separator: "; ") + ".", SwiftEmitter.source(family.location)]
+        return [family.description ?? "", facts.joined(separator: "; ") + ".", provenance.source(family.location)]
     }
 
     private func parameterList(_ params: [Param]) -> String {
@@ -177,7 +178,7 @@ struct ServiceFileEmitter {
         writer.doc([
             "What `\(event.name)` drops here: \(summary.joined(separator: ", "))."
                 + (bindings.isEmpty ? "" : " Binds \(Array(Set(bindings)).sorted().joined(separator: ", ")).")
-                + " \(SwiftEmitter.source(reaction.location))",
+                + " \(provenance.source(reaction.location))",
         ])
         writer.block("public static func plan(for event: \(eventType)) -> InvalidationPlan") { writer in
             writer.list("InvalidationPlan(", [
@@ -213,7 +214,7 @@ struct ServiceFileEmitter {
         writer.block("public enum Jobs") { writer in
             for (index, job) in service.warmups.enumerated() {
                 if index > 0 { writer.line() }
-                writer.doc([job.description ?? "", SwiftEmitter.source(job.location)])
+                writer.doc([job.description ?? "", provenance.source(job.location)])
                 writer.list("public static let \(SwiftNames.memberName(job.name)) = WarmupJobSpec(", [
                     "name: \(SwiftNames.stringLiteral(job.name))",
                     "service: \(SwiftNames.stringLiteral(service.name))",

@@ -36,11 +36,7 @@ public enum SwiftNames {
     }
 
     /// `payment` → `Payment`, `user.preferences-updated` → `UserPreferencesUpdated`, `utilityType` → `UtilityType`.
-    public static func typeName(_ name: String) -> String {
-        let words = name.split { $0 == "-" || $0 == "." || $0 == "_" }
-        let joined = words.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
-        return joined.first?.isNumber == true ? "_" + joined : joined
-    }
+    public static func typeName(_ name: String) -> String { GeneratedNames.typeName(name) }
 
     /// `recent-payments` → `recentPayments`, `credit-card` → `creditCard`, `2fa` → `_2fa`, escaped if a keyword.
     public static func memberName(_ name: String) -> String {

@@ -49,9 +49,11 @@ struct SwiftWriter {
     }
 
     /// Lines between `open` and `close`, one level deeper, each followed by a comma except the last.
-    mutating func list(_ open: String, _ items: [String], _ close: String) {
+    /// With no items, `open + empty + close` on one line: `empty` is `":"` for a dictionary literal,
+    /// since `[]` is not a valid empty dictionary.
+    mutating func list(_ open: String, _ items: [String], _ close: String, empty: String = "") {
         guard !items.isEmpty else {
-            line(open + close)
+            line(open + empty + close)
             return
         }
         line(open)

@@ -14,8 +14,8 @@ public enum KeyEncoding {
         case .string: return isCanonicalString(text)
         case .int: return isCanonicalInt(text)
         case .uuid: return isCanonicalUUID(text)
-        case .bool: return text == "true" || text == "false"
-        case .enumeration(let values): return values.contains(text)
+        case .bool: return text.utf8.elementsEqual("true".utf8) || text.utf8.elementsEqual("false".utf8)
+        case .enumeration(let values): return values.contains { $0.utf8.elementsEqual(text.utf8) }
         }
     }
 
@@ -26,7 +26,7 @@ public enum KeyEncoding {
     public static func isCanonicalString(_ text: String) -> Bool { PercentEncoding.decode(text) != nil }
 
     public static func isCanonicalInt(_ text: String) -> Bool {
-        Int64(text).map { String($0) == text } ?? false
+        Int64(text).map { String($0).utf8.elementsEqual(text.utf8) } ?? false
     }
 
     public static func isCanonicalUUID(_ text: String) -> Bool {

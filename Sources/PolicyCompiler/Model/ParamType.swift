@@ -23,4 +23,23 @@ public enum ParamType: Hashable, Sendable, CustomStringConvertible {
 
     /// The builtin type names accepted in policies.
     public static let builtinNames = ["string", "int", "uuid", "bool"]
+
+    /// Two enums with the same values are the same type, whatever the order they are listed in.
+    public static func == (a: ParamType, b: ParamType) -> Bool {
+        switch (a, b) {
+        case (.string, .string), (.int, .int), (.uuid, .uuid), (.bool, .bool): true
+        case (.enumeration(let x), .enumeration(let y)): Set(x.map { Array($0.utf8) }) == Set(y.map { Array($0.utf8) })
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .string: hasher.combine(0)
+        case .int: hasher.combine(1)
+        case .uuid: hasher.combine(2)
+        case .bool: hasher.combine(3)
+        case .enumeration(let values): hasher.combine(Set(values.map { Array($0.utf8) }))
+        }
+    }
 }

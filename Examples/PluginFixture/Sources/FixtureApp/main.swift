@@ -1,5 +1,6 @@
-import Foundation
+import BookModels
 import CacheRuntime
+import Foundation
 
 // Calls the API the build plugin generated from policies/bookstore.yaml; exits non-zero on a mismatch.
 
@@ -21,7 +22,9 @@ check(key.key == "bookstore:book:978-0%3A1", "key \(key.key)")
 check(key.tags == ["#tag:bookstore:shelf:science"], "tags \(key.tags)")
 check(BookstoreCache.book(isbn: "x").key == "bookstore:book:x", "read-only builder")
 let plan = BookstoreCache.plan(for: BookRestocked(isbn: "978-0:1", shelf: .fiction))
-check(plan.keys == ["bookstore:book:978-0%3A1"], "plan \(plan)")
+check(plan.keys == ["bookstore:book:978-0%3A1", "bookstore:shelf:fiction"], "plan \(plan)")
+let shelf: CacheKey<[Book]> = BookstoreCache.shelf(shelf: .fiction)
+check(try shelf.decode(shelf.encode([Book(title: "Dune")])) == [Book(title: "Dune")], "array value type")
 check(CacheEvents.consumers["book.restocked"] == ["bookstore"], "events table")
 let entries = try await BookstoreCache.warmupTasks(Loaders())[0].load().entries
 check(try key.decode(entries[0].value) == Book(title: "Dune"), "warmup entry")

@@ -1,0 +1,1 @@
+../../Sources/PolicyCompiler/Emit/GeneratedNames.swift

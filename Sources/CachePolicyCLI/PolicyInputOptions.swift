@@ -1,0 +1,45 @@
+import ArgumentParser
+import PolicyCompiler
+
+/// The options every command that compiles policies shares (`lint`, `generate`): which files,
+/// how to report, and the limits.
+struct PolicyInputOptions: ParsableArguments {
+    @Argument(help: "Policy files or folders (folders are searched recursively for *.yaml and *.yml).")
+    var paths: [String] = ["policies"]
+
+    @Option(help: "Diagnostic format: text, json, sarif or github.")
+    var format: DiagnosticFormat = .text
+
+    @Flag(help: "Fail on warnings too.")
+    var strict = false
+
+    @Option(help: "Largest policy file accepted, in bytes.")
+    var maxFileSize = SyntaxLimits.default.maxFileSize
+
+    @Option(help: "Show at most this many diagnostics (0: all); the summary still counts every one.")
+    var maxDiagnostics = 0
+
+    func validate() throws {
+        guard maxFileSize > 0 else { throw ValidationError("--max-file-size must be positive") }
+        guard maxDiagnostics >= 0 else { throw ValidationError("--max-diagnostics must be 0 or more") }
+    }
+
+    var limits: SyntaxLimits { SyntaxLimits(maxFileSize: maxFileSize) }
+
+    /// Discovers and reads the policy files; notes on skipped entries go to stderr.
+    func readFiles(_ console: Console) throws -> [SourceFile] {
+        let discovery = try PolicyFiles.discover(paths)
+        for note in discovery.skipped { console.error("note: " + note) }
+        return try PolicyFiles.read(discovery.files, limit: maxFileSize)
+    }
+
+    /// The diagnostics to print, and a line saying how many were left out.
+    func shown(_ diagnostics: [Diagnostic]) -> (diagnostics: [Diagnostic], omitted: String?) {
+        guard maxDiagnostics > 0, diagnostics.count > maxDiagnostics else { return (diagnostics, nil) }
+        let left = diagnostics.count - maxDiagnostics
+        return (Array(diagnostics.prefix(maxDiagnostics)),
+                "note: \(left) more diagnostic\(left == 1 ? "" : "s") not shown (--max-diagnostics \(maxDiagnostics))")
+    }
+}
+
+extension DiagnosticFormat: ExpressibleByArgument {}

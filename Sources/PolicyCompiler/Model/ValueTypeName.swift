@@ -1,0 +1,105 @@
+/// The Swift type a key family stores, as a policy may write it: a (possibly module-qualified)
+/// name with optional generic arguments, an array `[T]`, a dictionary `[K: V]`, or an optional `T?`.
+/// Parsed rather than pasted, so generated code never contains anything but a type.
+///
+/// ```
+/// type  := base "?"*
+/// base  := name ("." name)* ("<" type ("," type)* ">")?  |  "[" type (":" type)? "]"
+/// ```
+public struct ValueTypeName: Hashable, Sendable, CustomStringConvertible {
+    /// The type in canonical spelling (`[String: Book]`, `Models.Page<Book>?`).
+    public let canonical: String
+    /// The first component of every named type in it (`Models` for `Models.Page<Book>`, and `Book`):
+    /// the names a nested generated declaration could shadow.
+    public let rootNames: [String]
+
+    /// Longest accepted spelling, and deepest nesting of brackets.
+    public static let maxLength = 256
+    public static let maxDepth = 8
+
+    public var description: String { canonical }
+
+    /// Parses `text`; `nil` when it is not a type this grammar accepts.
+    public init?(_ text: String) {
+        guard text.utf8.count <= Self.maxLength else { return nil }
+        var parser = Parser(scalars: Array(text.unicodeScalars))
+        guard let canonical = parser.type(depth: 0), parser.atEnd else { return nil }
+        self.canonical = canonical
+        self.rootNames = parser.roots
+    }
+
+    private struct Parser {
+        let scalars: [Unicode.Scalar]
+        var position = 0
+        var roots: [String] = []
+
+        var atEnd: Bool {
+            mutating get {
+                skipSpaces()
+                return position == scalars.count
+            }
+        }
+
+        mutating func skipSpaces() {
+            while position < scalars.count, scalars[position] == " " { position += 1 }
+        }
+
+        mutating func take(_ scalar: Unicode.Scalar) -> Bool {
+            skipSpaces()
+            guard position < scalars.count, scalars[position] == scalar else { return false }
+            position += 1
+            return true
+        }
+
+        mutating func type(depth: Int) -> String? {
+            guard depth <= ValueTypeName.maxDepth, var result = base(depth: depth) else { return nil }
+            while take("?") { result += "?" }
+            return result
+        }
+
+        mutating func base(depth: Int) -> String? {
+            if take("[") {
+                guard let element = type(depth: depth + 1) else { return nil }
+                if take(":") {
+                    guard let value = type(depth: depth + 1), take("]") else { return nil }
+                    return "[\(element): \(value)]"
+                }
+                return take("]") ? "[\(element)]" : nil
+            }
+            guard let first = name(), !SwiftNames.keywords.contains(first) else { return nil }
+            roots.append(first)
+            var result = first
+            while take(".") {
+                guard let next = name(), !SwiftNames.keywords.contains(next) else { return nil }
+                result += "." + next
+            }
+            if take("<") {
+                var arguments: [String] = []
+                repeat {
+                    guard let argument = type(depth: depth + 1) else { return nil }
+                    arguments.append(argument)
+                } while take(",")
+                guard take(">") else { return nil }
+                result += "<" + arguments.joined(separator: ", ") + ">"
+            }
+            return result
+        }
+
+        /// An identifier: a letter or `_`, then letters, digits or `_`.
+        mutating func name() -> String? {
+            skipSpaces()
+            let start = position
+            while position < scalars.count {
+                let scalar = scalars[position]
+                let isStart = scalar.properties.isAlphabetic || scalar == "_"
+                let isBody = isStart || scalar.properties.numericType != nil
+                guard position == start ? isStart : isBody else { break }
+                position += 1
+            }
+            guard position > start else { return nil }
+            var text = ""
+            text.unicodeScalars.append(contentsOf: scalars[start..<position])
+            return text
+        }
+    }
+}

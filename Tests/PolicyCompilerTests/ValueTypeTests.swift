@@ -1,0 +1,90 @@
+import Testing
+@testable import PolicyCompiler
+
+@Suite("Value types a policy can name")
+struct ValueTypeTests {
+    @Test(arguments: [
+        ("Book", "Book"), ("BookModels.Book", "BookModels.Book"), ("[Book]", "[Book]"), ("Book?", "Book?"),
+        ("[String: Book]", "[String: Book]"), ("[String:Book]", "[String: Book]"), ("[ Book ]?", "[Book]?"),
+        ("Page<Book>", "Page<Book>"), ("Models.Page<[Int: Models.Book?], Bool>", "Models.Page<[Int: Models.Book?], Bool>"),
+        ("Café", "Café"), ("_Private", "_Private"),
+    ])
+    func accepted(_ written: String, _ canonical: String) {
+        #expect(ValueTypeName(written)?.canonical == canonical)
+    }
+
+    @Test(arguments: [
+        "", "[Book", "Book]", "[]", "Book<>", "Book!", "Book & Other", "a b", "1Book", "Book.", ".Book", "class",
+        "Models.struct", "[String: ]", "Book??x", "any Book", "() -> Book", String(repeating: "[", count: 20) + "A" + String(repeating: "]", count: 20),
+        String(repeating: "A", count: 300),
+    ])
+    func rejected(_ written: String) {
+        #expect(ValueTypeName(written) == nil)
+    }
+
+    @Test func rootNamesAreWhatANestedTypeCouldShadow() {
+        #expect(ValueTypeName("Models.Page<[Int: Book?]>")?.rootNames == ["Models", "Int", "Book"])
+    }
+
+    @Test func policiesAcceptCollectionsOptionalsAndModules() throws {
+        let policy = shop(replacing: "    value: Cart\n", with: "    value: \"[String: Models.Cart]?\"\n")
+        let result = compile(policy)
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        let program = try #require(result.program)
+        #expect(program.services[0].keys[0].valueType == "[String: Models.Cart]?")
+        let file = SwiftEmitter().emit(program).first { $0.name == "ShopCache.swift" }!
+        #expect(file.contents.contains("-> CacheKey<[String: Models.Cart]?> {"))
+    }
+
+    @Test func malformedValueTypesAreLocatedErrors() {
+        let result = compile(shop(replacing: "    value: Cart\n", with: "    value: \"[Cart\"\n"))
+        let finding = expectFinding(result, .invalidIdentifier, line: 10, column: 12)
+        #expect(finding?.hint?.contains("'[Book]'") == true)
+    }
+}
+
+@Suite("Invalidations that would do nothing")
+struct SilentInvalidationTests {
+    let books = """
+        version: 1
+        service: books
+        params:
+          id: int
+          q: string
+        keys:
+          byId:
+            pattern: "books:byid:{id}"
+            ttl: 5m
+            value: Book
+          search:
+            pattern: "books:search:{q}"
+            ttl: 5m
+            value: Results
+        events:
+          book.changed:
+            payload: { id: int }
+            mutates: [book]
+        invalidate:
+          book.changed:
+            - byId
+            - pattern: "books:search:*"
+
+        """
+
+    @Test func aTypoedPatternIsAnErrorWithTheIntendedGlob() throws {
+        let result = compile(["books.yaml": books.replacingOccurrences(of: "books:search:*", with: "books:serach:*")])
+        let finding = try #require(expectFinding(result, .patternMatchesNothing, line: 22, column: 17, file: "books.yaml"))
+        #expect(finding.severity == .error)
+        #expect(finding.hint?.hasPrefix("did you mean 'books:search:*'?") == true, "\(finding.hint ?? "")")
+        #expect(result.program == nil, "an error stops generation, so the build plugin fails")
+    }
+
+    @Test func anUndeclaredParamIsReportedOnce() {
+        let result = compile(["books.yaml": books.replacingOccurrences(of: "books:search:*", with: "books:byid:{idx}")])
+        #expect(result.diagnostics.map(\.code) == [.unknownParam], "\(result.diagnostics.map { "\($0.code) \($0.message)" })")
+    }
+
+    @Test func theCorrectPatternIsClean() {
+        #expect(compile(["books.yaml": books]).diagnostics.isEmpty)
+    }
+}
