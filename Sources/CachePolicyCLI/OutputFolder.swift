@@ -1,6 +1,10 @@
 import Foundation
 import PolicyCompiler
 
+/// The signal that arrived while ``OutputFolder/withTerminationSignalsHeld(_:)`` held signals back;
+/// written only by its signal handler and read after the handlers are restored.
+nonisolated(unsafe) private var heldSignal: Int32 = 0
+
 /// The folder `generate` writes into: what must change, and changing it all or nothing.
 ///
 /// Every new or changed file is first staged as a temporary file beside its target; only when all
@@ -89,7 +93,7 @@ struct OutputFolder {
         var info = stat()
         guard stat(path, &info) == 0 else {
             if errno == ENOENT { return [] }
-            throw UsageError(description: "error: cannot use the output folder \(path): \(PolicyFiles.reason(errno))")
+            throw UsageError(description: "error: cannot use the output folder \(path): \(Self.reason(errno, at: path))")
         }
         guard info.st_mode & S_IFMT == S_IFDIR else {
             throw UsageError(description: "error: the output folder \(path) is a file; name a folder with --output")
@@ -138,15 +142,29 @@ struct OutputFolder {
         }
     }
 
-    /// Runs `body` with SIGINT, SIGTERM and SIGHUP blocked; a signal that arrives meanwhile is
-    /// delivered (and ends the process) once `body` is done.
+    /// Runs `body` with SIGINT, SIGTERM and SIGHUP held back: a handler (process-wide, unlike a
+    /// signal mask, which covers one thread while the runtime has several) only records the signal,
+    /// and once `body` is done the previous handlers are restored and the signal is raised again,
+    /// so the process still ends the way it was asked to, just after the commit.
     static func withTerminationSignalsHeld<T>(_ body: () throws -> T) rethrows -> T {
-        var held = sigset_t()
-        var previous = sigset_t()
-        sigemptyset(&held)
-        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&held, signal) }
-        pthread_sigmask(SIG_BLOCK, &held, &previous)
-        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        let signals = [SIGINT, SIGTERM, SIGHUP]
+        heldSignal = 0
+        var previous: [sigaction] = []
+        for signal in signals {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { heldSignal = $0 }
+            sigemptyset(&action.sa_mask)
+            var old = sigaction()
+            sigaction(signal, &action, &old)
+            previous.append(old)
+        }
+        defer {
+            for (signal, old) in zip(signals, previous) {
+                var old = old
+                sigaction(signal, &old, nil)
+            }
+            if heldSignal != 0 { raise(heldSignal) }
+        }
         return try body()
     }
 

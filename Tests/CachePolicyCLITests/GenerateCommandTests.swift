@@ -118,3 +118,137 @@ struct GenerateCommandTests {
         #expect(object?["$schema"] as? String == "http://json-schema.org/draft-07/schema#")
     }
 }
+
+@Suite("generate is all or nothing")
+struct GenerateAtomicityTests {
+    /// `count` services whose families all have the TTL `ttl`.
+    func platform(_ count: Int, ttl: String) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: (0..<count).map { index in
+            ("policies/s\(index).yaml", """
+                version: 1
+                service: s\(index)
+                defaults: { ttl: \(ttl) }
+                params: { id: int }
+                keys:
+                  item: { pattern: "s\(index):item:{id}", codec: string }
+
+                """)
+        })
+    }
+
+    @Test func leftoverTemporaryFilesAreRemoved() throws {
+        let folder = try TemporaryPolicies(["policies/shop.yaml": cleanPolicy, "out/.ShopCache.swift.4242.cachepolicy-tmp": "half a file"])
+        defer { folder.remove() }
+        #expect(CapturedRun().run(["generate", folder.path + "/policies", "-o", folder.path + "/out"]) == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path + "/out").sorted() == ["CacheEvents.swift", "ShopCache.swift"])
+    }
+
+    /// Interrupts `generate` with SIGTERM at spread-out moments, on a fresh folder and on a
+    /// regeneration: afterwards the folder holds the old files or the new ones, never a mix.
+    @Test func anInterruptLeavesTheOldSetOrTheNewOne() throws {
+        let count = 1500
+        let folder = try TemporaryPolicies(platform(count, ttl: "5m"))
+        defer { folder.remove() }
+        let out = folder.path + "/out"
+        func ttls() throws -> (files: Int, seconds: Set<String>) {
+            let names = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".swift") && !$0.hasPrefix(".") }
+            var seen = Set<String>()
+            for name in names where name != "CacheEvents.swift" {
+                let text = try String(contentsOfFile: out + "/" + name, encoding: .utf8)
+                seen.insert(text.contains("ttl: .seconds(300)") ? "300" : text.contains("ttl: .seconds(360)") ? "360" : "?")
+            }
+            return (names.count, seen)
+        }
+        var outcomes: Set<String> = []
+        var killed = 0
+        var current = "300"
+        for (round, delay) in [0.05, 0.15, 0.3, 0.5, 0.8, 1.2].enumerated() {
+            try? FileManager.default.removeItem(atPath: out)
+            if round % 2 == 1 {
+                // Regeneration: the folder starts complete with the old TTL, and the policies change.
+                for (path, text) in platform(count, ttl: "5m") { try text.write(toFile: folder.path + "/" + path, atomically: false, encoding: .utf8) }
+                #expect(CapturedRun().run(["generate", folder.path + "/policies", "-o", out]) == 0)
+                for (path, text) in platform(count, ttl: "6m") { try text.write(toFile: folder.path + "/" + path, atomically: false, encoding: .utf8) }
+                current = "360"
+            }
+            // Spawned with an empty signal mask: test threads block signals, and a child would inherit that.
+            let pid = try spawnWithSignalsUnblocked(builtCLI, ["generate", folder.path + "/policies", "-o", out])
+            Thread.sleep(forTimeInterval: delay)
+            kill(pid, SIGTERM)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            if status & 0x7F == SIGTERM { killed += 1 }
+            let state: (files: Int, seconds: Set<String>) = try FileManager.default.fileExists(atPath: out) ? ttls() : (0, [])
+            if round % 2 == 0 {
+                #expect(state.files == 0 || (state.files == count + 1 && state.seconds == [current]), "fresh run, interrupted after \(delay)s: \(state.files) files, TTLs \(state.seconds)")
+                outcomes.insert(state.files == 0 ? "fresh: nothing" : "fresh: all")
+            } else {
+                #expect(state.files == count + 1 && (state.seconds == ["300"] || state.seconds == ["360"]), "regeneration, interrupted after \(delay)s: \(state.files) files, TTLs \(state.seconds)")
+                outcomes.insert("regeneration: \(state.seconds.sorted())")
+            }
+            // The next run completes and leaves no temporary file behind.
+            #expect(CapturedRun().run(["generate", folder.path + "/policies", "-o", out]) == 0)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".") }.isEmpty)
+        }
+        print("interrupt outcomes: \(outcomes.sorted()), \(killed) of 6 runs ended by the signal")
+        #expect(killed > 0, "some runs must really be interrupted, or this test shows nothing")
+    }
+}
+
+@Suite("generate: the plugin's configuration")
+struct GenerationConfigTests {
+    let warningPolicy = cleanPolicy.replacingOccurrences(of: "params: { userId: uuid }", with: "params: { userId: uuid, unused: int }")
+
+    @Test func configChoosesImportsAccessAndStrictness() throws {
+        let folder = try TemporaryPolicies([
+            "Target/policies/shop.yaml": cleanPolicy,
+            "Target/cachepolicy.yaml": "imports: [ShopModels, Shared]\naccess: package\n",
+        ])
+        defer { folder.remove() }
+        let run = CapturedRun()
+        #expect(run.run(["generate", folder.path + "/Target/policies", "-o", folder.path + "/out", "--config", folder.path + "/Target/cachepolicy.yaml"]) == 0, "\(run.err)")
+        let shop = try String(contentsOfFile: folder.path + "/out/ShopCache.swift", encoding: .utf8)
+        #expect(shop.contains("import Shared\nimport ShopModels\n"))
+        #expect(shop.contains("package enum ShopCache {"))
+    }
+
+    @Test func strictInTheConfigFailsOnWarnings() throws {
+        let folder = try TemporaryPolicies(["policies/shop.yaml": warningPolicy, "cachepolicy.yaml": "strict: true\n"])
+        defer { folder.remove() }
+        let lenient = CapturedRun()
+        #expect(lenient.run(["generate", folder.path + "/policies", "-o", folder.path + "/lenient"]) == 0)
+        let strict = CapturedRun()
+        #expect(strict.run(["generate", folder.path + "/policies", "-o", folder.path + "/out", "--config", folder.path + "/cachepolicy.yaml"]) == 1)
+        #expect(strict.err.contains("warnings are errors (strict)"))
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/out"), "nothing is written")
+    }
+
+    @Test func aBadConfigIsALocatedError() throws {
+        let folder = try TemporaryPolicies(["policies/shop.yaml": cleanPolicy, "cachepolicy.yaml": "imports: [Good, \"not a module\"]\naccess: open\nstirct: true\n"])
+        defer { folder.remove() }
+        let run = CapturedRun()
+        #expect(run.run(["generate", folder.path + "/policies", "-o", folder.path + "/out", "--config", folder.path + "/cachepolicy.yaml"]) == 1)
+        #expect(run.err.contains("cachepolicy.yaml:1:17: error: 'not a module' is not a Swift module name [CP206]"), "\(run.err)")
+        #expect(run.err.contains("cachepolicy.yaml:2:9: error: 'access' must be one of public, package, internal, found 'open' [CP207]"), "\(run.err)")
+        #expect(run.err.contains("cachepolicy.yaml:3:1: error: the generation config has no field 'stirct' [CP200]"), "\(run.err)")
+        #expect(run.err.contains("did you mean 'strict'?"))
+    }
+
+    @Test func pluginOutputNamesPoliciesRelativelyAndSaysWhatRegeneratesIt() throws {
+        let folder = try TemporaryPolicies(["Sources/App/policies/shop.yaml": cleanPolicy])
+        defer { folder.remove() }
+        let run = CapturedRun()
+        #expect(run.run([
+            "generate", folder.path + "/Sources/App/policies", "-o", folder.path + "/out",
+            "--source-root", folder.path, "--generator", "plugin",
+        ]) == 0, "\(run.err)")
+        for name in ["ShopCache.swift", "CacheEvents.swift"] {
+            let text = try String(contentsOfFile: folder.path + "/out/" + name, encoding: .utf8)
+            #expect(!text.contains(folder.path), "no machine path in \(name)")
+            #expect(text.hasPrefix("// Generated by cachepolicy from Sources/App/policies/shop.yaml. Do not edit: CachePolicyBuildPlugin regenerates it from the policy on every build."))
+        }
+        let shop = try String(contentsOfFile: folder.path + "/out/ShopCache.swift", encoding: .utf8)
+        #expect(shop.contains("Source: `Sources/App/policies/shop.yaml:6`."))
+        #expect(shop.contains("enum ShopCache {") && !shop.contains("public enum ShopCache"), "internal by default for the plugin")
+    }
+}
