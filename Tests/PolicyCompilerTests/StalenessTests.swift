@@ -36,3 +36,56 @@ struct StalenessTests {
         expectFinding(compile(policy), .staleOnEvent, line: 12, column: 17)
     }
 }
+
+@Suite("Grouped staleness and over-invalidation")
+struct GroupedFindingsTests {
+    @Test func oneStalenessWarningPerEventAndServiceWithTheWorstBound() {
+        let policy = """
+            version: 1
+            service: shop
+            defaults:
+              ttl: 10m
+            params:
+              userId: uuid
+            keys:
+              cart:
+                pattern: "shop:cart:{userId}"
+                value: Cart
+                dependsOn: [cart]
+              summary:
+                pattern: "shop:summary:{userId}"
+                ttl: 1h
+                value: Summary
+                dependsOn: [cart]
+            events:
+              cart.changed:
+                payload: { userId: uuid }
+                mutates: [cart]
+
+            """
+        let result = compile(policy)
+        let finding = expectFinding(result, .staleOnEvent, line: 11, column: 17)
+        #expect(finding?.message.contains("2 key families ('cart', 'summary')") == true, "\(finding?.message ?? "")")
+        #expect(finding?.message.contains("stale for up to 1h") == true, "the worst of 10m and 1h")
+        #expect(finding?.related.map(\.location.line) == [16])
+    }
+
+    @Test func aPatternWithoutPayloadParamsNamesItsBlastRadius() {
+        let policy = shop(replacing: "    - cart\n", with: "    - pattern: \"shop:cart:*\"\n")
+        let finding = expectFinding(compile(policy), .overInvalidation, line: 18, column: 17)
+        #expect(finding?.message.contains("drops every 'cart' entry (for all 'userId')") == true, "\(finding?.message ?? "")")
+        #expect(finding?.hint?.contains("'userId'") == true)
+        expectNoFinding(compile(shop(replacing: "    - cart\n", with: "    - pattern: \"shop:cart:{userId}\"\n")), .overInvalidation)
+    }
+
+    @Test func aTagWithoutPayloadParamsIsReportedButEnumKeyedAggregatesAreNot() {
+        let tagged = shop(replacing: "    value: Cart\n", with: "    value: Cart\n    tags: [\"all-carts\"]\n")
+            .replacingOccurrences(of: "    - cart\n", with: "    - tag: all-carts\n")
+        expectFinding(compile(tagged), .overInvalidation, line: 19, column: 12)
+        // revenue:{period} has four keys: dropping them all on a payment is what an aggregate needs.
+        let aggregate = shop(replacing: "  userId: uuid\n", with: "  userId: uuid\n  period: { enum: [day, week] }\n")
+            .replacingOccurrences(of: "    dependsOn: [cart]\n", with: "    dependsOn: [cart]\n  revenue:\n    pattern: \"shop:revenue:{period}\"\n    value: Revenue\n")
+            .replacingOccurrences(of: "    - cart\n", with: "    - cart\n    - pattern: \"shop:revenue:*\"\n")
+        expectNoFinding(compile(aggregate), .overInvalidation)
+    }
+}

@@ -67,13 +67,13 @@ struct SilentInvalidationTests {
         invalidate:
           book.changed:
             - byId
-            - pattern: "books:search:*"
+            - { pattern: "books:search:*", wholesale: true }
 
         """
 
     @Test func aTypoedPatternIsAnErrorWithTheIntendedGlob() throws {
         let result = compile(["books.yaml": books.replacingOccurrences(of: "books:search:*", with: "books:serach:*")])
-        let finding = try #require(expectFinding(result, .patternMatchesNothing, line: 22, column: 17, file: "books.yaml"))
+        let finding = try #require(expectFinding(result, .patternMatchesNothing, line: 22, column: 19, file: "books.yaml"))
         #expect(finding.severity == .error)
         #expect(finding.hint?.hasPrefix("did you mean 'books:search:*'?") == true, "\(finding.hint ?? "")")
         #expect(result.program == nil, "an error stops generation, so the build plugin fails")
@@ -86,5 +86,10 @@ struct SilentInvalidationTests {
 
     @Test func theCorrectPatternIsClean() {
         #expect(compile(["books.yaml": books]).diagnostics.isEmpty)
+        // Without 'wholesale: true', dropping every search on one book's change is reported.
+        let unmarked = compile(["books.yaml": books.replacingOccurrences(of: "{ pattern: \"books:search:*\", wholesale: true }", with: "pattern: \"books:search:*\"")])
+        #expect(unmarked.diagnostics.map(\.code) == [.overInvalidation])
+        let onKey = compile(["books.yaml": books.replacingOccurrences(of: "    - byId\n", with: "    - { key: byId, wholesale: true }\n")])
+        expectFinding(onKey, .invalidValue, line: 21, column: 31, file: "books.yaml")
     }
 }

@@ -77,6 +77,7 @@ public struct Checker {
             checkSanity(service)
         }
         checkKeyspace()
+        checkBlastRadius()
         checkStaleness()
     }
 

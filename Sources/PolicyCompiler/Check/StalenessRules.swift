@@ -1,22 +1,44 @@
 /// Staleness: an event that mutates an entity must invalidate every key that depends on it.
+/// Findings are grouped: one warning per event and service, naming every family it leaves stale
+/// and the worst staleness bound, so a platform that shares entity names across many services gets
+/// a readable list instead of one warning per family.
 extension Checker {
     mutating func checkStaleness() {
         for service in services {
+            // event → the families it leaves stale, with the dependency that links them, in order.
+            var stale: [String: [(family: KeyFamily, entity: Located<String>)]] = [:]
+            var order: [String] = []
             for family in service.keys {
-                var reported = Set<String>()
+                var seen = Set<String>()
                 for entity in family.dependsOn {
-                    for eventName in mutators[entity.value] ?? [] where !reported.contains(eventName) {
+                    for eventName in mutators[entity.value] ?? [] where seen.insert(eventName).inserted {
                         if covers(service, eventName, family) { continue }
-                        reported.insert(eventName)
-                        let ttl = family.ttl?.value ?? service.defaults.ttl?.value
-                        diagnostics.report(
-                            .staleOnEvent, at: entity.location,
-                            "'\(eventName)' mutates '\(entity.value)', but the service '\(service.name.value)' does not invalidate the key family '\(family.name.value)' on it; entries may be stale for up to \(ttl.map(\.description) ?? "their TTL")",
-                            hint: "add '- \(family.name.value)' (or a tag or pattern that covers it) under 'invalidate: \(eventName):'")
+                        if stale[eventName] == nil { order.append(eventName) }
+                        stale[eventName, default: []].append((family, entity))
                     }
                 }
             }
+            for eventName in order {
+                reportStale(eventName, stale[eventName]!, in: service)
+            }
         }
+    }
+
+    private mutating func reportStale(_ eventName: String, _ findings: [(family: KeyFamily, entity: Located<String>)], in service: Service) {
+        let first = findings[0]
+        let entities = Array(Set(findings.map(\.entity.value))).sorted().map { "'\($0)'" }.joined(separator: ", ")
+        let ttls = findings.map { $0.family.ttl?.value ?? service.defaults.ttl?.value }
+        let worst = ttls.compactMap { $0 }.max { $0.milliseconds < $1.milliseconds }
+        let bound = worst.map { "up to \($0)" } ?? "until their TTL"
+        let names = findings.map(\.family.name.value)
+        let what = names.count == 1
+            ? "the key family '\(names[0])'"
+            : "\(names.count) key families (\(names.map { "'\($0)'" }.joined(separator: ", ")))"
+        diagnostics.report(
+            .staleOnEvent, at: first.entity.location,
+            "'\(eventName)' mutates \(entities), but the service '\(service.name.value)' does not invalidate \(what) on it; entries may be stale for \(bound)",
+            hint: "add \(names.map { "'- \($0)'" }.joined(separator: ", ")) (or a tag or pattern that covers \(names.count == 1 ? "it" : "them")) under 'invalidate: \(eventName):'",
+            related: findings.dropFirst().map { RelatedLocation($0.entity.location, "'\($0.family.name.value)' depends on '\($0.entity.value)' here") })
     }
 
     /// Whether the service's reaction to the event drops the family's keys: by name, by a tag the

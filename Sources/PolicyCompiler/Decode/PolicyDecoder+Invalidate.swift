@@ -16,14 +16,15 @@ extension PolicyDecoder {
         return invalidations
     }
 
-    /// `family`, `service.family`, `{ key: …, bind: … }`, `{ tag: …, bind: … }` or `{ pattern: …, bind: … }`.
+    /// `family`, `service.family`, `{ key: …, bind: … }`, `{ tag: …, bind: …, wholesale: … }` or
+    /// `{ pattern: …, bind: …, wholesale: … }`.
     private mutating func invalidationAction(_ node: Node, event: String) -> InvalidationAction? {
         let what = "an invalidation for '\(event)'"
         if node.scalar != nil {
             guard let reference = familyReference(node, what) else { return nil }
             return InvalidationAction(target: .key(service: reference.service, family: reference.family), bind: [], location: node.location)
         }
-        guard let fields = fields(node, what, known: ["key", "tag", "pattern", "bind"]) else { return nil }
+        guard let fields = fields(node, what, known: ["key", "tag", "pattern", "bind", "wholesale"]) else { return nil }
         let targets = ["key", "tag", "pattern"].filter { fields[$0] != nil }
         guard targets.count == 1 else {
             diagnostics.report(
@@ -55,7 +56,13 @@ extension PolicyDecoder {
                 }
             }
         }
-        return InvalidationAction(target: target, bind: bind, location: node.location)
+        let wholesale = fields["wholesale"].flatMap { bool($0, "'wholesale'") }
+        if let wholesale, case .key = target {
+            diagnostics.report(
+                .invalidValue, at: wholesale.location, "'wholesale' applies to tags and patterns; a key invalidation drops one key",
+                hint: "remove 'wholesale'")
+        }
+        return InvalidationAction(target: target, bind: bind, wholesale: wholesale?.value ?? false, location: node.location)
     }
 
     /// `family` or `service.family`.

@@ -324,6 +324,18 @@ public enum DiagnosticCatalogue {
                 through. The hint shows the closest of the service's key patterns, written as a glob.
                 """),
 
+        Entry(code: .overInvalidation, name: "over-invalidation", severity: .warning, category: .keyspace,
+              summary: "A tag or pattern invalidation uses no field of the event, so it drops far more than the event touched.",
+              explanation: """
+                An event names what changed (a user, a bill); its payload carries those ids. A tag \
+                such as `all-users` or a pattern such as `payment:history:*` that uses none of them \
+                drops every entry of the families it reaches, for every user, on each event: the \
+                cache empties itself under load and the database takes the misses. The message names \
+                the blast radius. Narrow the tag or pattern with a param the payload carries \
+                (`user:{userId}`, `payment:history:{userId}:*`). Families without params have one key, \
+                so dropping them is never reported.
+                """),
+
         // MARK: Staleness
         Entry(code: .staleOnEvent, name: "stale-on-event", severity: .warning, category: .staleness,
               summary: "An event mutates an entity a key depends on, but does not invalidate the key.",

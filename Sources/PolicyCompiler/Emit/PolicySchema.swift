@@ -58,8 +58,8 @@ public enum PolicySchema {
         let action = JSONValue.object([("oneOf", [
             string(pattern: "^([a-z][a-z0-9-]*\\.)?[a-z][a-zA-Z0-9]*$", "A key family of this service."),
             object([("key", .object([("type", "string")])), ("bind", binding)], required: ["key"]),
-            object([("tag", keyPattern), ("bind", binding)], required: ["tag"]),
-            object([("pattern", keyPattern), ("bind", binding)], required: ["pattern"]),
+            object([("tag", keyPattern), ("bind", binding), ("wholesale", ["type": "boolean"])], required: ["tag"]),
+            object([("pattern", keyPattern), ("bind", binding), ("wholesale", ["type": "boolean"])], required: ["pattern"]),
         ])])
         let warmup = object([
             ("description", ["type": "string"]), ("keys", list(.object([("type", "string")]))), ("source", member),

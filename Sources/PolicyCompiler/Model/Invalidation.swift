@@ -16,6 +16,9 @@ public struct InvalidationAction: Sendable {
 
     public var target: Target
     public var bind: [Binding]
+    /// `wholesale: true`: the tag or pattern is meant to drop entries the event does not name
+    /// (search results after any edit), which silences the over-invalidation warning (CP404).
+    public var wholesale: Bool = false
     public var location: SourceLocation
 }
 
