@@ -1,1 +1,1 @@
-../../Sources/PolicyCompiler/Emit/GeneratedNames.swift
+../../Sources/PolicyCompiler/Naming/GeneratedNames.swift

@@ -1,5 +1,5 @@
 @testable import CacheClient
-import CacheRuntime
+@_spi(Generated) import CacheRuntime
 import ExamplePlatform
 import Foundation
 import NIOCore

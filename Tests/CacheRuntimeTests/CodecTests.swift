@@ -1,5 +1,5 @@
 import TestSupport
-import CacheRuntime
+@_spi(Generated) import CacheRuntime
 import Foundation
 import NIOCore
 import Testing

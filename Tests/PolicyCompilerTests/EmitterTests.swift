@@ -144,11 +144,15 @@ struct SchemaTests2 {
             Issue.record("the schema has no properties")
             return
         }
-        #expect(properties.map(\.0) == PolicyDecoder.topLevelFields)
+        #expect(properties.map(\.0) == PolicyFields.topLevel.known)
         let rendered = PolicySchema.document().rendered()
-        for field in PolicyDecoder.keyFamilyFields + PolicyDecoder.warmupFields {
+        for field in PolicyFields.keyFamily.known + PolicyFields.warmup.known + PolicyFields.invalidation.known {
             #expect(rendered.contains("\"\(field)\":"), "the schema lacks '\(field)'")
         }
+        // Ranges come from the same table: the nearCache maximum once differed.
+        #expect(rendered.contains("\"maximum\": \(PolicyFields.nearCacheEntries.upperBound)"))
+        let config = PolicySchema.configDocument().rendered()
+        for field in GenerationConfig.fields { #expect(config.contains("\"\(field)\":")) }
     }
 
     @Test func examplePoliciesCarryTheModeline() throws {

@@ -167,3 +167,23 @@ struct GeneratedCodeCompilesTests {
         return (process.terminationStatus, String(decoding: output, as: UTF8.self))
     }
 }
+
+@Suite("Key initialisers are for generated code only")
+struct KeyInitialiserSPITests {
+    @Test func aHandMadeKeyDoesNotCompileWithoutTheSPI() throws {
+        let folder = NSTemporaryDirectory() + "cachepolicy-spi-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let body = """
+            let family = KeyFamilySpec(service: "s", name: "f", pattern: "s:f", ttl: .seconds(1), jitter: 0, codec: .string, compression: .none, nearCacheEntries: nil)
+            let key = CacheKey(key: "s:f:*", family: family, codec: .string)
+            """
+        try ("import CacheRuntime\n" + body).write(toFile: folder + "/Plain.swift", atomically: true, encoding: .utf8)
+        let plain = try GeneratedCodeCompilesTests().typecheck([folder + "/Plain.swift"])
+        #expect(plain.status != 0)
+        #expect(plain.output.contains("initializer is inaccessible due to '@_spi' protection level"), "\(plain.output)")
+        try ("@_spi(Generated) import CacheRuntime\n" + body).write(toFile: folder + "/Plain.swift", atomically: true, encoding: .utf8)
+        let spi = try GeneratedCodeCompilesTests().typecheck([folder + "/Plain.swift"])
+        #expect(spi.status == 0, "\(spi.output)")
+    }
+}

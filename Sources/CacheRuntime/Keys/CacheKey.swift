@@ -27,6 +27,9 @@ public struct CacheKey<Value: Sendable>: CacheKeyProtocol {
     public let tags: [String]
     public let codec: ValueCodec<Value>
 
+    /// For generated builders only (`@_spi(Generated) import CacheRuntime`): a key made by hand
+    /// skips the encoding that keeps param values from forging other keys.
+    @_spi(Generated)
     public init(key: String, family: KeyFamilySpec, tags: [String] = [], codec: ValueCodec<Value>) {
         self.key = key
         self.family = family
@@ -54,6 +57,8 @@ public struct ReadOnlyCacheKey<Value: Sendable>: CacheKeyProtocol {
     public let family: KeyFamilySpec
     public let codec: ValueCodec<Value>
 
+    /// For generated builders only, like ``CacheKey/init(key:family:tags:codec:)``.
+    @_spi(Generated)
     public init(key: String, family: KeyFamilySpec, codec: ValueCodec<Value>) {
         self.key = key
         self.family = family

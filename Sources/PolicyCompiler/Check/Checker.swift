@@ -1,5 +1,6 @@
-/// Runs the semantic rules over all decoded services at once (references cross files) and, when
-/// no error remains, builds the ``Program``. Each rule family lives in its own file.
+/// Runs the semantic rules over all decoded services at once (references cross files). Its only
+/// output is diagnostics; the ``ProgramBuilder`` builds the program afterwards, when none is an
+/// error. Each rule family lives in its own file.
 public struct Checker {
     var diagnostics = DiagnosticBag()
     /// Services with unique names, in input order; duplicates are reported and left out.
@@ -14,13 +15,11 @@ public struct Checker {
     /// Service → param name → type.
     let params: [String: [String: ParamType]]
 
-    /// Checks the services. The program is built only when `buildProgram` is set (the caller saw
-    /// no earlier errors) and the checks found none.
-    public static func check(_ services: [Service], buildProgram: Bool = true) -> (program: Program?, diagnostics: [Diagnostic]) {
+    /// Every finding of every rule over `services`.
+    public static func check(_ services: [Service]) -> [Diagnostic] {
         var checker = Checker(services)
         checker.run()
-        let program = !buildProgram || checker.diagnostics.hasErrors ? nil : ProgramBuilder(checker).build()
-        return (program, checker.diagnostics.diagnostics)
+        return checker.diagnostics.diagnostics
     }
 
     private init(_ all: [Service]) {
@@ -79,6 +78,7 @@ public struct Checker {
         checkKeyspace()
         checkBlastRadius()
         checkStaleness()
+        checkGeneratedNames()
     }
 
     // MARK: Shared lookups

@@ -10,8 +10,7 @@ extension Checker {
         for family in service.keys {
             if let ttl = family.ttl { checkTTL(ttl, "the TTL of '\(family.name.value)'") }
             if let jitter = family.jitter { checkJitter(jitter) }
-            let codec = family.codec?.value ?? service.defaults.codec?.value ?? .json
-            if codec == .int, let compress = family.compress ?? service.defaults.compress, compress.value != .none {
+            if family.codec(under: service.defaults) == .int, let compress = family.compression(under: service.defaults), compress.value != .none {
                 diagnostics.report(
                     .compressionIneffective, at: family.compress?.location ?? family.name.location,
                     "the key family '\(family.name.value)' stores int values, which are too small to compress",
@@ -60,7 +59,7 @@ extension Checker {
         let ttls = job.keys.compactMap { key -> (String, PolicyDuration)? in
             guard key.service == nil || key.service!.value == service.name.value,
                   let family = service.keys.first(where: { $0.name.value == key.family.value }),
-                  let ttl = family.ttl?.value ?? service.defaults.ttl?.value
+                  let ttl = family.ttl(under: service.defaults)?.value
             else { return nil }
             return (family.name.value, ttl)
         }

@@ -27,7 +27,7 @@ extension Checker {
     private mutating func reportStale(_ eventName: String, _ findings: [(family: KeyFamily, entity: Located<String>)], in service: Service) {
         let first = findings[0]
         let entities = Array(Set(findings.map(\.entity.value))).sorted().map { "'\($0)'" }.joined(separator: ", ")
-        let ttls = findings.map { $0.family.ttl?.value ?? service.defaults.ttl?.value }
+        let ttls = findings.map { $0.family.ttl(under: service.defaults)?.value }
         let worst = ttls.compactMap { $0 }.max { $0.milliseconds < $1.milliseconds }
         let bound = worst.map { "up to \($0)" } ?? "until their TTL"
         let names = findings.map(\.family.name.value)

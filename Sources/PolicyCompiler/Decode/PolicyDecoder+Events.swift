@@ -5,7 +5,7 @@ extension PolicyDecoder {
         for pair in pairs {
             let name = Located(pair.key, at: pair.keyLocation)
             guard checkIdentifier(name, "the event", .event),
-                  let fields = fields(pair.value, "the event '\(pair.key)'", known: ["description", "payload", "mutates"])
+                  let fields = fields(pair.value, "the event '\(pair.key)'", known: PolicyFields.event.known)
             else {
                 undecodable.insert("event:\(pair.key)")
                 continue

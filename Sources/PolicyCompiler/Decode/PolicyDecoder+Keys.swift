@@ -1,11 +1,4 @@
 extension PolicyDecoder {
-    static let keyFamilyFields = [
-        "pattern", "description", "ttl", "jitter", "codec", "value", "compress", "tags", "dependsOn", "nearCache",
-    ]
-
-    /// The value type each non-JSON codec stores.
-    public static let builtinValueTypes: [Codec: String] = [.string: "String", .int: "Int", .bytes: "Bytes"]
-
     mutating func decodeKeys(_ node: Node, defaults: Defaults) -> [KeyFamily] {
         guard let pairs = mapping(node, "'keys'") else { return [] }
         var families: [KeyFamily] = []
@@ -22,7 +15,7 @@ extension PolicyDecoder {
 
     private mutating func decodeKeyFamily(_ name: Located<String>, _ node: Node, defaults: Defaults) -> KeyFamily? {
         let what = "key family '\(name.value)'"
-        guard let fields = fields(node, "the \(what)", known: Self.keyFamilyFields, required: ["pattern"]) else {
+        guard let fields = fields(node, "the \(what)", known: PolicyFields.keyFamily.known, required: PolicyFields.keyFamily.required) else {
             return nil
         }
         let keyPattern = fields["pattern"].flatMap { self.pattern($0, "the pattern of \(what)", use: .key) }
@@ -33,10 +26,10 @@ extension PolicyDecoder {
                 hint: "add 'ttl: 15m' (or another duration) to the key family or to 'defaults'")
         }
         let codec = fields["codec"].flatMap { choice($0, "the codec of \(what)", Codec.self) }
-        let effectiveCodec = codec?.value ?? defaults.codec?.value ?? .json
+        let effectiveCodec = BuiltinDefaults.codec(codec, under: defaults)
         var value = fields["value"].flatMap { string($0, "the value type of \(what)") }
         if let given = value {
-            if let builtin = Self.builtinValueTypes[effectiveCodec], given.value != builtin {
+            if let builtin = effectiveCodec.builtinValueType, given.value != builtin {
                 diagnostics.report(
                     .invalidValue, at: given.location,
                     "the \(effectiveCodec.rawValue) codec stores \(builtin), but \(what) declares '\(given.value)'",
@@ -57,8 +50,8 @@ extension PolicyDecoder {
         }
         var nearCache: Located<Int>?
         if let nearNode = fields["nearCache"],
-           let near = self.fields(nearNode, "'nearCache' of \(what)", known: ["entries"], required: ["entries"]) {
-            nearCache = near["entries"].flatMap { int($0, "'nearCache.entries'", in: 1...10_000_000) }
+           let near = self.fields(nearNode, "'nearCache' of \(what)", known: PolicyFields.nearCache.known, required: PolicyFields.nearCache.required) {
+            nearCache = near["entries"].flatMap { int($0, "'nearCache.entries'", in: PolicyFields.nearCacheEntries) }
         }
         let tags = fields["tags"].flatMap { list($0, "the tags of \(what)") }?
             .compactMap { self.pattern($0, "a tag of \(what)", use: .tag) } ?? []

@@ -1,16 +1,11 @@
 extension PolicyDecoder {
-    static let topLevelFields = [
-        "version", "service", "description", "port", "memory", "defaults", "params", "keys", "events",
-        "invalidate", "warmup", "alerts",
-    ]
-
     /// The only language version this compiler reads.
     public static let supportedVersion = 1
 
     /// Decodes a whole policy file. Returns `nil` only when the file is not a mapping at all;
     /// otherwise every section that could be read is kept, so that later checks still run.
     public mutating func decodeService(_ root: Node) -> Service? {
-        guard let fields = fields(root, "the policy", known: Self.topLevelFields, required: ["version", "service"]) else {
+        guard let fields = fields(root, "the policy", known: PolicyFields.topLevel.known, required: PolicyFields.topLevel.required) else {
             return nil
         }
         var version = Located(Self.supportedVersion, at: root.location)
@@ -29,7 +24,7 @@ extension PolicyDecoder {
         var service = Service(
             file: file, name: name, version: version,
             description: fields["description"].flatMap { string($0, "'description'")?.value },
-            port: fields["port"].flatMap { int($0, "'port'", in: 1...65535) },
+            port: fields["port"].flatMap { int($0, "'port'", in: PolicyFields.port) },
             memory: fields["memory"].flatMap { size($0, "'memory'") },
             defaults: fields["defaults"].map { decodeDefaults($0) } ?? Defaults(),
             params: [], keys: [], events: [], invalidations: [], warmups: [], alerts: Alerts())
@@ -47,7 +42,7 @@ extension PolicyDecoder {
     static func serviceName(fromFile path: String) -> String { GeneratedNames.serviceName(fromPolicyFile: path) }
 
     mutating func decodeDefaults(_ node: Node) -> Defaults {
-        guard let fields = fields(node, "'defaults'", known: ["ttl", "jitter", "codec", "compress"]) else {
+        guard let fields = fields(node, "'defaults'", known: PolicyFields.defaults.known) else {
             return Defaults()
         }
         let ttl = fields["ttl"].flatMap { duration($0, "'defaults.ttl'") }
@@ -72,7 +67,7 @@ extension PolicyDecoder {
             }
             return Located(.none, at: node.location)
         }
-        guard let fields = fields(node, what, known: ["over"], required: ["over"]),
+        guard let fields = fields(node, what, known: PolicyFields.compress.known, required: PolicyFields.compress.required),
               let over = fields["over"].flatMap({ size($0, "\(what).over") })
         else { return nil }
         return Located(.over(over.value), at: node.location)
@@ -107,7 +102,7 @@ extension PolicyDecoder {
                 return nil
             }
         }
-        guard let fields = fields(node, what, known: ["enum"], required: ["enum"]), let valuesNode = fields["enum"] else {
+        guard let fields = fields(node, what, known: PolicyFields.enumType.known, required: PolicyFields.enumType.required), let valuesNode = fields["enum"] else {
             return nil
         }
         let values = identifiers(valuesNode, "'enum'", .enumValue)

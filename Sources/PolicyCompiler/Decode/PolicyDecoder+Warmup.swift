@@ -1,21 +1,17 @@
 extension PolicyDecoder {
-    static let warmupFields = [
-        "description", "keys", "source", "priority", "every", "after", "batch", "concurrency", "retry",
-    ]
-
     mutating func decodeWarmups(_ node: Node) -> [WarmupJob] {
         guard let pairs = mapping(node, "'warmup'") else { return [] }
         return pairs.compactMap { pair in
             let name = Located(pair.key, at: pair.keyLocation)
             let what = "the warmup job '\(pair.key)'"
             guard checkIdentifier(name, "the warmup job", .job),
-                  let fields = fields(pair.value, what, known: Self.warmupFields, required: ["keys", "source"])
+                  let fields = fields(pair.value, what, known: PolicyFields.warmup.known, required: PolicyFields.warmup.required)
             else { return nil }
             var retry: Retry?
             if let retryNode = fields["retry"],
-               let retryFields = self.fields(retryNode, "'retry' of \(what)", known: ["attempts", "backoff", "max"]) {
+               let retryFields = self.fields(retryNode, "'retry' of \(what)", known: PolicyFields.retry.known) {
                 retry = Retry(
-                    attempts: retryFields["attempts"].flatMap { int($0, "'retry.attempts'", in: 1...1000) },
+                    attempts: retryFields["attempts"].flatMap { int($0, "'retry.attempts'", in: PolicyFields.attempts) },
                     backoff: retryFields["backoff"].flatMap { duration($0, "'retry.backoff'") },
                     max: retryFields["max"].flatMap { duration($0, "'retry.max'") },
                     location: retryNode.location)
@@ -30,8 +26,8 @@ extension PolicyDecoder {
                 priority: fields["priority"].flatMap { choice($0, "the priority of \(what)", WarmupJob.Priority.self) },
                 every: fields["every"].flatMap { duration($0, "'every' of \(what)") },
                 after: fields["after"].map { identifiers($0, "'after' of \(what)", .event) } ?? [],
-                batch: fields["batch"].flatMap { int($0, "'batch' of \(what)", in: 1...100_000) },
-                concurrency: fields["concurrency"].flatMap { int($0, "'concurrency' of \(what)", in: 1...1000) },
+                batch: fields["batch"].flatMap { int($0, "'batch' of \(what)", in: PolicyFields.batch) },
+                concurrency: fields["concurrency"].flatMap { int($0, "'concurrency' of \(what)", in: PolicyFields.concurrency) },
                 retry: retry,
                 location: pair.keyLocation)
         }

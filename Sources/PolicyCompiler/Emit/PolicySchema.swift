@@ -28,6 +28,18 @@ public enum PolicySchema {
         ])
     }
 
+    /// An object for one section of ``PolicyFields``: the properties must be exactly the section's
+    /// fields, in its order (a mismatch is a bug in this file, caught by the schema tests), and
+    /// the required ones come from the table.
+    static func object(_ section: PolicyFields.Section, _ properties: [(String, JSONValue)]) -> JSONValue {
+        precondition(properties.map(\.0) == section.known, "the schema and PolicyFields disagree: \(properties.map(\.0)) vs \(section.known)")
+        return object(properties, required: section.required)
+    }
+
+    static func integer(_ range: ClosedRange<Int>) -> JSONValue {
+        .object([("type", "integer"), ("minimum", .int(range.lowerBound)), ("maximum", .int(range.upperBound))])
+    }
+
     static func map(key: JSONValue, value: JSONValue) -> JSONValue {
         .object([("type", "object"), ("propertyNames", key), ("additionalProperties", value)])
     }
@@ -36,24 +48,24 @@ public enum PolicySchema {
 
     static let paramType = JSONValue.object([("oneOf", [
         .object([("enum", ["string", "int", "uuid", "bool"])]),
-        object([("enum", list(string(pattern: "^[a-z0-9][a-z0-9_-]*$", "An enum value.")))], required: ["enum"]),
+        object(PolicyFields.enumType, [("enum", list(string(pattern: "^[a-z0-9][a-z0-9_-]*$", "An enum value.")))]),
     ])])
 
     static let compress = JSONValue.object([("oneOf", [
         .object([("const", false)]),
-        object([("over", size)], required: ["over"]),
+        object(PolicyFields.compress, [("over", size)]),
     ])])
 
     static func bound(_ name: String, _ value: JSONValue) -> JSONValue { object([(name, value)], required: [name]) }
 
     public static func document() -> JSONValue {
-        let family = object([
+        let family = object(PolicyFields.keyFamily, [
             ("pattern", keyPattern), ("description", ["type": "string"]), ("ttl", duration), ("jitter", percent),
             ("codec", .object([("enum", ["json", "string", "bytes", "int"])])),
             ("value", string(pattern: #"^[A-Za-z_\[][A-Za-z0-9_.<>\[\]:?, ]*$"#, "The Swift type of the value: a name, Module.Name, [T], [K: V] or T?.")),
             ("compress", compress), ("tags", list(keyPattern)), ("dependsOn", list(member)),
-            ("nearCache", object([("entries", .object([("type", "integer"), ("minimum", 1), ("maximum", 10_000_000)]))], required: ["entries"])),
-        ], required: ["pattern"])
+            ("nearCache", object(PolicyFields.nearCache, [("entries", integer(PolicyFields.nearCacheEntries))])),
+        ])
         let binding = map(key: member, value: member)
         let action = JSONValue.object([("oneOf", [
             string(pattern: "^([a-z][a-z0-9-]*\\.)?[a-z][a-zA-Z0-9]*$", "A key family of this service."),
@@ -61,45 +73,69 @@ public enum PolicySchema {
             object([("tag", keyPattern), ("bind", binding), ("wholesale", ["type": "boolean"])], required: ["tag"]),
             object([("pattern", keyPattern), ("bind", binding), ("wholesale", ["type": "boolean"])], required: ["pattern"]),
         ])])
-        let warmup = object([
+        let warmup = object(PolicyFields.warmup, [
             ("description", ["type": "string"]), ("keys", list(.object([("type", "string")]))), ("source", member),
             ("priority", .object([("enum", ["high", "medium", "low"])])), ("every", duration), ("after", list(event)),
-            ("batch", .object([("type", "integer"), ("minimum", 1), ("maximum", 100_000)])),
-            ("concurrency", .object([("type", "integer"), ("minimum", 1), ("maximum", 1000)])),
-            ("retry", object([
-                ("attempts", .object([("type", "integer"), ("minimum", 1), ("maximum", 1000)])),
+            ("batch", integer(PolicyFields.batch)),
+            ("concurrency", integer(PolicyFields.concurrency)),
+            ("retry", object(PolicyFields.retry, [
+                ("attempts", integer(PolicyFields.attempts)),
                 ("backoff", duration), ("max", duration),
             ])),
-        ], required: ["keys", "source"])
+        ])
+        let topLevel: [(String, JSONValue)] = [
+            ("version", .object([("const", 1)])),
+            ("service", string(pattern: "^[a-z][a-z0-9-]*$", "The service name, unique across files.")),
+            ("description", ["type": "string"]),
+            ("port", integer(PolicyFields.port)),
+            ("memory", size),
+            ("defaults", object(PolicyFields.defaults, [
+                ("ttl", duration), ("jitter", percent),
+                ("codec", .object([("enum", ["json", "string", "bytes", "int"])])), ("compress", compress),
+            ])),
+            ("params", map(key: member, value: paramType)),
+            ("keys", map(key: member, value: family)),
+            ("events", map(key: event, value: object(PolicyFields.event, [
+                ("description", ["type": "string"]), ("payload", map(key: member, value: paramType)),
+                ("mutates", list(member)),
+            ]))),
+            ("invalidate", map(key: event, value: list(action))),
+            ("warmup", map(key: string(pattern: "^[a-z][a-z0-9-]*$", "A warmup job name."), value: warmup)),
+            ("alerts", object(PolicyFields.alerts, [
+                ("hitRate", bound("below", percent)), ("memory", bound("above", percent)),
+                ("latency", bound("above", duration)), ("errorRate", bound("above", percent)),
+            ])),
+        ]
+        precondition(topLevel.map(\.0) == PolicyFields.topLevel.known, "the schema and PolicyFields disagree on the top level")
         return .object([
             ("$schema", "http://json-schema.org/draft-07/schema#"),
             ("title", "cachepolicy policy file, version 1"),
             ("description", "One service's Redis cache policy. Reference: docs/policy-language.md."),
             ("type", "object"),
-            ("properties", .object([
-                ("version", .object([("const", 1)])),
-                ("service", string(pattern: "^[a-z][a-z0-9-]*$", "The service name, unique across files.")),
-                ("description", ["type": "string"]),
-                ("port", .object([("type", "integer"), ("minimum", 1), ("maximum", 65535)])),
-                ("memory", size),
-                ("defaults", object([
-                    ("ttl", duration), ("jitter", percent),
-                    ("codec", .object([("enum", ["json", "string", "bytes", "int"])])), ("compress", compress),
-                ])),
-                ("params", map(key: member, value: paramType)),
-                ("keys", map(key: member, value: family)),
-                ("events", map(key: event, value: object([
-                    ("description", ["type": "string"]), ("payload", map(key: member, value: paramType)),
-                    ("mutates", list(member)),
-                ]))),
-                ("invalidate", map(key: event, value: list(action))),
-                ("warmup", map(key: string(pattern: "^[a-z][a-z0-9-]*$", "A warmup job name."), value: warmup)),
-                ("alerts", object([
-                    ("hitRate", bound("below", percent)), ("memory", bound("above", percent)),
-                    ("latency", bound("above", duration)), ("errorRate", bound("above", percent)),
-                ])),
-            ])),
-            ("required", ["version", "service"]),
+            ("properties", .object(topLevel)),
+            ("required", .array(PolicyFields.topLevel.required.map { .string($0) })),
+            ("additionalProperties", false),
+        ])
+    }
+}
+
+extension PolicySchema {
+    public static let configFileName = "cachepolicy-config.schema.json"
+
+    /// The JSON Schema of a generation config (`cachepolicy.yaml`, see ``GenerationConfig``).
+    public static func configDocument() -> JSONValue {
+        let properties: [(String, JSONValue)] = [
+            ("imports", list(string(pattern: "^[A-Za-z_][A-Za-z0-9_]*$", "A module the generated code imports."))),
+            ("access", .object([("enum", .array(AccessLevel.allCases.map { .string($0.rawValue) }))])),
+            ("strict", ["type": "boolean"]),
+        ]
+        precondition(properties.map(\.0) == GenerationConfig.fields, "the config schema and GenerationConfig disagree")
+        return .object([
+            ("$schema", "http://json-schema.org/draft-07/schema#"),
+            ("title", "cachepolicy generation config"),
+            ("description", "How the build plugin generates a target's cache API. Reference: docs/code-generation.md."),
+            ("type", "object"),
+            ("properties", .object(properties)),
             ("additionalProperties", false),
         ])
     }

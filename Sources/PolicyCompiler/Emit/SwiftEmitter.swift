@@ -71,11 +71,8 @@ public struct SwiftEmitter: Sendable {
         }
     }
 
-    /// Members every service namespace defines; key families cannot use these names.
-    static let reservedMembers: Set<String> = ["policy", "warmupTasks"]
-
-    /// The files for a program. Programs come from ``Compiler``, which has already checked that
-    /// every generated name is valid and unique (``nameDiagnostics(_:)``).
+    /// The files for a program. Programs come from ``Compiler``, whose checker has already made sure
+    /// every generated name is valid and unique (`Check/GeneratedNameRules.swift`).
     public func emit(_ program: Program) -> [GeneratedFile] {
         var files = program.services.map { service in
             GeneratedFile(name: Self.fileName(for: service), contents: ServiceFileEmitter(service: service, program: program, imports: imports, access: access, provenance: provenance).emit())
@@ -93,96 +90,12 @@ public struct SwiftEmitter: Sendable {
 
     static func fileName(for service: ServiceProgram) -> String { fileName(forPolicyFile: service.location.file) }
 
-    /// Generated names that would collide in Swift, reported where they are declared.
-    static func nameDiagnostics(_ program: Program) -> [Diagnostic] {
-        var diagnostics = DiagnosticBag()
-        var topLevel: [String: (SourceLocation, String)] = [:]
-        var files: [String: SourceLocation] = [:]
-        func claim(_ name: String, _ location: SourceLocation, _ what: String, in table: inout [String: (SourceLocation, String)]) {
-            if let first = table[name] {
-                diagnostics.report(
-                    .nameCollision, at: location,
-                    "\(what) becomes the Swift name '\(name)', which \(first.1) already uses",
-                    hint: "rename one of them", related: [RelatedLocation(first.0, "\(first.1) is declared here")])
-            } else {
-                table[name] = (location, what)
-            }
-        }
-        for service in program.services.sorted(by: { $0.location < $1.location }) {
-            claim(Self.namespace(of: service.name), service.location, "the service '\(service.name)'", in: &topLevel)
-            let file = Self.fileName(for: service)
-            if let first = files[file] {
-                diagnostics.report(
-                    .nameCollision, at: service.location, "the policy file would generate '\(file)', which \(first.file) also generates",
-                    hint: "rename one of the files", related: [RelatedLocation(first, "also generates '\(file)'")])
-            }
-            files[file] = service.location
-            var nested: [String: (SourceLocation, String)] = [
-                "Families": (service.location, "the key family table"), "Jobs": (service.location, "the warmup job table"),
-                "Loaders": (service.location, "the loaders protocol"),
-            ]
-            for family in service.keys {
-                if Self.reservedMembers.contains(family.name) {
-                    diagnostics.report(
-                        .reservedName, at: family.location,
-                        "the key family '\(family.name)' has a name the generated '\(Self.namespace(of: service.name))' already uses",
-                        hint: "rename the family; reserved: \(Self.reservedMembers.sorted().joined(separator: ", "))")
-                }
-            }
-            for param in service.params {
-                if case .enumeration = param.type {
-                    claim(SwiftNames.typeName(param.name.value), param.name.location, "the enum param '\(param.name.value)'", in: &nested)
-                }
-            }
-            for job in service.warmups {
-                claim(SwiftNames.typeName(job.name) + "Warmup", job.location, "the warmup job '\(job.name)'", in: &nested)
-            }
-            // Families may share a value type; what must not happen is a generated nested type
-            // shadowing it inside the namespace, where the builders name it.
-            for family in service.keys where family.codec == .json {
-                for root in ValueTypeName(family.valueType)?.rootNames ?? [] {
-                    guard let generated = nested[root] else { continue }
-                    diagnostics.report(
-                        .nameCollision, at: family.location,
-                        "the value type '\(family.valueType)' of '\(family.name)' names '\(root)', which inside '\(Self.namespace(of: service.name))' means \(generated.1)",
-                        hint: "rename the value type, or qualify it with its module ('MyModule.\(root)')",
-                        related: [RelatedLocation(generated.0, "\(generated.1) is declared here")])
-                }
-            }
-        }
-        // In declaration order, so a collision is reported at the later declaration.
-        for event in program.events.sorted(by: { $0.location < $1.location }) {
-            let type = SwiftNames.typeName(event.name)
-            if type == "CacheEvents" {
-                diagnostics.report(
-                    .reservedName, at: event.location,
-                    "the event '\(event.name)' would become 'CacheEvents', the generated table of all events",
-                    hint: "rename the event")
-                continue
-            }
-            claim(type, event.location, "the event '\(event.name)'", in: &topLevel)
-        }
-        // A value type spelled like a generated top-level type would be redeclared or replaced.
-        for service in program.services {
-            for family in service.keys where family.codec == .json {
-                for root in ValueTypeName(family.valueType)?.rootNames ?? [] {
-                    let generated = root == "CacheEvents" ? (nil, "the generated table of events") : topLevel[root].map { ($0.0, $0.1) }
-                    guard let generated else { continue }
-                    diagnostics.report(
-                        .nameCollision, at: family.location,
-                        "the value type '\(family.valueType)' of '\(family.name)' is spelled like a generated type: \(generated.1)",
-                        hint: "rename the value type, or qualify it with its module ('MyModule.\(root)')",
-                        related: generated.0.map { [RelatedLocation($0, "\(generated.1) is declared here")] } ?? [])
-                }
-            }
-        }
-        return diagnostics.diagnostics
-    }
-
     /// The file header: provenance, then imports.
     static func header(source: String, imports: [String], provenance: Provenance) -> String {
         var text = "\(marker) from \(source). \(provenance.doNotEdit)\n\n"
-        for module in ["CacheRuntime", "Foundation"] + imports { text += "import \(module)\n" }
+        // Key initialisers are SPI: only generated builders (which encode every param) make keys.
+        text += "@_spi(Generated) import CacheRuntime\n"
+        for module in ["Foundation"] + imports { text += "import \(module)\n" }
         return text
     }
 

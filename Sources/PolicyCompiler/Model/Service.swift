@@ -58,6 +58,18 @@ public enum Codec: String, Sendable, Hashable, CaseIterable {
     case int
 }
 
+extension Codec {
+    /// The value type a non-JSON codec stores; JSON stores the family's declared `value:` type.
+    public var builtinValueType: String? {
+        switch self {
+        case .json: nil
+        case .string: "String"
+        case .int: "Int"
+        case .bytes: "Bytes"
+        }
+    }
+}
+
 /// Value compression: none, or compress values larger than a threshold.
 public enum Compression: Sendable, Hashable {
     case none

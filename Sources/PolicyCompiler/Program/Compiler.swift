@@ -18,8 +18,9 @@ public struct Compiler: Sendable {
         public var warningCount: Int { diagnostics.count { $0.severity == .warning } }
     }
 
-    /// Parses, decodes and checks all files together (references cross files), and checks that
-    /// every name can be generated as Swift.
+    /// The stages in order, each with one input and one output: read (bytes → node tree), decode
+    /// (node tree → services), check (services → diagnostics), build (services → program, only
+    /// when no error was found). References cross files, so all files are checked together.
     public func compile(_ files: [SourceFile]) -> Result {
         var diagnostics = DiagnosticBag()
         var services: [Service] = []
@@ -30,13 +31,8 @@ public struct Compiler: Sendable {
             diagnostics.append(contentsOf: decoder.diagnostics.diagnostics)
             if let service { services.append(service) }
         }
-        let checked = Checker.check(services, buildProgram: !diagnostics.hasErrors)
-        diagnostics.append(contentsOf: checked.diagnostics)
-        // Names that cannot become Swift are policy errors too, so lint reports them.
-        if let program = checked.program {
-            diagnostics.append(contentsOf: SwiftEmitter.nameDiagnostics(program))
-        }
-        let hasErrors = diagnostics.hasErrors
-        return Result(program: hasErrors ? nil : checked.program, diagnostics: diagnostics.sorted)
+        diagnostics.append(contentsOf: Checker.check(services))
+        let program = diagnostics.hasErrors ? nil : ProgramBuilder.build(services)
+        return Result(program: program, diagnostics: diagnostics.sorted)
     }
 }

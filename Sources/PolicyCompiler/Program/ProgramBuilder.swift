@@ -1,35 +1,26 @@
-/// Builds the ``Program`` from checked services: applies defaults and binds references.
-/// Runs only when the checker found no errors, so lookups here cannot fail.
-struct ProgramBuilder {
-    let checker: Checker
-
-    init(_ checker: Checker) { self.checker = checker }
-
-    /// Used when neither a key family nor `defaults` sets them.
-    static let defaultJitter = Percent(0)
-    static let defaultCodec = Codec.json
-    static let defaultPriority = WarmupJob.Priority.medium
-    static let defaultBatch = 100
-    static let defaultConcurrency = 1
-
-    func build() -> Program {
+/// Builds the ``Program`` from checked services: applies defaults (through `ResolvedDefaults`)
+/// and binds references. Runs only when the checker found no errors, so names are unique and
+/// lookups here cannot fail.
+enum ProgramBuilder {
+    static func build(_ services: [Service]) -> Program {
         var consumers: [String: Set<String>] = [:]
-        for service in checker.services {
+        for service in services {
             for invalidation in service.invalidations {
                 consumers[invalidation.event.value, default: []].insert(service.name.value)
             }
         }
-        let services = checker.services.map(service).sorted { $0.name < $1.name }
-        let events = checker.events.values.map { entry in
-            EventProgram(
-                name: entry.event.name.value, producer: entry.producer, location: entry.event.name.location,
-                description: entry.event.description, payload: entry.event.payload,
-                mutates: entry.event.mutates.map(\.value), consumers: consumers[entry.event.name.value, default: []].sorted())
+        let events = services.flatMap { service in
+            service.events.map { event in
+                EventProgram(
+                    name: event.name.value, producer: service.name.value, location: event.name.location,
+                    description: event.description, payload: event.payload,
+                    mutates: event.mutates.map(\.value), consumers: consumers[event.name.value, default: []].sorted())
+            }
         }.sorted { $0.name < $1.name }
-        return Program(services: services, events: events)
+        return Program(services: services.map(service).sorted { $0.name < $1.name }, events: events)
     }
 
-    private func service(_ service: Service) -> ServiceProgram {
+    private static func service(_ service: Service) -> ServiceProgram {
         func typed(_ names: [String]) -> [Param] {
             names.map { name in service.params.first { $0.name.value == name }! }
         }
@@ -38,15 +29,15 @@ struct ProgramBuilder {
             let tagOnly = family.tags.flatMap(\.params).reduce(into: [String]()) { result, name in
                 if !keyParams.contains(name), !result.contains(name) { result.append(name) }
             }
-            let codec = family.codec?.value ?? service.defaults.codec?.value ?? Self.defaultCodec
+            let codec = family.codec(under: service.defaults)
             return KeyFamilyProgram(
                 name: family.name.value, location: family.name.location, description: family.description,
                 pattern: family.pattern, keyParams: typed(keyParams), tagOnlyParams: typed(tagOnly),
-                ttl: (family.ttl ?? service.defaults.ttl)!.value,
-                jitter: (family.jitter ?? service.defaults.jitter)?.value ?? Self.defaultJitter,
+                ttl: family.ttl(under: service.defaults)!.value,
+                jitter: family.jitter(under: service.defaults),
                 codec: codec,
-                valueType: family.value?.value ?? PolicyDecoder.builtinValueTypes[codec] ?? "String",
-                compression: (family.compress ?? service.defaults.compress)?.value ?? .none,
+                valueType: family.value?.value ?? codec.builtinValueType ?? "String",
+                compression: family.compression(under: service.defaults)?.value ?? BuiltinDefaults.compression,
                 tags: family.tags, dependsOn: family.dependsOn.map(\.value),
                 nearCacheEntries: family.nearCache?.value)
         }
@@ -69,9 +60,9 @@ struct ProgramBuilder {
             WarmupProgram(
                 name: job.name.value, location: job.name.location, description: job.description,
                 keys: job.keys.map(\.family.value), source: job.source!.value,
-                priority: job.priority?.value ?? Self.defaultPriority, every: job.every?.value,
-                after: job.after.map(\.value), batch: job.batch?.value ?? Self.defaultBatch,
-                concurrency: job.concurrency?.value ?? Self.defaultConcurrency,
+                priority: job.priority?.value ?? BuiltinDefaults.priority, every: job.every?.value,
+                after: job.after.map(\.value), batch: job.batch?.value ?? BuiltinDefaults.batch,
+                concurrency: job.concurrency?.value ?? BuiltinDefaults.concurrency,
                 retry: RetryPolicy(
                     attempts: job.retry?.attempts?.value ?? RetryPolicy.default.attempts,
                     backoff: job.retry?.backoff?.value ?? RetryPolicy.default.backoff,
