@@ -22,7 +22,7 @@ public struct Checker {
         return checker.diagnostics.diagnostics
     }
 
-    private init(_ all: [Service]) {
+    init(_ all: [Service]) {
         var diagnostics = DiagnosticBag()
         var unique: [Service] = []
         var byName: [String: Service] = [:]

@@ -5,23 +5,42 @@
 extension Checker {
     mutating func checkStaleness() {
         for service in services {
-            // event → the families it leaves stale, with the dependency that links them, in order.
-            var stale: [String: [(family: KeyFamily, entity: Located<String>)]] = [:]
-            var order: [String] = []
-            for family in service.keys {
-                var seen = Set<String>()
-                for entity in family.dependsOn {
-                    for eventName in mutators[entity.value] ?? [] where seen.insert(eventName).inserted {
-                        if covers(service, eventName, family) { continue }
-                        if stale[eventName] == nil { order.append(eventName) }
-                        stale[eventName, default: []].append((family, entity))
-                    }
-                }
-            }
-            for eventName in order {
-                reportStale(eventName, stale[eventName]!, in: service)
+            for gap in gaps(in: service) {
+                reportStale(gap.event, gap.findings, in: service)
             }
         }
+    }
+
+    /// Every event that leaves some of the service's families stale, with those families and the
+    /// dependency linking each, in declaration order.
+    func gaps(in service: Service) -> [(event: String, findings: [(family: KeyFamily, entity: Located<String>)])] {
+        var stale: [String: [(family: KeyFamily, entity: Located<String>)]] = [:]
+        var order: [String] = []
+        for family in service.keys {
+            var seen = Set<String>()
+            for entity in family.dependsOn {
+                for eventName in mutators[entity.value] ?? [] where seen.insert(eventName).inserted {
+                    if covers(service, eventName, family) { continue }
+                    if stale[eventName] == nil { order.append(eventName) }
+                    stale[eventName, default: []].append((family, entity))
+                }
+            }
+        }
+        return order.map { ($0, stale[$0]!) }
+    }
+
+    /// The staleness gaps of every service, for the program (the graph draws them).
+    static func stalenessGaps(_ services: [Service]) -> [String: [StaleGap]] {
+        let checker = Checker(services)
+        var result: [String: [StaleGap]] = [:]
+        for service in checker.services {
+            result[service.name.value] = checker.gaps(in: service).map { gap in
+                StaleGap(
+                    event: gap.event, families: gap.findings.map(\.family.name.value),
+                    bound: gap.findings.compactMap { $0.family.ttl(under: service.defaults)?.value }.max { $0.milliseconds < $1.milliseconds })
+            }
+        }
+        return result
     }
 
     private mutating func reportStale(_ eventName: String, _ findings: [(family: KeyFamily, entity: Located<String>)], in service: Service) {

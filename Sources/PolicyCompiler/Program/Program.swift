@@ -20,6 +20,9 @@ public struct ServiceProgram: Sendable {
     public var reactions: [Reaction]
     public var warmups: [WarmupProgram]
     public var alerts: Alerts
+    /// Events that mutate what some of the service's families depend on without invalidating them
+    /// (each is also a CP500 warning).
+    public var staleness: [StaleGap] = []
 
     public func key(_ name: String) -> KeyFamilyProgram? { keys.first { $0.name == name } }
 }
@@ -63,6 +66,16 @@ public struct ResolvedAction: Sendable {
     /// param name → payload field name, for every param the target uses.
     public var bindings: [String: String]
     public var location: SourceLocation
+    /// The service's key families the action can drop entries of, in declaration order.
+    public var reaches: [String] = []
+}
+
+/// An event after which some families can serve stale entries until their TTL runs out.
+public struct StaleGap: Sendable, Hashable {
+    public var event: String
+    public var families: [String]
+    /// The longest TTL among them: how long a reader may see stale data.
+    public var bound: PolicyDuration?
 }
 
 public struct WarmupProgram: Sendable {

@@ -17,7 +17,13 @@ enum ProgramBuilder {
                     mutates: event.mutates.map(\.value), consumers: consumers[event.name.value, default: []].sorted())
             }
         }.sorted { $0.name < $1.name }
-        return Program(services: services.map(service).sorted { $0.name < $1.name }, events: events)
+        let staleness = Checker.stalenessGaps(services)
+        let programs = services.map { service -> ServiceProgram in
+            var program = self.service(service)
+            program.staleness = staleness[service.name.value] ?? []
+            return program
+        }
+        return Program(services: programs.sorted { $0.name < $1.name }, events: events)
     }
 
     private static func service(_ service: Service) -> ServiceProgram {
@@ -53,7 +59,8 @@ enum ProgramBuilder {
                     case .pattern(let glob): target = .pattern(glob)
                     }
                     return ResolvedAction(
-                        target: target, bindings: Checker.bindings(for: action, needed: needed), location: action.location)
+                        target: target, bindings: Checker.bindings(for: action, needed: needed), location: action.location,
+                        reaches: reach(action.target, in: service))
                 })
         }.sorted { $0.event < $1.event }
         let warmups = service.warmups.map { job in
@@ -72,5 +79,23 @@ enum ProgramBuilder {
             name: service.name.value, location: service.name.location, description: service.description,
             port: service.port?.value, memory: service.memory?.value, params: service.params, keys: keys,
             reactions: reactions, warmups: warmups, alerts: service.alerts)
+    }
+
+    /// The families an invalidation can drop entries of, by the same algebra the checker uses.
+    private static func reach(_ target: InvalidationAction.Target, in service: Service) -> [String] {
+        let types = Dictionary(service.params.map { ($0.name.value, $0.type) }, uniquingKeysWith: { first, _ in first })
+        func segments(_ pattern: KeyPattern) -> [SegmentAlgebra.Segment]? { SegmentAlgebra.resolve(pattern, params: types) }
+        return service.keys.filter { family in
+            switch target {
+            case .key(_, let name):
+                return family.name.value == name.value
+            case .tag(let tag):
+                guard let tagSegments = segments(tag) else { return false }
+                return family.tags.contains { carried in segments(carried).map { SegmentAlgebra.overlap(tagSegments, $0) != nil } ?? false }
+            case .pattern(let glob):
+                guard let globSegments = segments(glob), let familySegments = segments(family.pattern) else { return false }
+                return SegmentAlgebra.globMatch(globSegments, familySegments) != nil
+            }
+        }.map(\.name.value)
     }
 }
