@@ -18,7 +18,13 @@ extension PolicyDecoder {
         guard let fields = fields(node, "the \(what)", known: PolicyFields.keyFamily.known, required: PolicyFields.keyFamily.required) else {
             return nil
         }
-        let keyPattern = fields["pattern"].flatMap { self.pattern($0, "the pattern of \(what)", use: .key) }
+        var keyPattern = fields["pattern"].flatMap { self.pattern($0, "the pattern of \(what)", use: .key) }
+        let keyVersion = fields["keyVersion"].flatMap { int($0, "'keyVersion' of \(what)", in: PolicyFields.keyVersion) }
+        if let version = keyVersion, version.value > 1, let base = keyPattern {
+            keyPattern = KeyPattern(
+                text: base.text + ":v\(version.value)", segments: base.segments + [.literal("v\(version.value)")],
+                segmentLocations: base.segmentLocations + [version.location])
+        }
         let ttl = fields["ttl"].flatMap { duration($0, "the TTL of \(what)") }
         if fields["ttl"] == nil, defaults.ttl == nil, !undecodable.contains("defaults:ttl") {
             diagnostics.report(
@@ -63,6 +69,6 @@ extension PolicyDecoder {
         guard let keyPattern else { return nil }
         return KeyFamily(
             name: name, description: description, pattern: keyPattern, ttl: ttl, jitter: jitter, codec: codec,
-            value: value, compress: compress, tags: tags, dependsOn: dependsOn, nearCache: nearCache)
+            value: value, compress: compress, tags: tags, dependsOn: dependsOn, nearCache: nearCache, keyVersion: keyVersion)
     }
 }

@@ -23,6 +23,8 @@ public enum DiagnosticCatalogue {
         case staleness = "Staleness"
         case sanity = "Sanity"
         case generation = "Generation"
+        /// `cachepolicy diff`: each code also has a ``ChangeCategory`` users select with `--fail-on`.
+        case evolution = "Evolution"
     }
 
     public static func entry(for code: DiagnosticCode) -> Entry? { byCode[code] }
@@ -409,6 +411,99 @@ public enum DiagnosticCatalogue {
                 become nested types. Two policy names that map to the same Swift name, or a nested \
                 type that would shadow a key family's value type, cannot both be generated. The \
                 related location is the other declaration; rename one of them.
+                """),
+
+        // MARK: Evolution (cachepolicy diff)
+        Entry(code: .keyPatternChanged, name: "key-pattern-changed", severity: .error, category: .evolution,
+              summary: "KEYSPACE: a key family's pattern changes without a new key version.",
+              explanation: """
+                During a rolling deploy old and new instances share Redis. With a new pattern they \
+                read and write different keys: each misses the other's entries and the other's \
+                invalidations (a write by a new instance is not dropped by an old one), and the old \
+                entries are orphaned until they expire. Bump the family's `keyVersion:` to make the \
+                split explicit, or keep the pattern. Renaming a param does not change keys and is \
+                not reported here.
+                """),
+        Entry(code: .keyEncodingChanged, name: "key-encoding-changed", severity: .error, category: .evolution,
+              summary: "KEYSPACE: a param in a key pattern changes type, so values render different keys.",
+              explanation: """
+                Each param type has its own encoding in keys (an `int` 42 is `42`, a `string` "42" is \
+                `42` too but `a b` is `a%20b`, a `uuid` is lower-case hex). Changing the type changes \
+                which keys a value maps to; old and new instances then disagree as with a changed \
+                pattern. Bump `keyVersion:`.
+                """),
+        Entry(code: .valueFormatChanged, name: "value-format-changed", severity: .error, category: .evolution,
+              summary: "VALUE: codec, compression or value type changes under the same keys.",
+              explanation: """
+                An old instance reading an entry a new one wrote (or the other way round) cannot \
+                decode it: JSON into another type, compressed bytes without the compression header, \
+                an int where a string was. Reads fail or, worse, decode into wrong values. Bump the \
+                family's `keyVersion:` so each version has its own keys. Changing only the \
+                compression threshold is safe and not reported.
+                """),
+        Entry(code: .consumedEventRemoved, name: "consumed-event-removed", severity: .error, category: .evolution,
+              summary: "EVENTS: an event another service consumes is removed.",
+              explanation: """
+                Consumers still running expect the event to invalidate their caches; once the \
+                producer stops sending it, their entries go stale silently. Remove the consumers' \
+                reactions first, deploy them, then remove the event.
+                """),
+        Entry(code: .payloadFieldChanged, name: "payload-field-changed", severity: .error, category: .evolution,
+              summary: "EVENTS: a payload field of a consumed event is removed, renamed or retyped.",
+              explanation: """
+                Generated payload types decode every field, so an instance still running the old \
+                type fails to decode the new message whether or not its plans use the field, and \
+                drops the invalidation. Adding a field is safe (unknown fields are ignored); to \
+                rename or retype, add the new field, migrate consumers, then remove the old one.
+                """),
+        Entry(code: .invalidationRemoved, name: "invalidation-removed", severity: .warning, category: .evolution,
+              summary: "FRESHNESS: a service stops dropping something on an event.",
+              explanation: """
+                Entries the invalidation used to drop are now served until they expire. That can be \
+                intended (the key moved under a tag that is invalidated instead); the related \
+                location shows what was removed.
+                """),
+        Entry(code: .tagRemoved, name: "tag-removed", severity: .warning, category: .evolution,
+              summary: "FRESHNESS: a key family stops carrying a tag.",
+              explanation: """
+                Entries written without the tag are not dropped when the tag is invalidated, so \
+                invalidations by that tag miss them.
+                """),
+        Entry(code: .dependencyRemoved, name: "dependency-removed", severity: .warning, category: .evolution,
+              summary: "FRESHNESS: a key family stops declaring a dependency.",
+              explanation: """
+                The staleness check (CP500) only verifies declared dependencies; removing one stops \
+                the check for it. Make sure the data really no longer depends on the entity.
+                """),
+        Entry(code: .ttlRaised, name: "ttl-raised", severity: .warning, category: .evolution,
+              summary: "FRESHNESS: a TTL rises.",
+              explanation: """
+                Anything no event invalidates can now be stale for longer; entries written before \
+                the change keep their old TTL.
+                """),
+        Entry(code: .stalenessWidened, name: "staleness-widened", severity: .warning, category: .evolution,
+              summary: "FRESHNESS: an event now leaves more families stale, or for longer.",
+              explanation: """
+                A staleness gap (CP500) appears or grows: the event mutates what the families \
+                depend on without invalidating them.
+                """),
+        Entry(code: .apiRemoved, name: "api-removed", severity: .warning, category: .evolution,
+              summary: "SOURCE: a service, key family or event is removed or renamed.",
+              explanation: """
+                Its generated namespace, builder or payload type goes away, so code that uses it \
+                no longer compiles. A renamed key family also orphans the entries under its keys.
+                """),
+        Entry(code: .builderSignatureChanged, name: "builder-signature-changed", severity: .warning, category: .evolution,
+              summary: "SOURCE: a generated builder or payload initialiser takes other arguments.",
+              explanation: """
+                A key family's params (names, order, types) or an event's payload fields changed, \
+                so calls to the generated builder or payload initialiser must change.
+                """),
+        Entry(code: .generatedRequirementAdded, name: "generated-requirement-added", severity: .warning, category: .evolution,
+              summary: "SOURCE: a generated protocol gains a requirement.",
+              explanation: """
+                A new warmup source adds a method to the service's `Loaders` protocol; every type \
+                conforming to it must implement the method.
                 """),
     ]
 }

@@ -77,4 +77,19 @@ extension DiagnosticCode {
     // Generation: names that cannot become Swift.
     public static let reservedName = DiagnosticCode(rawValue: "CP700")
     public static let nameCollision = DiagnosticCode(rawValue: "CP701")
+
+    // Evolution: `cachepolicy diff`, a change between two versions of the policies.
+    public static let keyPatternChanged = DiagnosticCode(rawValue: "CP800")
+    public static let keyEncodingChanged = DiagnosticCode(rawValue: "CP801")
+    public static let valueFormatChanged = DiagnosticCode(rawValue: "CP810")
+    public static let consumedEventRemoved = DiagnosticCode(rawValue: "CP820")
+    public static let payloadFieldChanged = DiagnosticCode(rawValue: "CP821")
+    public static let invalidationRemoved = DiagnosticCode(rawValue: "CP830")
+    public static let tagRemoved = DiagnosticCode(rawValue: "CP831")
+    public static let dependencyRemoved = DiagnosticCode(rawValue: "CP832")
+    public static let ttlRaised = DiagnosticCode(rawValue: "CP833")
+    public static let stalenessWidened = DiagnosticCode(rawValue: "CP834")
+    public static let apiRemoved = DiagnosticCode(rawValue: "CP840")
+    public static let builderSignatureChanged = DiagnosticCode(rawValue: "CP841")
+    public static let generatedRequirementAdded = DiagnosticCode(rawValue: "CP842")
 }

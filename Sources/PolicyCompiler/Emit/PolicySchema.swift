@@ -65,6 +65,7 @@ public enum PolicySchema {
             ("value", string(pattern: #"^[A-Za-z_\[][A-Za-z0-9_.<>\[\]:?, ]*$"#, "The Swift type of the value: a name, Module.Name, [T], [K: V] or T?.")),
             ("compress", compress), ("tags", list(keyPattern)), ("dependsOn", list(member)),
             ("nearCache", object(PolicyFields.nearCache, [("entries", integer(PolicyFields.nearCacheEntries))])),
+            ("keyVersion", integer(PolicyFields.keyVersion)),
         ])
         let binding = map(key: member, value: member)
         let action = JSONValue.object([("oneOf", [

@@ -13,4 +13,7 @@ public struct KeyFamily: Sendable {
     public var dependsOn: [Located<String>]
     /// Entries kept in an in-process near cache, if any.
     public var nearCache: Located<Int>?
+    /// `keyVersion: N` (N > 1) appends the literal segment `vN` to the pattern, so entries written
+    /// in another format live under other keys; `cachepolicy diff` says when to bump it.
+    public var keyVersion: Located<Int>? = nil
 }

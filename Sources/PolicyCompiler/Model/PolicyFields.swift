@@ -16,7 +16,7 @@ public enum PolicyFields {
     public static let compress = Section(known: ["over"], required: ["over"])
     public static let enumType = Section(known: ["enum"], required: ["enum"])
     public static let keyFamily = Section(
-        known: ["pattern", "description", "ttl", "jitter", "codec", "value", "compress", "tags", "dependsOn", "nearCache"],
+        known: ["pattern", "description", "ttl", "jitter", "codec", "value", "compress", "tags", "dependsOn", "nearCache", "keyVersion"],
         required: ["pattern"])
     public static let nearCache = Section(known: ["entries"], required: ["entries"])
     public static let event = Section(known: ["description", "payload", "mutates"], required: [])
@@ -33,4 +33,5 @@ public enum PolicyFields {
     public static let batch = 1...100_000
     public static let concurrency = 1...1000
     public static let attempts = 1...1000
+    public static let keyVersion = 1...1_000_000
 }

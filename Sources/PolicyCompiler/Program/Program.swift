@@ -45,6 +45,8 @@ public struct KeyFamilyProgram: Sendable {
     public var tags: [KeyPattern]
     public var dependsOn: [String]
     public var nearCacheEntries: Int?
+    /// 1 unless the family declares `keyVersion:`; the pattern already carries its `vN` segment.
+    public var keyVersion: Int = 1
 }
 
 /// A service's reaction to one event.

@@ -45,7 +45,7 @@ enum ProgramBuilder {
                 valueType: family.value?.value ?? codec.builtinValueType ?? "String",
                 compression: family.compression(under: service.defaults)?.value ?? BuiltinDefaults.compression,
                 tags: family.tags, dependsOn: family.dependsOn.map(\.value),
-                nearCacheEntries: family.nearCache?.value)
+                nearCacheEntries: family.nearCache?.value, keyVersion: family.keyVersion?.value ?? 1)
         }
         let reactions = service.invalidations.map { invalidation in
             Reaction(
