@@ -16,9 +16,10 @@ let package = Package(
     dependencies: [.package(path: "../..")],
     targets: [
         .target(name: "BookModels"),
+        .target(name: "Contracts", resources: [.process("policies")]),
         .executableTarget(
             name: "FixtureApp",
-            dependencies: ["BookModels", .product(name: "CacheRuntime", package: cachePolicy)],
+            dependencies: ["BookModels", "Contracts", .product(name: "CacheRuntime", package: cachePolicy)],
             plugins: [.plugin(name: "CachePolicyBuildPlugin", package: cachePolicy)]
         ),
     ],

@@ -7,8 +7,10 @@ import PackagePlugin
 /// (e.g. `Sources/MyService/policies/payment.yaml`). Each becomes `<Name>Cache.swift`, plus one
 /// `CacheEvents.swift`, compiled into the target. A `cachepolicy.yaml` beside the `policies` folder
 /// configures the generation: modules to import (where value types live), the access level
-/// (default `internal`, so internal value types work) and `strict` (warnings fail the build); see
-/// docs/code-generation.md. The command reruns when a policy or the config changes; diagnostics
+/// (default `internal`, so internal value types work), `strict` (warnings fail the build) and
+/// `references` (policies declared elsewhere whose events the target reacts to); see
+/// docs/code-generation.md. Policies in `policies` folders of the targets this one depends on are
+/// references too. The command reruns when a policy or the config changes; diagnostics
 /// appear in the build output as `file:line:col: error: …`. Generated files name their policies
 /// relative to the package folder, so no machine path lands in them.
 @main
@@ -24,6 +26,12 @@ struct CachePolicyBuildPlugin: BuildToolPlugin {
             "--output", output.path, "--source-root", context.package.directoryURL.path, "--generator", "plugin",
         ]
         var inputs = policies
+        // Policies of the targets this one depends on (a contracts package vending its policies
+        // as resources) are references: their events can be reacted to, nothing is generated for them.
+        let referenced = target.recursiveTargetDependencies.compactMap { $0 as? SourceModuleTarget }
+            .flatMap { $0.sourceFiles.map(\.url).filter(Self.isPolicy) }.sorted { $0.path < $1.path }
+        for reference in referenced { arguments += ["--reference", reference.path] }
+        inputs += referenced
         let configs = Set(policies.map { $0.deletingLastPathComponent().deletingLastPathComponent().appending(path: GeneratedNames.configFileName) })
             .filter { FileManager.default.fileExists(atPath: $0.path) }
             .sorted { $0.path < $1.path }

@@ -44,10 +44,11 @@ struct DiffCommand: ParsableCommand, ConsoleCommand {
     func execute(_ console: Console) throws -> Int32 {
         let newFiles = try input.readFiles(console)
         let oldFiles = try PolicySnapshot.read(against, paths: input.paths, limit: input.maxFileSize)
+        let references = try input.readReferences(console)
         let compiler = Compiler(limits: input.limits)
-        let newResult = compiler.compile(newFiles)
-        let oldResult = compiler.compile(oldFiles)
-        let sources = Dictionary((newFiles + oldFiles).map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        let newResult = compiler.compile(newFiles, references: references)
+        let oldResult = compiler.compile(oldFiles, references: references)
+        let sources = Dictionary((newFiles + oldFiles + references).map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         for (result, which) in [(oldResult, "old (\(against))"), (newResult, "new")] where result.program == nil {
             console.error(input.format.render(result.diagnostics.filter { $0.severity == .error }, sources: sources, fileCount: 0, colored: false))
             console.error("error: cannot compare: the \(which) policies have \(result.errorCount) error\(result.errorCount == 1 ? "" : "s")")

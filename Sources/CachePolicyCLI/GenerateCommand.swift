@@ -52,6 +52,7 @@ struct GenerateCommand: ParsableCommand, ConsoleCommand {
 
     func execute(_ console: Console) throws -> Int32 {
         var settings = GenerationConfig(imports: imports, access: access, strict: input.strict)
+        var configReferences: [String] = []
         if let config {
             let file = try PolicyFiles.read([config], limit: input.maxFileSize)[0]
             let decoded = GenerationConfig.decode(file, limits: input.limits)
@@ -65,10 +66,14 @@ struct GenerateCommand: ParsableCommand, ConsoleCommand {
             settings.imports += found.imports
             settings.access = access ?? found.access
             settings.strict = input.strict || found.strict
+            // Reference paths in the config are relative to the config file.
+            let base = (config as NSString).deletingLastPathComponent
+            configReferences = found.references.map { $0.hasPrefix("/") || base.isEmpty ? $0 : base + "/" + $0 }
         }
         let files = try input.readFiles(console)
-        let result = Compiler(limits: input.limits).compile(files)
-        let sources = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        let references = try input.readReferences(console, extra: configReferences)
+        let result = Compiler(limits: input.limits).compile(files, references: references)
+        let sources = Dictionary((files + references).map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         let (shown, omitted) = input.shown(result.diagnostics)
         if !shown.isEmpty {
             console.error(input.format.render(shown, sources: sources, fileCount: files.count, colored: false))

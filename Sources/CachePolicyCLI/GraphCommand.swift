@@ -21,6 +21,9 @@ struct GraphCommand: ParsableCommand, ConsoleCommand {
     @Option(help: "Largest policy file accepted, in bytes.")
     var maxFileSize = SyntaxLimits.default.maxFileSize
 
+    @Option(name: .customLong("reference"), help: "Policies declared elsewhere whose events these react to (repeatable).")
+    var references: [String] = []
+
     func validate() throws {
         guard maxFileSize > 0 else { throw ValidationError("--max-file-size must be positive") }
     }
@@ -29,9 +32,10 @@ struct GraphCommand: ParsableCommand, ConsoleCommand {
         let discovery = try PolicyFiles.discover(paths)
         for note in discovery.skipped { console.error("note: " + note) }
         let files = try PolicyFiles.read(discovery.files, limit: maxFileSize)
-        let result = Compiler(limits: SyntaxLimits(maxFileSize: maxFileSize)).compile(files)
+        let referenced = references.isEmpty ? [] : try PolicyFiles.read(PolicyFiles.discover(references).files, limit: maxFileSize)
+        let result = Compiler(limits: SyntaxLimits(maxFileSize: maxFileSize)).compile(files, references: referenced)
         guard let program = result.program else {
-            let sources = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+            let sources = Dictionary((files + referenced).map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
             console.error(TextRenderer(sources: sources).render(result.diagnostics.filter { $0.severity == .error }))
             console.error("error: cannot draw: \(result.errorCount) error\(result.errorCount == 1 ? "" : "s") in the policies")
             return 1

@@ -12,8 +12,9 @@ struct LintCommand: ParsableCommand, ConsoleCommand {
 
     func execute(_ console: Console) throws -> Int32 {
         let files = try input.readFiles(console)
-        let result = Compiler(limits: input.limits).compile(files)
-        let sources = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        let references = try input.readReferences(console)
+        let result = Compiler(limits: input.limits).compile(files, references: references)
+        let sources = Dictionary((files + references).map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         let colored = input.format == .text && console.colored
         let (shown, omitted) = input.shown(result.diagnostics)
         console.out(input.format.render(shown, sources: sources, fileCount: files.count, colored: colored))

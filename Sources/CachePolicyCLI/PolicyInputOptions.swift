@@ -19,6 +19,9 @@ struct PolicyInputOptions: ParsableArguments {
     @Option(help: "Show at most this many diagnostics (0: all); the summary still counts every one.")
     var maxDiagnostics = 0
 
+    @Option(name: .customLong("reference"), help: "Policies declared elsewhere whose events these policies react to (files or folders; repeatable). Only their events are read; nothing of them is checked or generated.")
+    var references: [String] = []
+
     func validate() throws {
         guard maxFileSize > 0 else { throw ValidationError("--max-file-size must be positive") }
         guard maxDiagnostics >= 0 else { throw ValidationError("--max-diagnostics must be 0 or more") }
@@ -29,6 +32,15 @@ struct PolicyInputOptions: ParsableArguments {
     /// Discovers and reads the policy files; notes on skipped entries go to stderr.
     func readFiles(_ console: Console) throws -> [SourceFile] {
         let discovery = try PolicyFiles.discover(paths)
+        for note in discovery.skipped { console.error("note: " + note) }
+        return try PolicyFiles.read(discovery.files, limit: maxFileSize)
+    }
+
+    /// Reads the `--reference` policies (and `extra` ones, e.g. from a generation config).
+    func readReferences(_ console: Console, extra: [String] = []) throws -> [SourceFile] {
+        let all = references + extra
+        guard !all.isEmpty else { return [] }
+        let discovery = try PolicyFiles.discover(all)
         for note in discovery.skipped { console.error("note: " + note) }
         return try PolicyFiles.read(discovery.files, limit: maxFileSize)
     }

@@ -252,3 +252,41 @@ struct GenerationConfigTests {
         #expect(shop.contains("enum ShopCache {") && !shop.contains("public enum ShopCache"), "internal by default for the plugin")
     }
 }
+
+@Suite("References on the command line and in the config")
+struct ReferenceOptionTests {
+    let producer = """
+        version: 1
+        service: orders
+        events:
+          order.placed:
+            payload: { userId: uuid }
+            mutates: [cart]
+
+        """
+    let consumer = cleanPolicy.replacingOccurrences(of: "value: Cart }", with: "value: Cart, dependsOn: [cart] }")
+        + "invalidate:\n  order.placed: [cart]\n"
+
+    @Test func lintTakesReferences() throws {
+        let folder = try TemporaryPolicies(["policies/shop.yaml": consumer, "contracts/orders.yaml": producer])
+        defer { folder.remove() }
+        let alone = CapturedRun()
+        #expect(alone.run(["lint", folder.path + "/policies"]) == 1)
+        #expect(alone.out.contains("no service declares the event 'order.placed'"))
+        let referenced = CapturedRun()
+        #expect(referenced.run(["lint", "--strict", folder.path + "/policies", "--reference", folder.path + "/contracts"]) == 0, "\(referenced.out)")
+    }
+
+    @Test func theConfigNamesReferencesRelativeToItself() throws {
+        let folder = try TemporaryPolicies([
+            "App/policies/shop.yaml": consumer, "App/cachepolicy.yaml": "references: [../Contracts/orders.yaml]\n",
+            "Contracts/orders.yaml": producer,
+        ])
+        defer { folder.remove() }
+        let run = CapturedRun()
+        #expect(run.run(["generate", folder.path + "/App/policies", "-o", folder.path + "/out", "--config", folder.path + "/App/cachepolicy.yaml"]) == 0, "\(run.err)")
+        let events = try String(contentsOfFile: folder.path + "/out/CacheEvents.swift", encoding: .utf8)
+        #expect(events.contains("public struct OrderPlaced: CacheEvent"))
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/out/OrdersCache.swift"), "nothing is generated for a reference")
+    }
+}

@@ -14,15 +14,24 @@ public struct Checker {
     let mutators: [String: [String]]
     /// Service → param name → type.
     let params: [String: [String: ParamType]]
+    /// Services read only for their events (`--reference`, `references:`): nothing else of them
+    /// is checked or generated.
+    let referenceServices: Set<String>
 
-    /// Every finding of every rule over `services`.
-    public static func check(_ services: [Service]) -> [Diagnostic] {
-        var checker = Checker(services)
+    /// Every finding of every rule over `services`; `references` only contribute their events.
+    public static func check(_ services: [Service], references: [Service] = []) -> [Diagnostic] {
+        var checker = Checker(services, references: references)
         checker.run()
         return checker.diagnostics.diagnostics
     }
 
-    init(_ all: [Service]) {
+    /// Whether generated code contains the event: it is produced or consumed by a checked service.
+    func isGenerated(_ event: String) -> Bool {
+        guard let producer = events[event]?.producer else { return false }
+        return !referenceServices.contains(producer) || services.contains { $0.invalidations.contains { $0.event.value == event } }
+    }
+
+    init(_ all: [Service], references: [Service] = []) {
         var diagnostics = DiagnosticBag()
         var unique: [Service] = []
         var byName: [String: Service] = [:]
@@ -40,9 +49,17 @@ public struct Checker {
         }
         var events: [String: (event: Event, producer: String)] = [:]
         var mutators: [String: [String]] = [:]
-        for service in unique {
+        // A reference to a service that is also checked here adds nothing.
+        let referenced = references.filter { byName[$0.name.value] == nil }
+        var referenceNames = Set<String>()
+        for service in referenced where referenceNames.insert(service.name.value).inserted {
+            byName[service.name.value] = service
+        }
+        for service in unique + referenced {
             for event in service.events {
                 if let first = events[event.name.value] {
+                    // The same event seen again in another copy of a referenced policy is not news.
+                    if referenceNames.contains(service.name.value), first.producer == service.name.value { continue }
                     diagnostics.report(
                         .duplicateEvent, at: event.name.location,
                         "the event '\(event.name.value)' is already declared by the service '\(first.producer)'",
@@ -58,7 +75,8 @@ public struct Checker {
         self.services = unique
         self.serviceByName = byName
         self.events = events
-        self.undecodableEvents = Set(unique.flatMap { service in
+        self.referenceServices = referenceNames
+        self.undecodableEvents = Set((unique + referenced).flatMap { service in
             service.undecodable.filter { $0.hasPrefix("event:") }.map { String($0.dropFirst("event:".count)) }
         })
         self.mutators = mutators

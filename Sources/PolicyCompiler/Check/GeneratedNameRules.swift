@@ -64,7 +64,7 @@ extension Checker {
             }
         }
         // In declaration order, so a collision is reported at the later declaration.
-        for (event, _) in events.values.sorted(by: { $0.event.name.location < $1.event.name.location }) {
+        for (event, _) in events.values.filter({ isGenerated($0.event.name.value) }).sorted(by: { $0.event.name.location < $1.event.name.location }) {
             let type = SwiftNames.typeName(event.name.value)
             if type == "CacheEvents" {
                 diagnostics.report(

@@ -30,8 +30,8 @@ extension Checker {
     }
 
     /// The staleness gaps of every service, for the program (the graph draws them).
-    static func stalenessGaps(_ services: [Service]) -> [String: [StaleGap]] {
-        let checker = Checker(services)
+    static func stalenessGaps(_ services: [Service], references: [Service] = []) -> [String: [StaleGap]] {
+        let checker = Checker(services, references: references)
         var result: [String: [StaleGap]] = [:]
         for service in checker.services {
             result[service.name.value] = checker.gaps(in: service).map { gap in

@@ -17,6 +17,9 @@ extension PolicyDecoder {
         }
         config.access = fields["access"].flatMap { choice($0, "'access'", AccessLevel.self) }?.value
         config.strict = fields["strict"].flatMap { bool($0, "'strict'") }?.value ?? false
+        if let referencesNode = fields["references"], let items = list(referencesNode, "'references'") {
+            config.references = items.compactMap { string($0, "a path in 'references'")?.value }
+        }
         return config
     }
 }

@@ -129,6 +129,7 @@ extension PolicySchema {
             ("imports", list(string(pattern: "^[A-Za-z_][A-Za-z0-9_]*$", "A module the generated code imports."))),
             ("access", .object([("enum", .array(AccessLevel.allCases.map { .string($0.rawValue) }))])),
             ("strict", ["type": "boolean"]),
+            ("references", list(.object([("type", "string"), ("description", "A policy file or folder declared elsewhere, relative to this file.")]))),
         ]
         precondition(properties.map(\.0) == GenerationConfig.fields, "the config schema and GenerationConfig disagree")
         return .object([

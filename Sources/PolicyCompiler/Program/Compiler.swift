@@ -21,8 +21,21 @@ public struct Compiler: Sendable {
     /// The stages in order, each with one input and one output: read (bytes → node tree), decode
     /// (node tree → services), check (services → diagnostics), build (services → program, only
     /// when no error was found). References cross files, so all files are checked together.
-    public func compile(_ files: [SourceFile]) -> Result {
+    ///
+    /// `references` are policies declared elsewhere (another package or repository): only their
+    /// events are used, so services here can react to them; nothing else of them is checked or
+    /// generated, except that they must parse.
+    public func compile(_ files: [SourceFile], references: [SourceFile] = []) -> Result {
         var diagnostics = DiagnosticBag()
+        let services = decode(files, into: &diagnostics)
+        let paths = Set(files.map(\.path))
+        let referenced = decode(references.filter { !paths.contains($0.path) }, into: &diagnostics)
+        diagnostics.append(contentsOf: Checker.check(services, references: referenced))
+        let program = diagnostics.hasErrors ? nil : ProgramBuilder.build(services, references: referenced)
+        return Result(program: program, diagnostics: diagnostics.sorted)
+    }
+
+    private func decode(_ files: [SourceFile], into diagnostics: inout DiagnosticBag) -> [Service] {
         var services: [Service] = []
         for file in files.sorted(by: { $0.path < $1.path }) {
             guard let root = YAMLReader.read(file, limits: limits, diagnostics: &diagnostics) else { continue }
@@ -31,8 +44,6 @@ public struct Compiler: Sendable {
             diagnostics.append(contentsOf: decoder.diagnostics.diagnostics)
             if let service { services.append(service) }
         }
-        diagnostics.append(contentsOf: Checker.check(services))
-        let program = diagnostics.hasErrors ? nil : ProgramBuilder.build(services)
-        return Result(program: program, diagnostics: diagnostics.sorted)
+        return services
     }
 }

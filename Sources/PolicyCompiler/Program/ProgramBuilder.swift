@@ -2,22 +2,28 @@
 /// and binds references. Runs only when the checker found no errors, so names are unique and
 /// lookups here cannot fail.
 enum ProgramBuilder {
-    static func build(_ services: [Service]) -> Program {
+    /// `references` contribute the events the services consume, so their payload types are generated.
+    static func build(_ services: [Service], references: [Service] = []) -> Program {
         var consumers: [String: Set<String>] = [:]
         for service in services {
             for invalidation in service.invalidations {
                 consumers[invalidation.event.value, default: []].insert(service.name.value)
             }
         }
-        let events = services.flatMap { service in
-            service.events.map { event in
+        let names = Set(services.map(\.name.value))
+        let referencedEvents = references.filter { !names.contains($0.name.value) }.map { service in
+            (service, service.events.filter { consumers[$0.name.value] != nil })
+        }
+        var seen = Set<String>()
+        let events = (services.map { ($0, $0.events) } + referencedEvents).flatMap { service, events in
+            events.filter { seen.insert($0.name.value).inserted }.map { event in
                 EventProgram(
                     name: event.name.value, producer: service.name.value, location: event.name.location,
                     description: event.description, payload: event.payload,
                     mutates: event.mutates.map(\.value), consumers: consumers[event.name.value, default: []].sorted())
             }
         }.sorted { $0.name < $1.name }
-        let staleness = Checker.stalenessGaps(services)
+        let staleness = Checker.stalenessGaps(services, references: references)
         let programs = services.map { service -> ServiceProgram in
             var program = self.service(service)
             program.staleness = staleness[service.name.value] ?? []
