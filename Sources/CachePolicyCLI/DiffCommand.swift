@@ -45,7 +45,7 @@ struct DiffCommand: ParsableCommand, ConsoleCommand {
         let newFiles = try input.readFiles(console)
         let oldFiles = try PolicySnapshot.read(against, paths: input.paths, limit: input.maxFileSize)
         let references = try input.readReferences(console)
-        let compiler = Compiler(limits: input.limits)
+        let compiler = input.compiler
         let newResult = compiler.compile(newFiles, references: references)
         let oldResult = compiler.compile(oldFiles, references: references)
         let sources = Dictionary((newFiles + oldFiles + references).map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })

@@ -72,13 +72,12 @@ struct GenerateCommand: ParsableCommand, ConsoleCommand {
         }
         let files = try input.readFiles(console)
         let references = try input.readReferences(console, extra: configReferences)
-        let result = Compiler(limits: input.limits).compile(files, references: references)
+        let result = input.compiler.compile(files, references: references)
         let sources = Dictionary((files + references).map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-        let (shown, omitted) = input.shown(result.diagnostics)
-        if !shown.isEmpty {
-            console.error(input.format.render(shown, sources: sources, fileCount: files.count, colored: false))
+        if !result.diagnostics.isEmpty {
+            console.error(input.format.render(result.diagnostics, sources: sources, fileCount: files.count, colored: false))
         }
-        if let omitted { console.error(omitted) }
+        if let omitted = input.omittedNote(result.omitted) { console.error(omitted) }
         guard let program = result.program else {
             console.error("error: not generating: \(result.errorCount) error\(result.errorCount == 1 ? "" : "s") in the policies")
             return 1

@@ -13,12 +13,11 @@ struct LintCommand: ParsableCommand, ConsoleCommand {
     func execute(_ console: Console) throws -> Int32 {
         let files = try input.readFiles(console)
         let references = try input.readReferences(console)
-        let result = Compiler(limits: input.limits).compile(files, references: references)
+        let result = input.compiler.compile(files, references: references)
         let sources = Dictionary((files + references).map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         let colored = input.format == .text && console.colored
-        let (shown, omitted) = input.shown(result.diagnostics)
-        console.out(input.format.render(shown, sources: sources, fileCount: files.count, colored: colored))
-        if let omitted { console.error(omitted) }
+        console.out(input.format.render(result.diagnostics, sources: sources, fileCount: files.count, colored: colored))
+        if let omitted = input.omittedNote(result.omitted) { console.error(omitted) }
         if input.format == .text {
             console.out(Self.summary(files: files.count, errors: result.errorCount, warnings: result.warningCount) + "\n")
         }

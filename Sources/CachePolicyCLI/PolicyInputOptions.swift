@@ -16,8 +16,8 @@ struct PolicyInputOptions: ParsableArguments {
     @Option(help: "Largest policy file accepted, in bytes.")
     var maxFileSize = SyntaxLimits.default.maxFileSize
 
-    @Option(help: "Show at most this many diagnostics (0: all); the summary still counts every one.")
-    var maxDiagnostics = 0
+    @Option(help: "Keep and show at most this many diagnostics (0: all); the summary still counts every one, and memory stays bounded.")
+    var maxDiagnostics = 1000
 
     @Option(name: .customLong("reference"), help: "Policies declared elsewhere whose events these policies react to (files or folders; repeatable). Only their events are read; nothing of them is checked or generated.")
     var references: [String] = []
@@ -28,6 +28,14 @@ struct PolicyInputOptions: ParsableArguments {
     }
 
     var limits: SyntaxLimits { SyntaxLimits(maxFileSize: maxFileSize) }
+
+    /// The compiler with these limits.
+    var compiler: Compiler { Compiler(limits: limits, maxDiagnostics: maxDiagnostics == 0 ? nil : maxDiagnostics) }
+
+    /// The note for diagnostics found but not shown, if any.
+    func omittedNote(_ omitted: Int) -> String? {
+        omitted == 0 ? nil : "note: \(omitted) more diagnostic\(omitted == 1 ? "" : "s") not shown (--max-diagnostics \(maxDiagnostics); 0 shows all)"
+    }
 
     /// Discovers and reads the policy files; notes on skipped entries go to stderr.
     func readFiles(_ console: Console) throws -> [SourceFile] {
@@ -49,8 +57,7 @@ struct PolicyInputOptions: ParsableArguments {
     func shown(_ diagnostics: [Diagnostic]) -> (diagnostics: [Diagnostic], omitted: String?) {
         guard maxDiagnostics > 0, diagnostics.count > maxDiagnostics else { return (diagnostics, nil) }
         let left = diagnostics.count - maxDiagnostics
-        return (Array(diagnostics.prefix(maxDiagnostics)),
-                "note: \(left) more diagnostic\(left == 1 ? "" : "s") not shown (--max-diagnostics \(maxDiagnostics))")
+        return (Array(diagnostics.prefix(maxDiagnostics)), omittedNote(left))
     }
 }
 

@@ -147,6 +147,6 @@ struct FileInputTests {
         #expect(snippets.allSatisfy { $0.count < 140 }, "the quoted line is clipped")
         #expect(snippets.allSatisfy { $0.hasSuffix("…") }, "and says so")
         #expect(run.out.utf8.count < 10_000, "not the whole line once per diagnostic")
-        #expect(run.err.contains("more diagnostics not shown (--max-diagnostics 3)"))
+        #expect(run.err.contains("more diagnostics not shown (--max-diagnostics 3;"))
     }
 }

@@ -84,3 +84,34 @@ struct ReferencePoliciesTests {
         #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map { "\($0.location) \($0.code) \($0.message)" })")
     }
 }
+
+@Suite("A diagnostic limit bounds memory, not the truth")
+struct DiagnosticLimitTests {
+    @Test func theFirstFindingsAreKeptAndEveryOneIsCounted() {
+        // 300 unused params (warnings) and 50 unknown ones (errors) in three files.
+        let files = (0..<3).map { index in
+            let unused = (0..<100).map { "  u\($0): int" }.joined(separator: "\n")
+            let unknown = (0..<17).map { "  k\($0): { pattern: \"s\(index):k\($0):{missing\($0)}\", ttl: 1m, codec: string }" }.joined(separator: "\n")
+            return SourceFile(path: "s\(index).yaml", text: "version: 1\nservice: s\(index)\nparams:\n\(unused)\nkeys:\n\(unknown)\n")
+        }
+        let all = Compiler().compile(files)
+        let limited = Compiler(maxDiagnostics: 25).compile(files)
+        #expect(all.diagnostics.count == all.warningCount + all.errorCount)
+        #expect(limited.diagnostics == Array(all.diagnostics.prefix(25)))
+        #expect(limited.errorCount == all.errorCount && limited.warningCount == all.warningCount)
+        #expect(limited.omitted == all.diagnostics.count - 25)
+        #expect(all.omitted == 0)
+    }
+
+    @Test func theBagTrimsAsItGoes() {
+        var bag = DiagnosticBag(limit: 3)
+        for line in (1...100).reversed() {
+            bag.report(.unusedParam, at: SourceLocation(file: "f", line: line, column: 1), "p\(line)")
+            #expect(bag.diagnostics.count < 6, "never more than twice the limit")
+        }
+        bag.report(.unusedParam, at: SourceLocation(file: "f", line: 7, column: 1), "p7")
+        #expect(bag.total == 100, "a repeat is not counted")
+        #expect(bag.sorted.map(\.location.line) == [1, 2, 3])
+        #expect(bag.warningCount == 100 && bag.omitted == 97)
+    }
+}

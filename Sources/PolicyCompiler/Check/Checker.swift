@@ -19,10 +19,15 @@ public struct Checker {
     let referenceServices: Set<String>
 
     /// Every finding of every rule over `services`; `references` only contribute their events.
-    public static func check(_ services: [Service], references: [Service] = []) -> [Diagnostic] {
+    /// With a `limit`, at most that many findings are kept (counts stay exact), so memory does not
+    /// grow with the number of findings.
+    public static func check(_ services: [Service], references: [Service] = [], limit: Int? = nil) -> DiagnosticBag {
         var checker = Checker(services, references: references)
+        var bag = DiagnosticBag(limit: limit)
+        bag.append(contentsOf: checker.diagnostics.diagnostics)
+        checker.diagnostics = bag
         checker.run()
-        return checker.diagnostics.diagnostics
+        return checker.diagnostics
     }
 
     /// Whether generated code contains the event: it is produced or consumed by a checked service.

@@ -62,32 +62,72 @@ public struct RelatedLocation: Sendable, Hashable {
     }
 }
 
-/// Collects diagnostics from every stage; stages keep going after an error.
+/// Collects diagnostics from every stage; stages keep going after an error. Repeats are dropped.
+///
+/// With a `limit`, memory stays bounded however many findings a platform produces: only the first
+/// `limit` diagnostics in report order are kept (the bag sorts and trims whenever it holds twice
+/// that many), while the counts stay exact. Repeats are recognised by hash, 8 bytes per finding.
 public struct DiagnosticBag: Sendable {
-    public private(set) var diagnostics: [Diagnostic] = []
+    /// Keep at most this many diagnostics; `nil` keeps all.
+    public let limit: Int?
+    private var kept: [Diagnostic] = []
+    private var seen = Set<Int>()
+    public private(set) var errorCount = 0
+    public private(set) var warningCount = 0
+    /// Every distinct diagnostic reported, kept or not.
+    public private(set) var total = 0
 
-    public init() {}
+    public init(limit: Int? = nil) {
+        self.limit = limit.map { max(1, $0) }
+    }
+
+    /// The kept diagnostics, in the order they were reported (up to trimming).
+    public var diagnostics: [Diagnostic] { kept }
 
     public mutating func report(_ diagnostic: Diagnostic) {
-        diagnostics.append(diagnostic)
+        guard seen.insert(diagnostic.hashValue).inserted else { return }
+        total += 1
+        switch diagnostic.severity {
+        case .error: errorCount += 1
+        case .warning: warningCount += 1
+        case .note: break
+        }
+        kept.append(diagnostic)
+        if let limit, kept.count >= 2 * limit {
+            kept.sort(by: Diagnostic.reportOrder)
+            kept.removeSubrange(limit...)
+        }
     }
 
     public mutating func report(
         _ code: DiagnosticCode, at location: SourceLocation, _ message: String,
         hint: String? = nil, related: [RelatedLocation] = []
     ) {
-        diagnostics.append(Diagnostic(code, at: location, message, hint: hint, related: related))
+        report(Diagnostic(code, at: location, message, hint: hint, related: related))
     }
 
     public mutating func append(contentsOf other: [Diagnostic]) {
-        diagnostics.append(contentsOf: other)
+        for diagnostic in other { report(diagnostic) }
     }
 
-    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    /// Another bag's diagnostics and counts (what it trimmed still counts).
+    public mutating func merge(_ other: DiagnosticBag) {
+        let trimmedErrors = other.errorCount - other.kept.count { $0.severity == .error }
+        let trimmedWarnings = other.warningCount - other.kept.count { $0.severity == .warning }
+        append(contentsOf: other.kept)
+        total += other.total - other.kept.count
+        errorCount += trimmedErrors
+        warningCount += trimmedWarnings
+    }
 
-    /// The diagnostics without repeats, in report order.
+    public var hasErrors: Bool { errorCount > 0 }
+
+    /// The kept diagnostics in report order (the first `limit` of all, when limited).
     public var sorted: [Diagnostic] {
-        var seen = Set<Diagnostic>()
-        return diagnostics.filter { seen.insert($0).inserted }.sorted(by: Diagnostic.reportOrder)
+        let ordered = kept.sorted(by: Diagnostic.reportOrder)
+        return limit.map { Array(ordered.prefix($0)) } ?? ordered
     }
+
+    /// How many diagnostics were reported but not kept.
+    public var omitted: Int { total - sorted.count }
 }

@@ -2,20 +2,26 @@
 /// reads the files and decides what to do with the result.
 public struct Compiler: Sendable {
     public var limits: SyntaxLimits
+    /// Keep at most this many diagnostics (the first in report order); `nil` keeps all. Counts
+    /// stay exact, and memory stays bounded by the input rather than by the number of findings.
+    public var maxDiagnostics: Int?
 
-    public init(limits: SyntaxLimits = .default) {
+    public init(limits: SyntaxLimits = .default, maxDiagnostics: Int? = nil) {
         self.limits = limits
+        self.maxDiagnostics = maxDiagnostics
     }
 
     /// The outcome of one compilation.
     public struct Result: Sendable {
         /// The resolved program; `nil` when any error was found.
         public var program: Program?
-        /// All diagnostics of all files, sorted by file and position.
+        /// All diagnostics of all files (the first `maxDiagnostics`), sorted by file and position.
         public var diagnostics: [Diagnostic]
-
-        public var errorCount: Int { diagnostics.count { $0.severity == .error } }
-        public var warningCount: Int { diagnostics.count { $0.severity == .warning } }
+        /// Every error and warning found, including those not kept.
+        public var errorCount: Int
+        public var warningCount: Int
+        /// Diagnostics found but not kept (beyond `maxDiagnostics`).
+        public var omitted: Int
     }
 
     /// The stages in order, each with one input and one output: read (bytes → node tree), decode
@@ -26,13 +32,15 @@ public struct Compiler: Sendable {
     /// events are used, so services here can react to them; nothing else of them is checked or
     /// generated, except that they must parse.
     public func compile(_ files: [SourceFile], references: [SourceFile] = []) -> Result {
-        var diagnostics = DiagnosticBag()
+        var diagnostics = DiagnosticBag(limit: maxDiagnostics)
         let services = decode(files, into: &diagnostics)
         let paths = Set(files.map(\.path))
         let referenced = decode(references.filter { !paths.contains($0.path) }, into: &diagnostics)
-        diagnostics.append(contentsOf: Checker.check(services, references: referenced))
+        diagnostics.merge(Checker.check(services, references: referenced, limit: maxDiagnostics))
         let program = diagnostics.hasErrors ? nil : ProgramBuilder.build(services, references: referenced)
-        return Result(program: program, diagnostics: diagnostics.sorted)
+        return Result(
+            program: program, diagnostics: diagnostics.sorted, errorCount: diagnostics.errorCount,
+            warningCount: diagnostics.warningCount, omitted: diagnostics.omitted)
     }
 
     private func decode(_ files: [SourceFile], into diagnostics: inout DiagnosticBag) -> [Service] {
