@@ -16,11 +16,16 @@ extension Checker {
     func gaps(in service: Service) -> [(event: String, findings: [(family: KeyFamily, entity: Located<String>)])] {
         var stale: [String: [(family: KeyFamily, entity: Located<String>)]] = [:]
         var order: [String] = []
-        for family in service.keys {
+        // The service's reactions by event, looked up once instead of once per family.
+        var actionsByEvent: [String: [InvalidationAction]] = [:]
+        for invalidation in service.invalidations {
+            actionsByEvent[invalidation.event.value, default: []].append(contentsOf: invalidation.actions)
+        }
+        for family in service.keys where !family.dependsOn.isEmpty {
             var seen = Set<String>()
             for entity in family.dependsOn {
                 for eventName in mutators[entity.value] ?? [] where seen.insert(eventName).inserted {
-                    if covers(service, eventName, family) { continue }
+                    if covers(actionsByEvent[eventName] ?? [], family, in: service) { continue }
                     if stale[eventName] == nil { order.append(eventName) }
                     stale[eventName, default: []].append((family, entity))
                 }
@@ -60,11 +65,10 @@ extension Checker {
             related: findings.dropFirst().map { RelatedLocation($0.entity.location, "'\($0.family.name.value)' depends on '\($0.entity.value)' here") })
     }
 
-    /// Whether the service's reaction to the event drops the family's keys: by name, by a tag the
-    /// family carries, or by a pattern that covers its pattern.
-    private func covers(_ service: Service, _ eventName: String, _ family: KeyFamily) -> Bool {
-        let actions = service.invalidations.filter { $0.event.value == eventName }.flatMap(\.actions)
-        return actions.contains { action in
+    /// Whether the service's reaction to an event (its `actions`) drops the family's keys: by name,
+    /// by a tag the family carries, or by a pattern that covers its pattern.
+    private func covers(_ actions: [InvalidationAction], _ family: KeyFamily, in service: Service) -> Bool {
+        actions.contains { action in
             switch action.target {
             case .key(let qualifier, let name):
                 return name.value == family.name.value && (qualifier == nil || qualifier!.value == service.name.value)

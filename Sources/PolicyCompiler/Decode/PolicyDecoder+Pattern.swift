@@ -14,7 +14,7 @@ extension PolicyDecoder {
             diagnostics.report(.invalidPattern, at: node.location, "\(what) is empty")
             return nil
         }
-        guard text.value.count <= Self.maxPatternLength else {
+        guard text.value.utf8.count <= Self.maxPatternLength * 4, text.value.count <= Self.maxPatternLength else {
             diagnostics.report(.invalidPattern, at: node.location, "\(what) is longer than \(Self.maxPatternLength) characters")
             return nil
         }
@@ -22,22 +22,24 @@ extension PolicyDecoder {
         // the source: single-line plain scalars, and quoted ones without escapes.
         let oneToOne: Bool = switch scalar.style {
         case .plain: true
-        case .singleQuoted: !text.value.contains("'" as Character)
+        case .singleQuoted: !text.value.utf8.contains(UInt8(ascii: "'"))
         case .doubleQuoted: !text.value.unicodeScalars.contains { $0 == "\"" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F }
         case .literal, .folded: false
         }
-        let exact = oneToOne && !text.value.contains(where: \.isNewline)
+        let exact = oneToOne && !text.value.unicodeScalars.contains { $0 == "\n" || $0 == "\r" || $0 == "\u{85}" || $0 == "\u{2028}" || $0 == "\u{2029}" || $0 == "\u{0B}" || $0 == "\u{0C}" }
         let base = scalar.style == .plain ? 0 : 1
         var segments: [KeyPattern.Segment] = []
         var locations: [SourceLocation] = []
         var valid = true
         var seenHoles = Set<String>()
         var offset = 0
-        // Split on the ':' scalar (the byte Redis sees), not on Characters: a ':' followed by a
-        // combining mark is one Character, but still a separator in the key.
-        for piece in text.value.unicodeScalars.split(separator: ":", omittingEmptySubsequences: false).map({ String(String.UnicodeScalarView($0)) }) {
+        // Split on the ':' byte (what Redis sees), not on Characters: a ':' followed by a combining
+        // mark is one Character, but still a separator in the key. In UTF-8 the byte 0x3A is only
+        // ever ':' itself. Offsets count Unicode scalars (bytes that do not continue a scalar).
+        for bytes in text.value.utf8.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false) {
+            let piece = String(decoding: bytes, as: UTF8.self)
             let location = exact ? node.location.advanced(by: base + offset) : node.location
-            offset += piece.unicodeScalars.count + 1
+            offset += bytes.count { $0 & 0xC0 != 0x80 } + 1
             locations.append(location)
             if let segment = patternSegment(String(piece), what: what, use: use, at: location) {
                 if case .hole(let name) = segment, !seenHoles.insert(name).inserted {
@@ -96,7 +98,8 @@ extension PolicyDecoder {
                 hint: "use another character, such as '-' or '.'")
             return nil
         }
-        if piece.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) {
+        // ASCII bytes are judged directly; only other scalars need Unicode's property tables.
+        if piece.unicodeScalars.contains(where: { $0.value < 0x80 ? ($0.value <= 0x20 || $0.value == 0x7F) : $0.properties.isWhitespace }) {
             diagnostics.report(.invalidPattern, at: location, "\(what) has whitespace or a control character in '\(piece)'")
             return nil
         }

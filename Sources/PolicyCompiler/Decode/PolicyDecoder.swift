@@ -13,16 +13,15 @@ public struct PolicyDecoder {
     /// The fields a mapping may have, checked for unknown and missing names.
     struct Fields {
         let node: Node
-        private let byName: [String: Node.Pair]
+        /// A policy mapping has a dozen fields at most: a linear search beats hashing them.
+        private let pairs: [Node.Pair]
 
         init(node: Node, pairs: [Node.Pair]) {
             self.node = node
-            var byName: [String: Node.Pair] = [:]
-            for pair in pairs { byName[pair.key] = pair }
-            self.byName = byName
+            self.pairs = pairs
         }
 
-        subscript(name: String) -> Node? { byName[name]?.value }
+        subscript(name: String) -> Node? { pairs.first { $0.key == name }?.value }
     }
 
     /// The entries of a mapping, or a type-mismatch diagnostic.

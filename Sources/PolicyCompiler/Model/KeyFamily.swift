@@ -1,19 +1,49 @@
 /// A key family: one typed key pattern with its TTL, value codec, tags and dependencies.
-public struct KeyFamily: Sendable {
-    public var name: Located<String>
-    public var description: String?
-    public var pattern: KeyPattern
-    public var ttl: Located<PolicyDuration>?
-    public var jitter: Located<Percent>?
-    public var codec: Located<Codec>?
+/// A class, not a struct: the checker and the program builder pass families around a lot, and a
+/// struct of a dozen located fields costs a dozen retains per copy; an immutable object costs one.
+public final class KeyFamily: Sendable {
+    public let name: Located<String>
+    public let description: String?
+    public let pattern: KeyPattern
+    public let ttl: Located<PolicyDuration>?
+    public let jitter: Located<Percent>?
+    public let codec: Located<Codec>?
     /// The Swift type of the value (json codec) or a builtin (`String`, `Int`, `Bytes`).
-    public var value: Located<String>?
-    public var compress: Located<Compression>?
-    public var tags: [KeyPattern]
-    public var dependsOn: [Located<String>]
+    public let value: Located<String>?
+    public let compress: Located<Compression>?
+    public let tags: [KeyPattern]
+    public let dependsOn: [Located<String>]
     /// Entries kept in an in-process near cache, if any.
-    public var nearCache: Located<Int>?
+    public let nearCache: Located<Int>?
     /// `keyVersion: N` (N > 1) appends the literal segment `vN` to the pattern, so entries written
     /// in another format live under other keys; `cachepolicy diff` says when to bump it.
-    public var keyVersion: Located<Int>? = nil
+    public let keyVersion: Located<Int>?
+
+    public init(
+        name: Located<String>,
+        description: String?,
+        pattern: KeyPattern,
+        ttl: Located<PolicyDuration>?,
+        jitter: Located<Percent>?,
+        codec: Located<Codec>?,
+        value: Located<String>?,
+        compress: Located<Compression>?,
+        tags: [KeyPattern],
+        dependsOn: [Located<String>],
+        nearCache: Located<Int>?,
+        keyVersion: Located<Int>? = nil
+    ) {
+        self.name = name
+        self.description = description
+        self.pattern = pattern
+        self.ttl = ttl
+        self.jitter = jitter
+        self.codec = codec
+        self.value = value
+        self.compress = compress
+        self.tags = tags
+        self.dependsOn = dependsOn
+        self.nearCache = nearCache
+        self.keyVersion = keyVersion
+    }
 }

@@ -22,10 +22,22 @@ public struct ValueTypeName: Hashable, Sendable, CustomStringConvertible {
     /// Parses `text`; `nil` when it is not a type this grammar accepts.
     public init?(_ text: String) {
         guard text.utf8.count <= Self.maxLength else { return nil }
+        // The common case, a plain ASCII name (`PaymentHistoryPage`), needs no parser.
+        if let first = text.utf8.first, Self.isASCIILetter(first) || first == UInt8(ascii: "_"),
+           text.utf8.allSatisfy({ Self.isASCIILetter($0) || $0 == UInt8(ascii: "_") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
+            guard !SwiftNames.keywords.contains(text) else { return nil }
+            self.canonical = text
+            self.rootNames = [text]
+            return
+        }
         var parser = Parser(scalars: Array(text.unicodeScalars))
         guard let canonical = parser.type(depth: 0), parser.atEnd else { return nil }
         self.canonical = canonical
         self.rootNames = parser.roots
+    }
+
+    private static func isASCIILetter(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
     }
 
     private struct Parser {

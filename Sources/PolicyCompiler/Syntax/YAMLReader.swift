@@ -93,7 +93,23 @@ private struct TreeBuilder {
         var items: [Node] = []
         /// The key waiting for its value; a `nil` name means "drop the value" (bad key).
         var pendingKey: (name: String?, location: SourceLocation)?
-        var firstSeen: [String: SourceLocation] = [:]
+        /// Key → index in `pairs`, built only once a mapping grows past a few entries; small
+        /// mappings (nearly all of a policy) are searched linearly, which costs less than hashing.
+        var index: [String: Int]?
+
+        func existing(_ name: String) -> SourceLocation? {
+            if let index { return index[name].map { pairs[$0].keyLocation } }
+            return pairs.first { $0.key == name }?.keyLocation
+        }
+
+        mutating func add(_ pair: Node.Pair) {
+            pairs.append(pair)
+            if index != nil {
+                index![pair.key] = pairs.count - 1
+            } else if pairs.count > 16 {
+                index = Dictionary(pairs.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
+            }
+        }
     }
 
     private var stack: [Frame] = []
@@ -274,15 +290,14 @@ private struct TreeBuilder {
         }
         stack[top].pendingKey = nil
         guard let name = pending.name else { return }
-        if let first = stack[top].firstSeen[name] {
+        if let first = stack[top].existing(name) {
             diagnostics.report(
                 .duplicateKey, at: pending.location, "'\(name)' is already defined in this mapping",
                 hint: "remove or rename one of the two",
                 related: [RelatedLocation(first, "first defined here")])
             return
         }
-        stack[top].firstSeen[name] = pending.location
-        stack[top].pairs.append(Node.Pair(key: name, keyLocation: pending.location, value: node))
+        stack[top].add(Node.Pair(key: name, keyLocation: pending.location, value: node))
     }
 
     private mutating func reportParserError(_ parser: yaml_parser_t, bytes: [UInt8]) {
