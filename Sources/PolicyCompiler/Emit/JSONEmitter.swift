@@ -32,7 +32,13 @@ public enum JSONEmitter {
     static func milliseconds(_ duration: PolicyDuration) -> JSONValue { .int(duration.milliseconds) }
 
     static func service(_ service: ServiceProgram) -> JSONValue {
-        .object([
+        let alerts: [(String, JSONValue)] = [
+            ("hitRateBelow", service.alerts.hitRateBelow.map { .double($0.value.ratio) } ?? .null),
+            ("memoryAbove", service.alerts.memoryAbove.map { .double($0.value.ratio) } ?? .null),
+            ("latencyAboveMs", service.alerts.latencyAbove.map { milliseconds($0.value) } ?? .null),
+            ("errorRateAbove", service.alerts.errorRateAbove.map { .double($0.value.ratio) } ?? .null),
+        ]
+        let fields: [(String, JSONValue)] = [
             ("name", .string(service.name)),
             ("source", location(service.location)),
             ("description", .optional(service.description)),
@@ -42,13 +48,16 @@ public enum JSONEmitter {
             ("keys", .array(service.keys.map(family))),
             ("reactions", .array(service.reactions.map(reaction))),
             ("warmups", .array(service.warmups.map(warmup))),
-            ("alerts", .object([
-                ("hitRateBelow", service.alerts.hitRateBelow.map { .double($0.value.ratio) } ?? .null),
-                ("memoryAbove", service.alerts.memoryAbove.map { .double($0.value.ratio) } ?? .null),
-                ("latencyAboveMs", service.alerts.latencyAbove.map { milliseconds($0.value) } ?? .null),
-                ("errorRateAbove", service.alerts.errorRateAbove.map { .double($0.value.ratio) } ?? .null),
-            ])),
-        ])
+            ("staleness", .array(service.staleness.map(staleGap))),
+            ("alerts", .object(alerts)),
+        ]
+        return .object(fields)
+    }
+
+    static func staleGap(_ gap: StaleGap) -> JSONValue {
+        let families: [JSONValue] = gap.families.map { .string($0) }
+        let bound: JSONValue = gap.bound.map(milliseconds) ?? .null
+        return .object([("event", .string(gap.event)), ("families", .array(families)), ("boundMs", bound)])
     }
 
     static func family(_ family: KeyFamilyProgram) -> JSONValue {
@@ -71,6 +80,7 @@ public enum JSONEmitter {
             ("tags", .array(family.tags.map { .string($0.text) })),
             ("dependsOn", .array(family.dependsOn.map { .string($0) })),
             ("nearCacheEntries", family.nearCacheEntries.map { .int($0) } ?? .null),
+            ("keyVersion", .int(family.keyVersion)),
         ])
     }
 
@@ -88,6 +98,7 @@ public enum JSONEmitter {
                     ("kind", .string(kind)),
                     ("target", .string(target)),
                     ("bindings", .object(action.bindings.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+                    ("reaches", .array(action.reaches.map { .string($0) })),
                 ])
             })),
         ])
