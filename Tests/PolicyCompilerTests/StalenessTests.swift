@@ -89,3 +89,26 @@ struct GroupedFindingsTests {
         expectNoFinding(compile(aggregate), .overInvalidation)
     }
 }
+
+@Suite("Staleness findings do not multiply")
+struct StalenessScaleTests {
+    /// Every service depends on the shared entities, and every service's events mutate them: one
+    /// warning per service and entity, naming a few events and counting the rest.
+    @Test func sharedEntitiesGiveOneWarningPerServiceAndEntity() throws {
+        let services = 30, entities = 4
+        let files = (0..<services).map { s in
+            var text = "version: 1\nservice: s\(s)\ndefaults: { ttl: 15m }\nparams:\n  userId: uuid\nkeys:\n"
+            for f in 0..<entities { text += "  f\(f): { pattern: \"s\(s):f\(f):{userId}\", value: V, dependsOn: [shared\(f)] }\n" }
+            text += "events:\n"
+            for e in 0..<entities { text += "  s\(s).e\(e):\n    payload: { userId: uuid }\n    mutates: [shared\(e)]\n" }
+            return SourceFile(path: "s\(s).yaml", text: text)
+        }
+        let result = Compiler().compile(files)
+        #expect(result.warningCount == services * entities, "not services × events × families")
+        let first = try #require(result.diagnostics.first)
+        #expect(first.message.contains("and \(services - 5) more events mutate 'shared0'"), "\(first.message)")
+        let program = try #require(result.program)
+        #expect(program.services[0].staleness.count == entities)
+        #expect(program.services[0].staleness[0].eventCount == services)
+    }
+}

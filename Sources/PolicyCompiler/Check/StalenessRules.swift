@@ -1,37 +1,54 @@
 /// Staleness: an event that mutates an entity must invalidate every key that depends on it.
-/// Findings are grouped: one warning per event and service, naming every family it leaves stale
-/// and the worst staleness bound, so a platform that shares entity names across many services gets
-/// a readable list instead of one warning per family.
+///
+/// Findings are grouped by service and entity: one warning names the entity, the events that
+/// mutate it without the service dropping what depends on it, those families, and the worst
+/// staleness bound. A platform that shares entity names across many services (a `user` every
+/// service depends on, mutated by every service's events) gets one warning per service and entity
+/// instead of one per event and family, and the work is the same shape.
 extension Checker {
+    /// One staleness gap: in a service, the events that mutate `entity` without invalidating the
+    /// `families` that depend on it (each with the `dependsOn` entry that links it).
+    struct Gap {
+        var entity: String
+        var events: [String] = []
+        var families: [(family: KeyFamily, link: Located<String>)] = []
+        var seenEvents = Set<String>()
+    }
+
     mutating func checkStaleness() {
         for service in services {
             for gap in gaps(in: service) {
-                reportStale(gap.event, gap.findings, in: service)
+                reportStale(gap, in: service)
             }
         }
     }
 
-    /// Every event that leaves some of the service's families stale, with those families and the
-    /// dependency linking each, in declaration order.
-    func gaps(in service: Service) -> [(event: String, findings: [(family: KeyFamily, entity: Located<String>)])] {
-        var stale: [String: [(family: KeyFamily, entity: Located<String>)]] = [:]
-        var order: [String] = []
+    /// The service's gaps, by entity in the order families first depend on them.
+    func gaps(in service: Service) -> [Gap] {
+        var byEntity: [String: Int] = [:]
+        var gaps: [Gap] = []
         // The service's reactions by event, looked up once instead of once per family.
         var actionsByEvent: [String: [InvalidationAction]] = [:]
         for invalidation in service.invalidations {
             actionsByEvent[invalidation.event.value, default: []].append(contentsOf: invalidation.actions)
         }
         for family in service.keys where !family.dependsOn.isEmpty {
-            var seen = Set<String>()
             for entity in family.dependsOn {
-                for eventName in mutators[entity.value] ?? [] where seen.insert(eventName).inserted {
-                    if covers(actionsByEvent[eventName] ?? [], family, in: service) { continue }
-                    if stale[eventName] == nil { order.append(eventName) }
-                    stale[eventName, default: []].append((family, entity))
+                var staleOn: [String] = []
+                for eventName in mutators[entity.value] ?? [] where !covers(actionsByEvent[eventName] ?? [], family, in: service) {
+                    staleOn.append(eventName)
                 }
+                guard !staleOn.isEmpty else { continue }
+                let index = byEntity[entity.value] ?? {
+                    gaps.append(Gap(entity: entity.value))
+                    byEntity[entity.value] = gaps.count - 1
+                    return gaps.count - 1
+                }()
+                for event in staleOn where gaps[index].seenEvents.insert(event).inserted { gaps[index].events.append(event) }
+                if !gaps[index].families.contains(where: { $0.family === family }) { gaps[index].families.append((family, entity)) }
             }
         }
-        return order.map { ($0, stale[$0]!) }
+        return gaps
     }
 
     /// The staleness gaps of every service, for the program (the graph draws them).
@@ -41,28 +58,34 @@ extension Checker {
         for service in checker.services {
             result[service.name.value] = checker.gaps(in: service).map { gap in
                 StaleGap(
-                    event: gap.event, families: gap.findings.map(\.family.name.value),
-                    bound: gap.findings.compactMap { $0.family.ttl(under: service.defaults)?.value }.max { $0.milliseconds < $1.milliseconds })
+                    entity: gap.entity, events: Array(gap.events.prefix(StaleGap.maxEvents)), eventCount: gap.events.count,
+                    families: gap.families.map(\.family.name.value), bound: worstBound(gap, in: service))
             }
         }
         return result
     }
 
-    private mutating func reportStale(_ eventName: String, _ findings: [(family: KeyFamily, entity: Located<String>)], in service: Service) {
-        let first = findings[0]
-        let entities = Array(Set(findings.map(\.entity.value))).sorted().map { "'\($0)'" }.joined(separator: ", ")
-        let ttls = findings.map { $0.family.ttl(under: service.defaults)?.value }
-        let worst = ttls.compactMap { $0 }.max { $0.milliseconds < $1.milliseconds }
-        let bound = worst.map { "up to \($0)" } ?? "until their TTL"
-        let names = findings.map(\.family.name.value)
+    private static func worstBound(_ gap: Gap, in service: Service) -> PolicyDuration? {
+        gap.families.compactMap { $0.family.ttl(under: service.defaults)?.value }.max { $0.milliseconds < $1.milliseconds }
+    }
+
+    /// At most this many events are named in a message; the rest are counted.
+    static let eventsNamed = 5
+
+    private mutating func reportStale(_ gap: Gap, in service: Service) {
+        let bound = Self.worstBound(gap, in: service).map { "up to \($0)" } ?? "until their TTL"
+        let names = gap.families.map(\.family.name.value)
         let what = names.count == 1
             ? "the key family '\(names[0])'"
             : "\(names.count) key families (\(names.map { "'\($0)'" }.joined(separator: ", ")))"
+        let shown = gap.events.prefix(Self.eventsNamed).map { "'\($0)'" }.joined(separator: ", ")
+        let events = gap.events.count <= Self.eventsNamed ? shown : "\(shown) and \(gap.events.count - Self.eventsNamed) more events"
+        let mutate = gap.events.count == 1 ? "mutates" : "mutate"
         diagnostics.report(
-            .staleOnEvent, at: first.entity.location,
-            "'\(eventName)' mutates \(entities), but the service '\(service.name.value)' does not invalidate \(what) on it; entries may be stale for \(bound)",
-            hint: "add \(names.map { "'- \($0)'" }.joined(separator: ", ")) (or a tag or pattern that covers \(names.count == 1 ? "it" : "them")) under 'invalidate: \(eventName):'",
-            related: findings.dropFirst().map { RelatedLocation($0.entity.location, "'\($0.family.name.value)' depends on '\($0.entity.value)' here") })
+            .staleOnEvent, at: gap.families[0].link.location,
+            "\(events) \(mutate) '\(gap.entity)', but the service '\(service.name.value)' does not invalidate \(what) on \(gap.events.count == 1 ? "it" : "them"); entries may be stale for \(bound)",
+            hint: "add \(names.map { "'- \($0)'" }.joined(separator: ", ")) (or a tag or pattern that covers \(names.count == 1 ? "it" : "them")) under 'invalidate: \(gap.events[0]):'\(gap.events.count > 1 ? " and the other events" : ""), or remove the dependency if it is not real",
+            related: gap.families.dropFirst().map { RelatedLocation($0.link.location, "'\($0.family.name.value)' depends on '\(gap.entity)' here") })
     }
 
     /// Whether the service's reaction to an event (its `actions`) drops the family's keys: by name,

@@ -67,9 +67,10 @@ public enum GraphEmitter {
                     }
                 }
                 for gap in service.staleness {
-                    guard let event = eventIDs[gap.event] else { continue }
-                    for family in gap.families {
-                        edges.append(Edge(event: event, family: ids[family]!, label: "stale up to \(gap.bound.map { "\($0)" } ?? "TTL")", stale: true))
+                    for event in gap.events.compactMap({ eventIDs[$0] }) {
+                        for family in gap.families {
+                            edges.append(Edge(event: event, family: ids[family]!, label: "stale up to \(gap.bound.map { "\($0)" } ?? "TTL")", stale: true))
+                        }
                     }
                 }
             }

@@ -55,9 +55,13 @@ public enum JSONEmitter {
     }
 
     static func staleGap(_ gap: StaleGap) -> JSONValue {
+        let events: [JSONValue] = gap.events.map { .string($0) }
         let families: [JSONValue] = gap.families.map { .string($0) }
         let bound: JSONValue = gap.bound.map(milliseconds) ?? .null
-        return .object([("event", .string(gap.event)), ("families", .array(families)), ("boundMs", bound)])
+        return .object([
+            ("entity", .string(gap.entity)), ("events", .array(events)), ("eventCount", .int(gap.eventCount)),
+            ("families", .array(families)), ("boundMs", bound),
+        ])
     }
 
     static func family(_ family: KeyFamilyProgram) -> JSONValue {

@@ -193,13 +193,14 @@ public struct PolicyDiff {
 
     private mutating func compareStaleness(_ before: ServiceProgram, _ after: ServiceProgram) {
         for gap in after.staleness {
-            let earlier = before.staleness.first { $0.event == gap.event }
-            let widened = gap.families.filter { !(earlier?.families.contains($0) ?? false) }
+            let earlier = before.staleness.first { $0.entity == gap.entity }
+            let newEvents = gap.events.filter { !(earlier?.events.contains($0) ?? false) }
+            let newFamilies = gap.families.filter { !(earlier?.families.contains($0) ?? false) }
             let longer = (gap.bound?.milliseconds ?? 0) > (earlier?.bound?.milliseconds ?? 0)
-            guard !widened.isEmpty || longer else { continue }
+            guard !newEvents.isEmpty || !newFamilies.isEmpty || longer else { continue }
             report(.stalenessWidened, at: after.location,
-                   "after '\(gap.event)', \(after.name) can now serve stale \(gap.families.map { "'\($0)'" }.joined(separator: ", ")) for up to \(gap.bound.map { "\($0)" } ?? "their TTL")" + (earlier == nil ? "" : " (was \(earlier!.bound.map { "\($0)" } ?? "their TTL") for \(earlier!.families.joined(separator: ", ")))"),
-                   hint: "invalidate them on '\(gap.event)' (see the CP500 warning)")
+                   "\(after.name) can now serve stale \(gap.families.map { "'\($0)'" }.joined(separator: ", ")) for up to \(gap.bound.map { "\($0)" } ?? "their TTL") after \(gap.events.map { "'\($0)'" }.joined(separator: ", ")) (which mutate '\(gap.entity)')" + (earlier == nil ? "" : "; before: \(earlier!.families.joined(separator: ", ")) for up to \(earlier!.bound.map { "\($0)" } ?? "their TTL")"),
+                   hint: "invalidate them on those events (see the CP500 warning)")
         }
     }
 

@@ -72,12 +72,21 @@ public struct ResolvedAction: Sendable {
     public var reaches: [String] = []
 }
 
-/// An event after which some families can serve stale entries until their TTL runs out.
+/// Events after which some families can serve stale entries until their TTL runs out: they mutate
+/// `entity`, which the families depend on, and the service does not drop the families on them.
 public struct StaleGap: Sendable, Hashable {
-    public var event: String
+    public var entity: String
+    /// The first ``StaleGap/maxEvents`` such events, in the order they were declared.
+    public var events: [String]
+    /// How many events there are in all.
+    public var eventCount: Int
     public var families: [String]
     /// The longest TTL among them: how long a reader may see stale data.
     public var bound: PolicyDuration?
+
+    /// Events kept per gap: a platform where every service's events mutate a shared entity has
+    /// thousands; the program (and the graph and JSON drawn from it) stays proportional to the input.
+    public static let maxEvents = 100
 }
 
 public struct WarmupProgram: Sendable {
