@@ -89,3 +89,49 @@ enum SyntheticCorpus {
         return text
     }
 }
+
+extension SyntheticCorpus {
+    /// One service with `families` key families in one file: the keyspace check must stay near-linear.
+    static func oneService(families: Int) -> SourceFile {
+        var text = """
+            version: 1
+            service: big
+            defaults:
+              ttl: 15m
+              codec: json
+            params:
+              userId: uuid
+              page: int
+              region: { enum: [eu, us, apac] }
+              slug: string
+            keys:
+
+            """
+        for family in 0..<families {
+            let pattern = switch family % 4 {
+            case 0: "big:f\(family):{userId}"
+            case 1: "big:f\(family):{userId}:{page}"
+            case 2: "big:f\(family):{region}:{slug}"
+            default: "big:f\(family):{slug}"
+            }
+            text += "  f\(family):\n    pattern: \"\(pattern)\"\n    value: Value\(family % 50)\n"
+        }
+        return SourceFile(path: "corpus/big.yaml", text: text)
+    }
+
+    /// `services` services whose families depend on shared entities that every service's events
+    /// mutate and nobody invalidates: the staleness findings must not multiply.
+    static func sharedEntities(services: Int, families: Int) -> [SourceFile] {
+        (0..<services).map { service in
+            var text = "version: 1\nservice: s\(service)\ndefaults: { ttl: 15m }\nparams:\n  userId: uuid\nkeys:\n"
+            for family in 0..<families {
+                text += "  f\(family): { pattern: \"s\(service):f\(family):{userId}\", value: V, dependsOn: [user\(family)] }\n"
+            }
+            text += "events:\n"
+            for event in 0..<families {
+                text += "  s\(service).e\(event):\n    payload: { userId: uuid }\n    mutates: [user\(event)]\n"
+            }
+            return SourceFile(path: "shared/s\(service).yaml", text: text)
+        }
+    }
+}
