@@ -66,8 +66,8 @@ extension PolicyDecoder {
     }
 
     /// `family` or `service.family`.
-    mutating func familyReference(_ node: Node, _ what: String) -> (service: Located<String>?, family: Located<String>)? {
-        guard let text = string(node, "the key family in \(what)") else { return nil }
+    mutating func familyReference(_ node: Node, _ what: @autoclosure () -> String) -> (service: Located<String>?, family: Located<String>)? {
+        guard let text = string(node, "the key family in \(what())") else { return nil }
         let parts = text.value.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         if parts.count == 2 {
             let service = Located(parts[0], at: text.location)

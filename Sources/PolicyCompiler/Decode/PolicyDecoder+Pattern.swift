@@ -7,15 +7,15 @@ extension PolicyDecoder {
     static let maxPatternLength = 512
 
     /// Parses `literal:{param}:…` into a ``KeyPattern`` with a location per segment.
-    mutating func pattern(_ node: Node, _ what: String, use: PatternUse) -> KeyPattern? {
-        guard let text = string(node, what) else { return nil }
+    mutating func pattern(_ node: Node, _ what: @autoclosure () -> String, use: PatternUse) -> KeyPattern? {
+        guard let text = string(node, what()) else { return nil }
         let scalar = node.scalar!
         guard !text.value.isEmpty else {
-            diagnostics.report(.invalidPattern, at: node.location, "\(what) is empty")
+            diagnostics.report(.invalidPattern, at: node.location, "\(what()) is empty")
             return nil
         }
         guard text.value.utf8.count <= Self.maxPatternLength * 4, text.value.count <= Self.maxPatternLength else {
-            diagnostics.report(.invalidPattern, at: node.location, "\(what) is longer than \(Self.maxPatternLength) characters")
+            diagnostics.report(.invalidPattern, at: node.location, "\(what()) is longer than \(Self.maxPatternLength) characters")
             return nil
         }
         // Columns inside the scalar are exact when each character of the value is one character of
@@ -33,7 +33,7 @@ extension PolicyDecoder {
         var valid = true
         var seenHoles = Set<String>()
         var offset = 0
-        // Split on the ':' byte (what Redis sees), not on Characters: a ':' followed by a combining
+        // Split on the ':' byte (what() Redis sees), not on Characters: a ':' followed by a combining
         // mark is one Character, but still a separator in the key. In UTF-8 the byte 0x3A is only
         // ever ':' itself. Offsets count Unicode scalars (bytes that do not continue a scalar).
         for bytes in text.value.utf8.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false) {
@@ -41,10 +41,10 @@ extension PolicyDecoder {
             let location = exact ? node.location.advanced(by: base + offset) : node.location
             offset += bytes.count { $0 & 0xC0 != 0x80 } + 1
             locations.append(location)
-            if let segment = patternSegment(String(piece), what: what, use: use, at: location) {
+            if let segment = patternSegment(String(piece), what: what(), use: use, at: location) {
                 if case .hole(let name) = segment, !seenHoles.insert(name).inserted {
                     diagnostics.report(
-                        .invalidPattern, at: location, "\(what) uses the param '\(name)' twice",
+                        .invalidPattern, at: location, "\(what()) uses the param '\(name)' twice",
                         hint: "each param fills one hole")
                     valid = false
                 }
@@ -57,11 +57,11 @@ extension PolicyDecoder {
     }
 
     private mutating func patternSegment(
-        _ piece: String, what: String, use: PatternUse, at location: SourceLocation
+        _ piece: String, what: @autoclosure () -> String, use: PatternUse, at location: SourceLocation
     ) -> KeyPattern.Segment? {
         if piece.isEmpty {
             diagnostics.report(
-                .invalidPattern, at: location, "\(what) has an empty segment",
+                .invalidPattern, at: location, "\(what()) has an empty segment",
                 hint: "segments are separated by a single ':'")
             return nil
         }
@@ -69,7 +69,7 @@ extension PolicyDecoder {
         if scalars.elementsEqual("*".unicodeScalars) {
             if use == .invalidation { return .wildcard }
             diagnostics.report(
-                .invalidPattern, at: location, "\(what) cannot contain '*'",
+                .invalidPattern, at: location, "\(what()) cannot contain '*'",
                 hint: "only invalidation patterns ('pattern:') may use '*'")
             return nil
         }
@@ -82,25 +82,25 @@ extension PolicyDecoder {
         if scalars.contains(where: { $0 == "{" || $0 == "}" }) {
             diagnostics.report(
                 .invalidPattern, at: location,
-                "\(what) has the segment '\(piece)', but a {param} hole must fill a whole segment",
+                "\(what()) has the segment '\(piece)', but a {param} hole must fill a whole segment",
                 hint: "separate the hole with ':', e.g. 'v:{version}' instead of 'v{version}'")
             return nil
         }
         if let bad = scalars.first(where: { "*?[]\\".unicodeScalars.contains($0) }) {
             diagnostics.report(
-                .invalidPattern, at: location, "\(what) has '\(bad)' in the literal segment '\(piece)'",
+                .invalidPattern, at: location, "\(what()) has '\(bad)' in the literal segment '\(piece)'",
                 hint: use == .invalidation ? "'*' may only stand alone as a whole segment" : "glob characters are not allowed in keys")
             return nil
         }
         if scalars.contains("#") {
             diagnostics.report(
-                .invalidPattern, at: location, "\(what) has '#' in '\(piece)', which is reserved for the runtime's own keys (tag sets)",
+                .invalidPattern, at: location, "\(what()) has '#' in '\(piece)', which is reserved for the runtime's own keys (tag sets)",
                 hint: "use another character, such as '-' or '.'")
             return nil
         }
         // ASCII bytes are judged directly; only other scalars need Unicode's property tables.
         if piece.unicodeScalars.contains(where: { $0.value < 0x80 ? ($0.value <= 0x20 || $0.value == 0x7F) : $0.properties.isWhitespace }) {
-            diagnostics.report(.invalidPattern, at: location, "\(what) has whitespace or a control character in '\(piece)'")
+            diagnostics.report(.invalidPattern, at: location, "\(what()) has whitespace or a control character in '\(piece)'")
             return nil
         }
         return .literal(piece)

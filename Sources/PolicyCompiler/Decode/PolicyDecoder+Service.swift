@@ -56,19 +56,19 @@ extension PolicyDecoder {
     }
 
     /// `{ over: 1KB }`, or `false` for no compression.
-    mutating func compression(_ node: Node, _ what: String) -> Located<Compression>? {
+    mutating func compression(_ node: Node, _ what: @autoclosure () -> String) -> Located<Compression>? {
         if node.scalar != nil {
-            guard let flag = bool(node, what) else { return nil }
+            guard let flag = bool(node, what()) else { return nil }
             if flag.value {
                 diagnostics.report(
-                    .typeMismatch, at: node.location, "\(what) needs a threshold",
+                    .typeMismatch, at: node.location, "\(what()) needs a threshold",
                     hint: "write 'compress: { over: 1KB }'")
                 return nil
             }
             return Located(.none, at: node.location)
         }
-        guard let fields = fields(node, what, known: PolicyFields.compress.known, required: PolicyFields.compress.required),
-              let over = fields["over"].flatMap({ size($0, "\(what).over") })
+        guard let fields = fields(node, what(), known: PolicyFields.compress.known, required: PolicyFields.compress.required),
+              let over = fields["over"].flatMap({ size($0, "\(what()).over") })
         else { return nil }
         return Located(.over(over.value), at: node.location)
     }
@@ -88,7 +88,7 @@ extension PolicyDecoder {
     }
 
     /// `string`, `int`, `uuid`, `bool`, or `{ enum: [a, b] }`.
-    mutating func paramType(_ node: Node, _ what: String) -> ParamType? {
+    mutating func paramType(_ node: Node, _ what: @autoclosure () -> String) -> ParamType? {
         if let scalar = node.scalar, !scalar.isNull {
             switch scalar.value {
             case "string": return .string
@@ -97,12 +97,12 @@ extension PolicyDecoder {
             case "bool": return .bool
             default:
                 diagnostics.report(
-                    .invalidValue, at: node.location, "\(what) must be string, int, uuid, bool or { enum: [...] }, found '\(scalar.value)'",
+                    .invalidValue, at: node.location, "\(what()) must be string, int, uuid, bool or { enum: [...] }, found '\(scalar.value)'",
                     hint: Suggestions.hint(for: scalar.value, in: ParamType.builtinNames + ["enum"]))
                 return nil
             }
         }
-        guard let fields = fields(node, what, known: PolicyFields.enumType.known, required: PolicyFields.enumType.required), let valuesNode = fields["enum"] else {
+        guard let fields = fields(node, what(), known: PolicyFields.enumType.known, required: PolicyFields.enumType.required), let valuesNode = fields["enum"] else {
             return nil
         }
         let values = identifiers(valuesNode, "'enum'", .enumValue)

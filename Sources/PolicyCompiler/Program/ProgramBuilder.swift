@@ -53,6 +53,7 @@ enum ProgramBuilder {
                 tags: family.tags, dependsOn: family.dependsOn.map(\.value),
                 nearCacheEntries: family.nearCache?.value, keyVersion: family.keyVersion?.value ?? 1)
         }
+        let reach = Reach(service)
         let reactions = service.invalidations.map { invalidation in
             Reaction(
                 event: invalidation.event.value, location: invalidation.event.location,
@@ -66,7 +67,7 @@ enum ProgramBuilder {
                     }
                     return ResolvedAction(
                         target: target, bindings: Checker.bindings(for: action, needed: needed), location: action.location,
-                        reaches: reach(action.target, in: service))
+                        reaches: reach.families(action.target))
                 })
         }.sorted { $0.event < $1.event }
         let warmups = service.warmups.map { job in
@@ -88,20 +89,31 @@ enum ProgramBuilder {
     }
 
     /// The families an invalidation can drop entries of, by the same algebra the checker uses.
-    private static func reach(_ target: InvalidationAction.Target, in service: Service) -> [String] {
-        let types = Dictionary(service.params.map { ($0.name.value, $0.type) }, uniquingKeysWith: { first, _ in first })
-        func segments(_ pattern: KeyPattern) -> [SegmentAlgebra.Segment]? { SegmentAlgebra.resolve(pattern, params: types) }
-        return service.keys.filter { family in
+    /// Families' patterns and tags are resolved once per service, not once per action.
+    private struct Reach {
+        let names: [String]
+        let patterns: [[SegmentAlgebra.Segment]?]
+        let tags: [[[SegmentAlgebra.Segment]]]
+        let types: [String: ParamType]
+
+        init(_ service: Service) {
+            types = Dictionary(service.params.map { ($0.name.value, $0.type) }, uniquingKeysWith: { first, _ in first })
+            names = service.keys.map(\.name.value)
+            patterns = service.keys.map { [types] in SegmentAlgebra.resolve($0.pattern, params: types) }
+            tags = service.keys.map { [types] in $0.tags.compactMap { SegmentAlgebra.resolve($0, params: types) } }
+        }
+
+        func families(_ target: InvalidationAction.Target) -> [String] {
             switch target {
             case .key(_, let name):
-                return family.name.value == name.value
+                return names.filter { $0 == name.value }
             case .tag(let tag):
-                guard let tagSegments = segments(tag) else { return false }
-                return family.tags.contains { carried in segments(carried).map { SegmentAlgebra.overlap(tagSegments, $0) != nil } ?? false }
+                guard let wanted = SegmentAlgebra.resolve(tag, params: types) else { return [] }
+                return names.indices.filter { index in tags[index].contains { SegmentAlgebra.overlap(wanted, $0) != nil } }.map { names[$0] }
             case .pattern(let glob):
-                guard let globSegments = segments(glob), let familySegments = segments(family.pattern) else { return false }
-                return SegmentAlgebra.globMatch(globSegments, familySegments) != nil
+                guard let wanted = SegmentAlgebra.resolve(glob, params: types) else { return [] }
+                return names.indices.filter { index in patterns[index].map { SegmentAlgebra.globMatch(wanted, $0) != nil } ?? false }.map { names[$0] }
             }
-        }.map(\.name.value)
+        }
     }
 }
