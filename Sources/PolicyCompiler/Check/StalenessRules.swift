@@ -27,15 +27,17 @@ extension Checker {
     func gaps(in service: Service) -> [Gap] {
         var byEntity: [String: Int] = [:]
         var gaps: [Gap] = []
-        // The service's reactions by event, looked up once instead of once per family.
-        var actionsByEvent: [String: [InvalidationAction]] = [:]
+        // The service's reactions by event, resolved once instead of once per family and event.
+        var actionsByEvent: [String: [ResolvedTarget]] = [:]
         for invalidation in service.invalidations {
-            actionsByEvent[invalidation.event.value, default: []].append(contentsOf: invalidation.actions)
+            actionsByEvent[invalidation.event.value, default: []].append(contentsOf: invalidation.actions.map { resolve($0.target, in: service) })
         }
         for family in service.keys where !family.dependsOn.isEmpty {
+            let resolved = ResolvedFamily(
+                pattern: segments(family.pattern, in: service), tags: family.tags.map { segments($0, in: service) })
             for entity in family.dependsOn {
                 var staleOn: [String] = []
-                for eventName in mutators[entity.value] ?? [] where !covers(actionsByEvent[eventName] ?? [], family, in: service) {
+                for eventName in mutators[entity.value] ?? [] where !covers(actionsByEvent[eventName] ?? [], family, resolved) {
                     staleOn.append(eventName)
                 }
                 guard !staleOn.isEmpty else { continue }
@@ -49,6 +51,27 @@ extension Checker {
             }
         }
         return gaps
+    }
+
+    /// An invalidation's target with its templates resolved (`nil` segments: a param is unknown,
+    /// already reported, so the target is taken to cover everything rather than warn twice).
+    private enum ResolvedTarget {
+        case key(family: String, ownService: Bool)
+        case tag([SegmentAlgebra.Segment]?)
+        case pattern([SegmentAlgebra.Segment]?)
+    }
+
+    private struct ResolvedFamily {
+        let pattern: [SegmentAlgebra.Segment]?
+        let tags: [[SegmentAlgebra.Segment]?]
+    }
+
+    private func resolve(_ target: InvalidationAction.Target, in service: Service) -> ResolvedTarget {
+        switch target {
+        case .key(let qualifier, let name): .key(family: name.value, ownService: qualifier == nil || qualifier!.value == service.name.value)
+        case .tag(let tag): .tag(segments(tag, in: service))
+        case .pattern(let glob): .pattern(segments(glob, in: service))
+        }
     }
 
     /// The staleness gaps of every service, for the program (the graph draws them).
@@ -90,21 +113,17 @@ extension Checker {
 
     /// Whether the service's reaction to an event (its `actions`) drops the family's keys: by name,
     /// by a tag the family carries, or by a pattern that covers its pattern.
-    private func covers(_ actions: [InvalidationAction], _ family: KeyFamily, in service: Service) -> Bool {
+    private func covers(_ actions: [ResolvedTarget], _ family: KeyFamily, _ resolved: ResolvedFamily) -> Bool {
         actions.contains { action in
-            switch action.target {
-            case .key(let qualifier, let name):
-                return name.value == family.name.value && (qualifier == nil || qualifier!.value == service.name.value)
+            switch action {
+            case .key(let name, let ownService):
+                return ownService && name == family.name.value
             case .tag(let tag):
-                guard let tagSegments = segments(tag, in: service) else { return true }
-                return family.tags.contains { carried in
-                    segments(carried, in: service).map { SegmentAlgebra.globCovers(tagSegments, $0) } ?? true
-                }
+                guard let tag else { return true }
+                return resolved.tags.contains { carried in carried.map { SegmentAlgebra.globCovers(tag, $0) } ?? true }
             case .pattern(let glob):
-                guard let globSegments = segments(glob, in: service),
-                      let familySegments = segments(family.pattern, in: service)
-                else { return true }
-                return SegmentAlgebra.globCovers(globSegments, familySegments)
+                guard let glob, let pattern = resolved.pattern else { return true }
+                return SegmentAlgebra.globCovers(glob, pattern)
             }
         }
     }
