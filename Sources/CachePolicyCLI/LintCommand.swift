@@ -13,7 +13,7 @@ struct LintCommand: ParsableCommand, ConsoleCommand {
     func execute(_ console: Console) throws -> Int32 {
         let files = try input.readFiles(console)
         let references = try input.readReferences(console)
-        let result = input.compiler.compile(files, references: references)
+        let result = input.compiler.check(files, references: references)
         let sources = Dictionary((files + references).map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         let colored = input.format == .text && console.colored
         console.out(input.format.render(result.diagnostics, sources: sources, fileCount: files.count, colored: colored))

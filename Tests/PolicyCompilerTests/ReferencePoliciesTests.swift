@@ -115,3 +115,16 @@ struct DiagnosticLimitTests {
         #expect(bag.warningCount == 100 && bag.omitted == 97)
     }
 }
+
+@Suite("lint checks without building the program")
+struct CheckOnlyTests {
+    @Test func checkReportsWhatCompileReports() throws {
+        let files = try examplePolicies()
+        let checked = Compiler().check(files)
+        let compiled = Compiler().compile(files)
+        #expect(checked.program == nil && compiled.program != nil)
+        #expect(checked.diagnostics == compiled.diagnostics)
+        let broken = [SourceFile(path: "shop.yaml", text: goodPolicy.replacingOccurrences(of: "    - cart\n", with: "    - crat\n"))]
+        #expect(Compiler().check(broken).diagnostics == Compiler().compile(broken).diagnostics)
+    }
+}

@@ -32,12 +32,22 @@ public struct Compiler: Sendable {
     /// events are used, so services here can react to them; nothing else of them is checked or
     /// generated, except that they must parse.
     public func compile(_ files: [SourceFile], references: [SourceFile] = []) -> Result {
+        run(files, references: references, buildingProgram: true)
+    }
+
+    /// The stages up to the checker, for `lint`: the same diagnostics as ``compile(_:references:)``,
+    /// without building a program nobody reads (the result's `program` is always `nil`).
+    public func check(_ files: [SourceFile], references: [SourceFile] = []) -> Result {
+        run(files, references: references, buildingProgram: false)
+    }
+
+    private func run(_ files: [SourceFile], references: [SourceFile], buildingProgram: Bool) -> Result {
         var diagnostics = DiagnosticBag(limit: maxDiagnostics)
         let services = decode(files, into: &diagnostics)
         let paths = Set(files.map(\.path))
         let referenced = decode(references.filter { !paths.contains($0.path) }, into: &diagnostics)
         diagnostics.merge(Checker.check(services, references: referenced, limit: maxDiagnostics))
-        let program = diagnostics.hasErrors ? nil : ProgramBuilder.build(services, references: referenced)
+        let program = !buildingProgram || diagnostics.hasErrors ? nil : ProgramBuilder.build(services, references: referenced)
         return Result(
             program: program, diagnostics: diagnostics.sorted, errorCount: diagnostics.errorCount,
             warningCount: diagnostics.warningCount, omitted: diagnostics.omitted)
