@@ -12,31 +12,18 @@ struct GraphCommand: ParsableCommand, ConsoleCommand {
             Markdown; DOT renders with Graphviz (dot -Tsvg). Policies with errors are reported instead.
             """)
 
-    @Argument(help: "Policy files or folders (folders are searched recursively for *.yaml and *.yml).")
-    var paths: [String] = ["policies"]
+    @OptionGroup var sources: PolicySourceOptions
 
     @Option(help: "mermaid or dot.")
     var format: GraphEmitter.Format = .mermaid
 
-    @Option(help: "Largest policy file accepted, in bytes.")
-    var maxFileSize = SyntaxLimits.default.maxFileSize
-
-    @Option(name: .customLong("reference"), help: "Policies declared elsewhere whose events these react to (repeatable).")
-    var references: [String] = []
-
-    func validate() throws {
-        guard maxFileSize > 0 else { throw ValidationError("--max-file-size must be positive") }
-    }
-
     func execute(_ console: Console) throws -> Int32 {
-        let discovery = try PolicyFiles.discover(paths)
-        for note in discovery.skipped { console.error("note: " + note) }
-        let files = try PolicyFiles.read(discovery.files, limit: maxFileSize)
-        let referenced = references.isEmpty ? [] : try PolicyFiles.read(PolicyFiles.discover(references).files, limit: maxFileSize)
-        let result = Compiler(limits: SyntaxLimits(maxFileSize: maxFileSize)).compile(files, references: referenced)
+        let files = try sources.readFiles(console)
+        let referenced = try sources.readReferences(console)
+        let result = Compiler(limits: sources.limits).compile(files, references: referenced)
         guard let program = result.program else {
-            let sources = Dictionary((files + referenced).map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-            console.error(TextRenderer(sources: sources).render(result.diagnostics.filter { $0.severity == .error }))
+            let texts = Dictionary((files + referenced).map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+            console.error(TextRenderer(sources: texts).render(result.diagnostics.filter { $0.severity == .error }))
             console.error("error: cannot draw: \(result.errorCount) error\(result.errorCount == 1 ? "" : "s") in the policies")
             return 1
         }

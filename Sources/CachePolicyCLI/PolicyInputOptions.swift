@@ -1,11 +1,45 @@
 import ArgumentParser
 import PolicyCompiler
 
-/// The options every command that compiles policies shares (`lint`, `generate`): which files,
-/// how to report, and the limits.
-struct PolicyInputOptions: ParsableArguments {
+/// Which policy files a command reads, and the references beside them: shared by every command
+/// that compiles policies (`lint`, `generate`, `diff`, `graph`).
+struct PolicySourceOptions: ParsableArguments {
     @Argument(help: "Policy files or folders (folders are searched recursively for *.yaml and *.yml).")
     var paths: [String] = ["policies"]
+
+    @Option(help: "Largest policy file accepted, in bytes.")
+    var maxFileSize = SyntaxLimits.default.maxFileSize
+
+    @Option(name: .customLong("reference"), help: "Policies declared elsewhere whose events these policies react to (files or folders; repeatable). Only their events are read; nothing of them is checked or generated.")
+    var references: [String] = []
+
+    func validate() throws {
+        guard maxFileSize > 0 else { throw ValidationError("--max-file-size must be positive") }
+    }
+
+    var limits: SyntaxLimits { SyntaxLimits(maxFileSize: maxFileSize) }
+
+    /// Discovers and reads the policy files; notes on skipped entries go to stderr.
+    func readFiles(_ console: Console) throws -> [SourceFile] {
+        try read(paths, console)
+    }
+
+    /// Reads the `--reference` policies (and `extra` ones, e.g. from a generation config).
+    func readReferences(_ console: Console, extra: [String] = []) throws -> [SourceFile] {
+        let all = references + extra
+        return all.isEmpty ? [] : try read(all, console)
+    }
+
+    private func read(_ paths: [String], _ console: Console) throws -> [SourceFile] {
+        let discovery = try PolicyFiles.discover(paths)
+        for note in discovery.skipped { console.error("note: " + note) }
+        return try PolicyFiles.read(discovery.files, limit: maxFileSize)
+    }
+}
+
+/// The source options plus how to report (`lint`, `generate`, `diff`).
+struct PolicyInputOptions: ParsableArguments {
+    @OptionGroup var sources: PolicySourceOptions
 
     @Option(help: "Diagnostic format: text, json, sarif or github.")
     var format: DiagnosticFormat = .text
@@ -13,21 +47,22 @@ struct PolicyInputOptions: ParsableArguments {
     @Flag(help: "Fail on warnings too.")
     var strict = false
 
-    @Option(help: "Largest policy file accepted, in bytes.")
-    var maxFileSize = SyntaxLimits.default.maxFileSize
-
     @Option(help: "Keep and show at most this many diagnostics (0: all); the summary still counts every one, and memory stays bounded.")
     var maxDiagnostics = 1000
 
-    @Option(name: .customLong("reference"), help: "Policies declared elsewhere whose events these policies react to (files or folders; repeatable). Only their events are read; nothing of them is checked or generated.")
-    var references: [String] = []
-
     func validate() throws {
-        guard maxFileSize > 0 else { throw ValidationError("--max-file-size must be positive") }
         guard maxDiagnostics >= 0 else { throw ValidationError("--max-diagnostics must be 0 or more") }
     }
 
-    var limits: SyntaxLimits { SyntaxLimits(maxFileSize: maxFileSize) }
+    var paths: [String] { sources.paths }
+    var maxFileSize: Int { sources.maxFileSize }
+    var limits: SyntaxLimits { sources.limits }
+
+    func readFiles(_ console: Console) throws -> [SourceFile] { try sources.readFiles(console) }
+
+    func readReferences(_ console: Console, extra: [String] = []) throws -> [SourceFile] {
+        try sources.readReferences(console, extra: extra)
+    }
 
     /// The compiler with these limits.
     var compiler: Compiler { Compiler(limits: limits, maxDiagnostics: maxDiagnostics == 0 ? nil : maxDiagnostics) }
@@ -35,22 +70,6 @@ struct PolicyInputOptions: ParsableArguments {
     /// The note for diagnostics found but not shown, if any.
     func omittedNote(_ omitted: Int) -> String? {
         omitted == 0 ? nil : "note: \(omitted) more diagnostic\(omitted == 1 ? "" : "s") not shown (--max-diagnostics \(maxDiagnostics); 0 shows all)"
-    }
-
-    /// Discovers and reads the policy files; notes on skipped entries go to stderr.
-    func readFiles(_ console: Console) throws -> [SourceFile] {
-        let discovery = try PolicyFiles.discover(paths)
-        for note in discovery.skipped { console.error("note: " + note) }
-        return try PolicyFiles.read(discovery.files, limit: maxFileSize)
-    }
-
-    /// Reads the `--reference` policies (and `extra` ones, e.g. from a generation config).
-    func readReferences(_ console: Console, extra: [String] = []) throws -> [SourceFile] {
-        let all = references + extra
-        guard !all.isEmpty else { return [] }
-        let discovery = try PolicyFiles.discover(all)
-        for note in discovery.skipped { console.error("note: " + note) }
-        return try PolicyFiles.read(discovery.files, limit: maxFileSize)
     }
 
     /// The diagnostics to print, and a line saying how many were left out.
