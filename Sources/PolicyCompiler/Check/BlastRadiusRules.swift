@@ -4,24 +4,20 @@
 extension Checker {
     mutating func checkBlastRadius() {
         for service in services {
+            var reach: FamilyReach?
             for invalidation in service.invalidations {
                 guard let event = events[invalidation.event.value]?.event, !event.payload.isEmpty else { continue }
                 for action in invalidation.actions where !action.wholesale {
+                    let template: KeyPattern
+                    let what: String
                     switch action.target {
                     case .key: continue
-                    case .tag(let tag):
-                        guard tag.params.isEmpty, let tagSegments = segments(tag, in: service) else { continue }
-                        let reached = service.keys.filter { family in
-                            family.tags.contains { carried in segments(carried, in: service).map { SegmentAlgebra.overlap(tagSegments, $0) != nil } ?? false }
-                        }
-                        reportBlastRadius(at: tag.location, "the tag '\(tag.text)'", event: event, reached: reached, in: service)
-                    case .pattern(let glob):
-                        guard glob.params.isEmpty, let globSegments = segments(glob, in: service) else { continue }
-                        let reached = service.keys.filter { family in
-                            segments(family.pattern, in: service).map { SegmentAlgebra.globMatch(globSegments, $0) != nil } ?? false
-                        }
-                        reportBlastRadius(at: glob.location, "the pattern '\(glob.text)'", event: event, reached: reached, in: service)
+                    case .tag(let tag): (template, what) = (tag, "the tag '\(tag.text)'")
+                    case .pattern(let glob): (template, what) = (glob, "the pattern '\(glob.text)'")
                     }
+                    guard template.params.isEmpty else { continue }
+                    if reach == nil { reach = FamilyReach(service) }
+                    reportBlastRadius(at: template.location, what, event: event, reached: reach!.families(action.target), in: service)
                 }
             }
         }

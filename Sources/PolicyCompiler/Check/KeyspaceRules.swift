@@ -145,10 +145,10 @@ extension Checker {
                 }
             }.joined(separator: ":")
         }
-        if let closest = Suggestions.closest(to: glob.text, in: candidates) ?? Suggestions.nearest(to: glob.text, in: candidates) {
-            return "did you mean '\(closest)'? The service's key patterns: " + service.keys.map { "'\($0.pattern.text)'" }.joined(separator: ", ")
+        guard let closest = Suggestions.closest(to: glob.text, in: candidates) ?? Suggestions.nearest(to: glob.text, in: candidates) else {
+            return "the service declares no key families"
         }
-        return service.keys.isEmpty ? "the service declares no key families" : "the service's key patterns: " + service.keys.map { "'\($0.pattern.text)'" }.joined(separator: ", ")
+        return "did you mean '\(closest)'? The service's key patterns: " + service.keys.map { "'\($0.pattern.text)'" }.joined(separator: ", ")
     }
 
     private mutating func checkTagInvalidation(_ tag: KeyPattern, in service: Service) {

@@ -53,7 +53,7 @@ enum ProgramBuilder {
                 tags: family.tags, dependsOn: family.dependsOn.map(\.value),
                 nearCacheEntries: family.nearCache?.value, keyVersion: family.keyVersion?.value ?? 1)
         }
-        let reach = Reach(service)
+        let reach = FamilyReach(service)
         let reactions = service.invalidations.map { invalidation in
             Reaction(
                 event: invalidation.event.value, location: invalidation.event.location,
@@ -67,7 +67,7 @@ enum ProgramBuilder {
                     }
                     return ResolvedAction(
                         target: target, bindings: Checker.bindings(for: action, needed: needed), location: action.location,
-                        reaches: reach.families(action.target))
+                        reaches: reach.families(action.target).map(\.name.value))
                 })
         }.sorted { $0.event < $1.event }
         let warmups = service.warmups.map { job in
@@ -86,34 +86,5 @@ enum ProgramBuilder {
             name: service.name.value, location: service.name.location, description: service.description,
             port: service.port?.value, memory: service.memory?.value, params: service.params, keys: keys,
             reactions: reactions, warmups: warmups, alerts: service.alerts)
-    }
-
-    /// The families an invalidation can drop entries of, by the same algebra the checker uses.
-    /// Families' patterns and tags are resolved once per service, not once per action.
-    private struct Reach {
-        let names: [String]
-        let patterns: [[SegmentAlgebra.Segment]?]
-        let tags: [[[SegmentAlgebra.Segment]]]
-        let types: [String: ParamType]
-
-        init(_ service: Service) {
-            types = Dictionary(service.params.map { ($0.name.value, $0.type) }, uniquingKeysWith: { first, _ in first })
-            names = service.keys.map(\.name.value)
-            patterns = service.keys.map { [types] in SegmentAlgebra.resolve($0.pattern, params: types) }
-            tags = service.keys.map { [types] in $0.tags.compactMap { SegmentAlgebra.resolve($0, params: types) } }
-        }
-
-        func families(_ target: InvalidationAction.Target) -> [String] {
-            switch target {
-            case .key(_, let name):
-                return names.filter { $0 == name.value }
-            case .tag(let tag):
-                guard let wanted = SegmentAlgebra.resolve(tag, params: types) else { return [] }
-                return names.indices.filter { index in tags[index].contains { SegmentAlgebra.overlap(wanted, $0) != nil } }.map { names[$0] }
-            case .pattern(let glob):
-                guard let wanted = SegmentAlgebra.resolve(glob, params: types) else { return [] }
-                return names.indices.filter { index in patterns[index].map { SegmentAlgebra.globMatch(wanted, $0) != nil } ?? false }.map { names[$0] }
-            }
-        }
     }
 }
