@@ -76,19 +76,67 @@ struct CodecTests {
     }
 
     @Test func decompressionIsBoundedByTheDeclaredLength() throws {
-        // 80 MiB of zeros compresses to a few dozen KiB: a "zip bomb" for a cache reader.
-        let zeros = ByteBuffer(repeating: 0, count: 80 * 1024 * 1024)
-        let bomb = try ValueCompression.wrap(zeros, policy: .over(bytes: 1))
+        // A value too large to be read back is refused when written, not discovered when read.
+        #expect(throws: CodecError.self) {
+            try ValueCompression.wrap(ByteBuffer(repeating: 0, count: ValueCompression.maxDecompressedSize + 1), policy: .over(bytes: 1))
+        }
+        // 64 MiB of zeros compresses to a few dozen KiB: a "zip bomb" for a cache reader.
+        let bomb = try ValueCompression.wrap(ByteBuffer(repeating: 0, count: ValueCompression.maxDecompressedSize), policy: .over(bytes: 1))
         #expect(bomb.readableBytes < 200_000)
-        #expect(throws: CodecError.self) { try ValueCompression.unwrap(bomb, policy: .over(bytes: 1)) }
-        // A header that lies about the length is caught while inflating, not after.
-        var liar = ByteBuffer()
-        liar.writeInteger(UInt8(1))
-        liar.writeInteger(UInt32(10))
+        #expect(try ValueCompression.unwrap(bomb, policy: .over(bytes: 1)).readableBytes == ValueCompression.maxDecompressedSize)
         var payload = bomb
         payload.moveReaderIndex(forwardBy: 5)
-        liar.writeImmutableBuffer(payload)
-        #expect(throws: CodecError.self) { try ValueCompression.unwrap(liar, policy: .over(bytes: 1)) }
+        // A header that lies about the length is caught while inflating, not after.
+        #expect(throws: CodecError.self) { try ValueCompression.unwrap(Self.stored(claiming: 10, payload), policy: .over(bytes: 1)) }
+        // A header that claims more than the limit is refused before inflating.
+        #expect(throws: CodecError.self) {
+            try ValueCompression.unwrap(Self.stored(claiming: ValueCompression.maxDecompressedSize + 1, payload), policy: .over(bytes: 1))
+        }
+    }
+
+    /// A compressed-form value: header byte 1, the claimed length, then `payload`.
+    static func stored(claiming length: Int, _ payload: ByteBuffer) -> ByteBuffer {
+        var stored = ByteBuffer()
+        stored.writeInteger(UInt8(1))
+        stored.writeInteger(UInt32(length))
+        stored.writeImmutableBuffer(payload)
+        return stored
+    }
+
+    /// Issue 9: any byte after the end of the zlib stream made decompression spin forever.
+    @Test func bytesAfterTheStreamAreAnErrorNotAHang() throws {
+        let trailing = ByteBuffer(bytes: [0x01, 0x00, 0x00, 0x00, 0x01, 0x78, 0x9C, 0x4B, 0x04, 0x00, 0x00, 0x62, 0x00, 0x62, 0x00])
+        #expect(throws: CodecError.self) { try ValueCompression.unwrap(trailing, policy: .over(bytes: 1)) }
+        // The same stream without the trailing byte is the one-byte value "a".
+        let exact = trailing.getSlice(at: 0, length: 14)!
+        #expect(try ValueCompression.unwrap(exact, policy: .over(bytes: 1)) == ByteBuffer(string: "a"))
+        // Two streams back to back.
+        let stream = trailing.getSlice(at: 5, length: 9)!
+        var twice = Self.stored(claiming: 1, stream)
+        twice.writeImmutableBuffer(stream)
+        #expect(throws: CodecError.self) { try ValueCompression.unwrap(twice, policy: .over(bytes: 1)) }
+        // Twice the content under one header that claims both.
+        #expect(throws: CodecError.self) { try ValueCompression.unwrap(Self.stored(claiming: 2, twice.getSlice(at: 5, length: 18)!), policy: .over(bytes: 1)) }
+    }
+
+    /// Every prefix and every single-byte corruption of a compressed value ends, with the value
+    /// or a ``CodecError``, never a hang or a crash.
+    @Test func everyPrefixAndCorruptionEnds() throws {
+        let text = String(repeating: "invoice 2026-11 paid; ", count: 40)
+        let stored = try ValueCompression.wrap(ByteBuffer(string: text), policy: .over(bytes: 16))
+        #expect(stored.getInteger(at: 0, as: UInt8.self) == 1)
+        for length in 0..<stored.readableBytes {
+            #expect(throws: CodecError.self) { try ValueCompression.unwrap(stored.getSlice(at: 0, length: length)!, policy: .over(bytes: 16)) }
+        }
+        var rng = SeededGenerator(state: 9)
+        for _ in 0..<2000 {
+            var corrupt = stored
+            let index = Int.random(in: 5..<stored.readableBytes, using: &rng)
+            corrupt.setInteger(UInt8.random(in: 0...255, using: &rng), at: index)
+            if let value = try? ValueCompression.unwrap(corrupt, policy: .over(bytes: 16)) {
+                #expect(value.readableBytes == text.utf8.count)
+            }
+        }
     }
 
     @Test func truncatedCompressedValuesAreDetected() throws {
