@@ -35,6 +35,17 @@ let package = Package(
             path: "ClientBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // A large reply decoded in one piece against 64 KiB reads (no server needed).
+        .executableTarget(
+            name: "DecoderBenchmarks",
+            dependencies: [
+                .product(name: "RESP", package: parentPackage),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "DecoderBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Operations per second, to compare with redis-benchmark in the same run (scripts/bench-redis).
         .executableTarget(
             name: "RESPThroughput",

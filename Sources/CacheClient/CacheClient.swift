@@ -1,4 +1,5 @@
 import CacheRuntime
+import Atomics
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -16,6 +17,11 @@ public final class CacheClient: Sendable {
     let scripts = ScriptRunner()
     let flights = NIOLockedValueBox([String: Task<any Sendable, any Error>]())
     let nearCache = NearCache()
+    let unexpectedReplyCount = ManagedAtomic<Int>(0)
+
+    /// Replies of the wrong type (e.g. an integer for `GET`) since the client was made: each was
+    /// thrown as an error.
+    public var unexpectedReplies: Int { unexpectedReplyCount.load(ordering: .relaxed) }
 
     public init(redis: RedisClient, leaseTTL: Duration = .seconds(30), scanBatch: Int = 500) {
         self.redis = redis
@@ -32,9 +38,22 @@ public final class CacheClient: Sendable {
     public func get<K: CacheKeyProtocol>(_ key: K) async throws -> K.Value? {
         if let near = nearCache.get(key.key, family: key.family) { return try key.decode(near) }
         let generation = nearCache.generation
-        guard case .bulkString(let stored) = try await redis.send(RESPCommand("GET", key.key)) else { return nil }
+        guard let stored = try stringReply(try await redis.send(RESPCommand("GET", key.key)), to: "GET", key.key) else { return nil }
         nearCache.put(key.key, stored, family: key.family, ifGeneration: generation)
         return try key.decode(stored)
+    }
+
+    /// A string reply's bytes, `nil` for a miss; any other reply (an integer, `+OK`, an array, a
+    /// map: a server or proxy that is not answering this command) is an error, counted in
+    /// ``unexpectedReplies``, never a silent miss.
+    func stringReply(_ reply: RESPValue, to command: String, _ key: String) throws -> ByteBuffer? {
+        switch reply {
+        case .bulkString(let stored): return stored
+        case .null: return nil
+        default:
+            unexpectedReplyCount.wrappingIncrement(ordering: .relaxed)
+            throw RedisError("\(command) \(key) got a reply that is not a string or nil: \(reply.kindDescription)")
+        }
     }
 
     /// Reads many keys of one value type in one round trip (`MGET`).
@@ -46,8 +65,7 @@ public final class CacheClient: Sendable {
             throw RedisError("MGET returned an unexpected reply")
         }
         return try zip(keys, replies).map { key, reply in
-            guard case .bulkString(let stored) = reply else { return nil }
-            return try key.decode(stored)
+            try stringReply(reply, to: "MGET", key.key).map(key.decode)
         }
     }
 

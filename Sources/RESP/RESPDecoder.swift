@@ -31,14 +31,25 @@ public struct RESPProtocolError: Error, Sendable, Hashable, CustomStringConverti
     public var description: String { "RESP protocol error: \(message)" }
 }
 
-/// Parses one complete RESP value from the front of a buffer, or reports that more bytes are
-/// needed. Iterative (an explicit stack, no recursion); bulk strings are slices of the input.
+/// Parses RESP values from bytes that arrive in pieces. Iterative (an explicit stack, no
+/// recursion) and resumable: when a value is incomplete, the decoder keeps the aggregates it has
+/// filled so far and the next call continues where this one stopped, so a large reply that arrives
+/// in many reads is decoded once, not once per read. Bulk strings are slices of the input.
 public struct RESPDecoder: Sendable {
     public var limits: RESPLimits
+    /// Whether RESP3 types are accepted: only after `HELLO 3`. On a RESP2 connection they are a
+    /// protocol violation.
+    public var acceptsRESP3: Bool
+    /// The aggregates of the value being decoded, outermost first.
+    private var stack: [Frame] = []
 
-    public init(limits: RESPLimits = .default) {
+    public init(limits: RESPLimits = .default, acceptsRESP3: Bool = true) {
         self.limits = limits
+        self.acceptsRESP3 = acceptsRESP3
     }
+
+    /// Whether part of a value has been consumed and the decoder waits for the rest.
+    public var isInsideValue: Bool { !stack.isEmpty }
 
     /// An aggregate being filled.
     private struct Frame {
@@ -48,20 +59,27 @@ public struct RESPDecoder: Sendable {
         var items: [RESPValue] = []
     }
 
-    /// Decodes the first value in `buffer`, advancing its reader index past it; `nil` (and the
-    /// buffer untouched) when the value is not complete yet. Attributes (`|`) are skipped.
-    public func decode(_ buffer: inout ByteBuffer) throws -> RESPValue? {
-        switch scalar(in: buffer) {
-        case .bulkString(let offset, let length, let consumed):
-            let payload = buffer.getSlice(at: buffer.readerIndex + offset, length: length)!
-            buffer.moveReaderIndex(forwardBy: consumed)
-            return .bulkString(payload)
-        case .value(let value, let consumed):
-            buffer.moveReaderIndex(forwardBy: consumed)
-            return value
-        case .other:
-            return try decodeInGeneral(&buffer)
+    /// Decodes the next value, advancing `buffer`'s reader index past what it consumed.
+    ///
+    /// Returns `nil` when the value is not complete yet: the reader index has then moved past the
+    /// parts already decoded (kept in the decoder), and what remains readable is an incomplete
+    /// element that must be passed again, followed by the bytes that arrive next. Attributes (`|`)
+    /// are skipped. After an error the decoder must not be used again.
+    public mutating func decode(_ buffer: inout ByteBuffer) throws -> RESPValue? {
+        if stack.isEmpty {
+            switch scalar(in: buffer) {
+            case .bulkString(let offset, let length, let consumed):
+                let payload = buffer.getSlice(at: buffer.readerIndex + offset, length: length)!
+                buffer.moveReaderIndex(forwardBy: consumed)
+                return .bulkString(payload)
+            case .value(let value, let consumed):
+                buffer.moveReaderIndex(forwardBy: consumed)
+                return value
+            case .other:
+                break
+            }
         }
+        return try decodeInGeneral(&buffer)
     }
 
     /// A complete, well-formed scalar at the front of the buffer, read in one pass over its memory.
@@ -99,7 +117,7 @@ public struct RESPDecoder: Sendable {
             case UInt8(ascii: ":"):
                 guard let value = Self.integer(line) else { return .other }
                 return .value(.integer(value), consumed: end)
-            case UInt8(ascii: "_") where line.isEmpty:
+            case UInt8(ascii: "_") where line.isEmpty && acceptsRESP3:
                 return .value(.null, consumed: end)
             default:
                 return .other
@@ -130,33 +148,23 @@ public struct RESPDecoder: Sendable {
     }
 
     /// Any value: an explicit stack of aggregates being filled, every error reported.
-    func decodeInGeneral(_ buffer: inout ByteBuffer) throws -> RESPValue? {
-        var cursor = buffer
-        var stack: [Frame] = []
+    mutating func decodeInGeneral(_ buffer: inout ByteBuffer) throws -> RESPValue? {
         while true {
-            guard let scalar = try readOne(&cursor, stack: &stack) else { return nil }
-            var value = scalar
+            guard var value = try readOne(&buffer) else { return nil }
             // Complete finished aggregates bottom-up.
-            while true {
-                guard var top = stack.popLast() else {
-                    buffer = cursor
-                    return value
-                }
-                top.items.append(value)
-                if top.items.count < top.expected {
-                    stack.append(top)
-                    break
-                }
-                guard let finished = Self.finish(top) else {
-                    // An attribute finished: it annotates the next value, which we read instead.
+            var complete = true
+            while !stack.isEmpty {
+                let top = stack.count - 1
+                stack[top].items.append(value)
+                guard stack[top].items.count == stack[top].expected, let finished = Self.finish(stack.removeLast()) else {
+                    // The aggregate wants more, or an attribute finished: it annotates the next
+                    // value, which is read instead.
+                    complete = false
                     break
                 }
                 value = finished
-                if stack.isEmpty {
-                    buffer = cursor
-                    return value
-                }
             }
+            if complete { return value }
         }
     }
 
@@ -179,43 +187,70 @@ public struct RESPDecoder: Sendable {
     }
 
     /// Reads a scalar, or opens an aggregate on the stack and keeps reading until a scalar (or an
-    /// empty aggregate) is available. `nil` means more bytes are needed.
-    private func readOne(_ cursor: inout ByteBuffer, stack: inout [Frame]) throws -> RESPValue? {
+    /// empty aggregate) is available. `nil` means more bytes are needed: `buffer` then starts at
+    /// the incomplete element (everything before it is consumed, its aggregates on the stack).
+    private mutating func readOne(_ buffer: inout ByteBuffer) throws -> RESPValue? {
         while true {
+            // Elements of large aggregates are mostly short scalars: the fast path reads them too.
+            switch scalar(in: buffer) {
+            case .bulkString(let offset, let length, let consumed):
+                let payload = buffer.getSlice(at: buffer.readerIndex + offset, length: length)!
+                buffer.moveReaderIndex(forwardBy: consumed)
+                return .bulkString(payload)
+            case .value(let value, let consumed):
+                buffer.moveReaderIndex(forwardBy: consumed)
+                return value
+            case .other:
+                break
+            }
+            var cursor = buffer
             guard let marker = cursor.readInteger(as: UInt8.self) else { return nil }
             guard let line = try readLine(&cursor) else { return nil }
+            if !acceptsRESP3, !Self.isRESP2(marker) {
+                throw RESPProtocolError("the RESP3 type '\(Unicode.Scalar(marker))' on a RESP2 connection")
+            }
             switch marker {
-            case UInt8(ascii: "+"): return .simpleString(String(buffer: line))
-            case UInt8(ascii: "-"): return .error(String(buffer: line))
-            case UInt8(ascii: ":"): return .integer(try Self.integer(line))
+            case UInt8(ascii: "+"):
+                buffer = cursor
+                return .simpleString(String(buffer: line))
+            case UInt8(ascii: "-"):
+                buffer = cursor
+                return .error(String(buffer: line))
+            case UInt8(ascii: ":"):
+                let value = try Self.integer(line)
+                buffer = cursor
+                return .integer(value)
             case UInt8(ascii: "_"):
                 guard line.readableBytes == 0 else { throw RESPProtocolError("a null carries no data") }
+                buffer = cursor
                 return .null
             case UInt8(ascii: "#"):
+                let value: Bool
                 switch line.readableBytesView.first {
-                case UInt8(ascii: "t") where line.readableBytes == 1: return .boolean(true)
-                case UInt8(ascii: "f") where line.readableBytes == 1: return .boolean(false)
+                case UInt8(ascii: "t") where line.readableBytes == 1: value = true
+                case UInt8(ascii: "f") where line.readableBytes == 1: value = false
                 default: throw RESPProtocolError("a boolean is t or f")
                 }
+                buffer = cursor
+                return .boolean(value)
             case UInt8(ascii: ","):
-                let text = String(buffer: line)
-                switch text {
-                case "inf": return .double(.infinity)
-                case "-inf": return .double(-.infinity)
-                case "nan": return .double(.nan)
-                default:
-                    guard let value = Double(text) else { throw RESPProtocolError("'\(text.prefix(40))' is not a double") }
-                    return .double(value)
-                }
+                let value = try Self.double(String(buffer: line))
+                buffer = cursor
+                return .double(value)
             case UInt8(ascii: "("):
                 let text = String(buffer: line)
-                guard !text.isEmpty, text.drop(while: { $0 == "-" || $0 == "+" }).allSatisfy(\.isNumber) else {
+                let digits = text.utf8.first == UInt8(ascii: "-") || text.utf8.first == UInt8(ascii: "+") ? text.utf8.dropFirst() : text.utf8[...]
+                guard !digits.isEmpty, digits.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) else {
                     throw RESPProtocolError("'\(text.prefix(40))' is not a big number")
                 }
+                buffer = cursor
                 return .bigNumber(text)
             case UInt8(ascii: "$"), UInt8(ascii: "!"), UInt8(ascii: "="):
                 let length = try Self.integer(line)
-                if length == -1, marker == UInt8(ascii: "$") { return .null }
+                if length == -1, marker == UInt8(ascii: "$") {
+                    buffer = cursor
+                    return .null
+                }
                 guard length >= 0 else { throw RESPProtocolError("negative length \(length)") }
                 guard length <= limits.maxBulkLength else {
                     throw RESPProtocolError("a bulk string of \(length) bytes exceeds the limit of \(limits.maxBulkLength)")
@@ -223,6 +258,7 @@ public struct RESPDecoder: Sendable {
                 guard cursor.readableBytes >= Int(length) + 2 else { return nil }
                 let payload = cursor.readSlice(length: Int(length))!
                 guard cursor.readInteger(as: UInt16.self) == 0x0D0A else { throw RESPProtocolError("a bulk string does not end with CRLF") }
+                buffer = cursor
                 switch marker {
                 case UInt8(ascii: "!"): return .error(String(buffer: payload))
                 case UInt8(ascii: "="):
@@ -234,12 +270,16 @@ public struct RESPDecoder: Sendable {
                 }
             case UInt8(ascii: "*"), UInt8(ascii: "~"), UInt8(ascii: ">"), UInt8(ascii: "%"), UInt8(ascii: "|"):
                 let count = try Self.integer(line)
-                if count == -1, marker == UInt8(ascii: "*") { return .null }
+                if count == -1, marker == UInt8(ascii: "*") {
+                    buffer = cursor
+                    return .null
+                }
                 guard count >= 0 else { throw RESPProtocolError("negative aggregate length \(count)") }
                 let isPairs = marker == UInt8(ascii: "%") || marker == UInt8(ascii: "|")
                 let (elements, overflow) = Int(count).multipliedReportingOverflow(by: isPairs ? 2 : 1)
                 guard !overflow, elements <= limits.maxAggregateCount else {
-                    throw RESPProtocolError("an aggregate of \(count) elements exceeds the limit of \(limits.maxAggregateCount)")
+                    let what = isPairs ? "a map of \(count) pairs (\(overflow ? "too many" : String(elements)) elements)" : "an aggregate of \(count) elements"
+                    throw RESPProtocolError("\(what) exceeds the limit of \(limits.maxAggregateCount) elements")
                 }
                 guard stack.count < limits.maxDepth else {
                     throw RESPProtocolError("aggregates nest deeper than the limit of \(limits.maxDepth)")
@@ -251,6 +291,7 @@ public struct RESPDecoder: Sendable {
                 case UInt8(ascii: "|"): .attribute
                 default: .array
                 }
+                buffer = cursor
                 if elements == 0 {
                     if let empty = Self.finish(Frame(kind: kind, expected: 0)) { return empty }
                     continue  // an empty attribute: read the value it annotates
@@ -265,9 +306,35 @@ public struct RESPDecoder: Sendable {
         }
     }
 
+    /// The type bytes of RESP2: simple string, error, integer, bulk string, array.
+    private static func isRESP2(_ marker: UInt8) -> Bool {
+        switch marker {
+        case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "$"), UInt8(ascii: "*"): true
+        default: false
+        }
+    }
+
+    /// A RESP3 double: `inf`, `-inf`, `nan`, or a finite decimal (`1e99999` is not infinity).
+    static func double(_ text: String) throws -> Double {
+        switch text {
+        case "inf": return .infinity
+        case "-inf": return -.infinity
+        case "nan": return .nan
+        default:
+            let decimal = text.utf8.allSatisfy { byte in
+                byte &- UInt8(ascii: "0") < 10 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ".")
+                    || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
+            }
+            guard decimal, let value = Double(text), value.isFinite else {
+                throw RESPProtocolError("'\(text.prefix(40))' is not a finite double")
+            }
+            return value
+        }
+    }
+
     /// The bytes up to the next CRLF (consumed), `nil` if no CRLF yet.
     private func readLine(_ cursor: inout ByteBuffer) throws -> ByteBuffer? {
-        let view = cursor.readableBytesView
+        let view = cursor.readableBytesView.prefix(limits.maxLineLength + 2)
         guard let cr = view.firstIndex(of: 0x0D) else {
             if view.count > limits.maxLineLength { throw RESPProtocolError("a line is longer than \(limits.maxLineLength) bytes") }
             return nil

@@ -67,7 +67,7 @@ final class RESPRequestHandler: ChannelInboundHandler {
     /// callers leave together. Made once, in `handlerAdded`.
     @exclusivity(unchecked) private var flushTask: (@Sendable () -> Void)?
     @exclusivity(unchecked) private var flushScheduled = false
-    private let decoder: RESPDecoder
+    @exclusivity(unchecked) private var decoder: RESPDecoder
     private let commandTimeout: TimeAmount
     private let onPush: (@Sendable (RESPValue) -> Void)?
     /// In RESP2 subscribe mode, messages are arrays; with no command waiting, they are pushes.
@@ -76,8 +76,11 @@ final class RESPRequestHandler: ChannelInboundHandler {
     @exclusivity(unchecked) private var context: ChannelHandlerContext?
     @exclusivity(unchecked) private var closedError: (any Error)?
 
-    init(limits: RESPLimits, commandTimeout: TimeAmount, unsolicitedArraysArePushes: Bool, onPush: (@Sendable (RESPValue) -> Void)?) {
-        decoder = RESPDecoder(limits: limits)
+    init(
+        limits: RESPLimits, commandTimeout: TimeAmount, acceptsRESP3: Bool = true, unsolicitedArraysArePushes: Bool,
+        onPush: (@Sendable (RESPValue) -> Void)?
+    ) {
+        decoder = RESPDecoder(limits: limits, acceptsRESP3: acceptsRESP3)
         self.commandTimeout = commandTimeout
         self.unsolicitedArraysArePushes = unsolicitedArraysArePushes
         self.onPush = onPush
@@ -93,6 +96,11 @@ final class RESPRequestHandler: ChannelInboundHandler {
         failAll(RedisConnectionError(.closed, "the connection to Redis was closed"))
         self.context = nil
         flushTask = nil  // it refers to the handler
+    }
+
+    /// The handshake settled the protocol: RESP3 types are accepted only after `HELLO 3`.
+    func setProtocolVersion(_ version: Int) {
+        decoder.acceptsRESP3 = version == 3
     }
 
     /// Writes a request and queues its continuation. Must run on the channel's event loop.

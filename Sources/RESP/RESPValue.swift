@@ -67,6 +67,25 @@ public enum RESPValue: Sendable, Hashable {
     }
 
     public var isNull: Bool { self == .null }
+
+    /// The value's RESP type, for messages (`an integer`, `a map of 2 pairs`, …).
+    public var kindDescription: String {
+        switch self {
+        case .simpleString(let text): "a simple string '\(text.prefix(40))'"
+        case .error(let message): "an error '\(message.prefix(80))'"
+        case .integer(let value): "an integer \(value)"
+        case .bulkString(let bytes): "a bulk string of \(bytes.readableBytes) bytes"
+        case .array(let items): "an array of \(items.count) elements"
+        case .null: "null"
+        case .double(let value): "a double \(value)"
+        case .boolean(let value): "a boolean \(value)"
+        case .bigNumber: "a big number"
+        case .verbatimString: "a verbatim string"
+        case .map(let pairs): "a map of \(pairs.count) pairs"
+        case .set(let items): "a set of \(items.count) elements"
+        case .push: "a push"
+        }
+    }
 }
 
 /// A reply Redis sent as an error (`-ERR …`), or a reply of the wrong shape.

@@ -47,7 +47,7 @@ public final class RedisConnection: Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         RESPRequestHandler(
                             limits: configuration.limits, commandTimeout: configuration.commandTimeout.timeAmount,
-                            unsolicitedArraysArePushes: subscriber, onPush: onPush))
+                            acceptsRESP3: configuration.preferRESP3, unsolicitedArraysArePushes: subscriber, onPush: onPush))
                 }
             }
         let channel: Channel
@@ -63,6 +63,9 @@ public final class RedisConnection: Sendable {
             let inbox = EventLoopInbox<RESPRequest>(channel.eventLoop)
             inbox.start { request in handler.value.enqueue(request) }
             let version = try await handshake(inbox, configuration)
+            if version != 3 {
+                try await channel.eventLoop.submit { handler.value.setProtocolVersion(version) }.get()
+            }
             return RedisConnection(channel: channel, handler: handler, inbox: inbox, protocolVersion: version, configuration: configuration)
         } catch {
             try? await channel.close()

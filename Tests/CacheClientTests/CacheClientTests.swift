@@ -40,7 +40,11 @@ struct CacheClientTests {
             try await cache.set(history, page)
             #expect(try await cache.get(history) == page)
             let raw = try await cache.redis.send(RESPCommand("GET", history.key))
-            if case .bulkString(let stored) = raw { #expect(stored.getInteger(at: stored.readerIndex, as: UInt8.self) == 1, "compressed over 1KB") }
+            guard case .bulkString(let stored) = raw else {
+                Issue.record("GET of a stored value replied \(raw.kindDescription)")
+                return
+            }
+            #expect(stored.getInteger(at: stored.readerIndex, as: UInt8.self) == 1, "compressed over 1KB")
 
             let template = NotificationCache.template(templateId: "welcome", channel: .email)
             try await cache.set(template, "Hello, {{name}} ✓")
@@ -56,6 +60,19 @@ struct CacheClientTests {
             try await cache.set(blob, bytes)
             #expect(try await cache.get(blob) == bytes)
             #expect(try await cache.get(PaymentCache.recent(userId: bob)) == nil)
+        }
+    }
+
+    /// A reply of the wrong type to GET (here a real server whose GET is INCR) is an error and
+    /// counted, never read as a miss.
+    @Test func wrongReplyTypesAreErrorsNotMisses() async throws {
+        try await withRedisServer(["--rename-command", "GET", "ORIGINALGET", "--rename-command", "INCR", "GET"]) { server in
+            let redis = RedisClient(server.configuration)
+            let cache = CacheClient(redis: redis)
+            let key = PaymentCache.recent(userId: alice)
+            await #expect(throws: RedisError.self) { try await cache.get(key) }
+            #expect(cache.unexpectedReplies == 1)
+            await redis.shutdown()
         }
     }
 
@@ -415,9 +432,11 @@ struct DistributedTests {
             #expect(await next(isSubscribed) != nil)
             try await cache.set(PaymentCache.recent(userId: alice), RecentPayments(payments: []))
             #expect(try await cache.publish(PaymentSucceeded(paymentId: UUID(), userId: alice, billId: bill, amountCents: 5)) == 1)
-            if case .applied(let event, let result)? = await next(isApplied) {
-                #expect(event == "payment.succeeded" && result.keys == 1)
+            guard case .applied(let event, let result)? = await next(isApplied) else {
+                Issue.record("the listener never applied payment.succeeded")
+                return
             }
+            #expect(event == "payment.succeeded" && result.keys == 1)
             #expect(try await cache.get(PaymentCache.recent(userId: alice)) == nil)
 
             // The server restarts: the listener reconnects and subscribes again by itself.
@@ -429,7 +448,11 @@ struct DistributedTests {
                 if published == 0 { try await Task.sleep(for: .milliseconds(50)) }
             }
             #expect(published == 1)
-            if case .applied(let event, _)? = await next(isApplied) { #expect(event == "user.deleted") }
+            guard case .applied(let deleted, _)? = await next(isApplied) else {
+                Issue.record("the listener never applied user.deleted after the restart")
+                return
+            }
+            #expect(deleted == "user.deleted")
         }
     }
 

@@ -6,7 +6,9 @@ import Testing
 func decodeAll(_ text: String, limits: RESPLimits = .default) throws -> [RESPValue] {
     var buffer = ByteBuffer(string: text)
     var values: [RESPValue] = []
-    while let value = try RESPDecoder(limits: limits).decode(&buffer) { values.append(value) }
+    var decoder = RESPDecoder(limits: limits)
+    while let value = try decoder.decode(&buffer) { values.append(value) }
+    #expect(!decoder.isInsideValue)
     #expect(buffer.readableBytes == 0, "left over: \(String(buffer: buffer))")
     return values
 }
@@ -40,19 +42,78 @@ struct RESPDecoderTests {
         #expect(try decodeAll("$4\r\na\r\nb\r\n") == [.bulkString(ByteBuffer(string: "a\r\nb"))])
     }
 
-    @Test func incompleteInputWaitsWithoutConsuming() throws {
+    /// Values cut at every byte: the decoder consumes what it can, keeps the partial aggregates,
+    /// and with the rest appended finishes the same value as in one piece.
+    @Test func incompleteInputResumesWhereItStopped() throws {
         let text = "*3\r\n$5\r\nhello\r\n%1\r\n+a\r\n~1\r\n:7\r\n:9\r\n"
         let bytes = Array(text.utf8)
-        for cut in 0..<bytes.count - 4 {
-            var buffer = ByteBuffer(bytes: bytes[..<cut])
-            #expect(try RESPDecoder().decode(&buffer) == nil, "cut at \(cut)")
-            #expect(buffer.readableBytes == cut)
-        }
         var whole = ByteBuffer(bytes: bytes)
-        let value = try RESPDecoder().decode(&whole)
-        #expect(value?.elements?.count == 3)
-        #expect(value?.elements?.last == .integer(9))
+        var oneShot = RESPDecoder()
+        let expected = try oneShot.decode(&whole)
+        #expect(expected?.elements?.count == 3)
+        #expect(expected?.elements?.last == .integer(9))
         #expect(whole.readableBytes == 0)
+        for cut in 0..<bytes.count {
+            var decoder = RESPDecoder()
+            var buffer = ByteBuffer(bytes: bytes[..<cut])
+            #expect(try decoder.decode(&buffer) == nil, "cut at \(cut)")
+            buffer.writeBytes(bytes[cut...])
+            #expect(try decoder.decode(&buffer) == expected, "cut at \(cut)")
+            #expect(buffer.readableBytes == 0)
+        }
+    }
+
+    /// A large aggregate that arrives in small reads is decoded once: what is consumed is not read
+    /// again (each read leaves at most one incomplete element behind).
+    @Test func largeRepliesAreNotReDecodedPerRead() throws {
+        var reply = "*100000\r\n"
+        for index in 0..<100_000 { reply += index % 2 == 0 ? ":\(index)\r\n" : "$3\r\nabc\r\n" }
+        let bytes = Array(reply.utf8)
+        var decoder = RESPDecoder()
+        var pending = ByteBuffer()
+        var value: RESPValue?
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(offset + 1000, bytes.count)
+            pending.writeBytes(bytes[offset..<end])
+            offset = end
+            value = try decoder.decode(&pending)
+            #expect(pending.readableBytes < 20, "only an incomplete element stays unconsumed")
+            pending.discardReadBytes()
+        }
+        #expect(value?.elements?.count == 100_000)
+        #expect(value?.elements?[99_998] == .integer(99_998))
+        #expect(value?.elements?[99_999] == .bulkString(ByteBuffer(string: "abc")))
+    }
+
+    @Test func resp3TypesAreRejectedOnARESP2Connection() throws {
+        for resp3 in ["_\r\n", "#t\r\n", ",1.5\r\n", "(1\r\n", "%1\r\n+a\r\n+b\r\n", "~0\r\n", ">1\r\n+x\r\n", "|1\r\n+a\r\n+b\r\n:1\r\n",
+                      "!3\r\nERR\r\n", "=5\r\ntxt:a\r\n", "*1\r\n_\r\n"] {
+            var decoder = RESPDecoder(acceptsRESP3: false)
+            var buffer = ByteBuffer(string: resp3)
+            #expect(throws: RESPProtocolError.self, "\(resp3.debugDescription)") { try decoder.decode(&buffer) }
+        }
+        var decoder = RESPDecoder(acceptsRESP3: false)
+        var buffer = ByteBuffer(string: "*2\r\n$-1\r\n:1\r\n")
+        #expect(try decoder.decode(&buffer) == .array([.null, .integer(1)]))
+    }
+
+    @Test func numbersAreReadStrictly() throws {
+        // `(-` is not a big number, `1e99999` is not infinity, hex and words are not doubles.
+        for bad in ["(-\r\n", "(+\r\n", "(--5\r\n", "(1a\r\n", ",1e99999\r\n", ",-1e400\r\n", ",0x1p3\r\n", ",infinity\r\n", ",NaN\r\n", ", 1\r\n"] {
+            #expect(throws: RESPProtocolError.self, "\(bad.debugDescription)") { try decodeAll(bad) }
+        }
+        #expect(try decodeAll("(-12\r\n,-2.5e3\r\n,-inf\r\n") == [.bigNumber("-12"), .double(-2500), .double(-.infinity)])
+    }
+
+    @Test func theMapLimitIsExplainedInElements() {
+        let limits = RESPLimits(maxAggregateCount: 4)
+        do {
+            _ = try decodeAll("%3\r\n", limits: limits)
+            Issue.record("a map of 3 pairs passed a limit of 4 elements")
+        } catch {
+            #expect("\(error)".contains("a map of 3 pairs (6 elements) exceeds the limit of 4 elements"))
+        }
     }
 
     @Test func limitsAreEnforced() throws {
@@ -74,8 +135,26 @@ struct RESPDecoderTests {
         }
     }
 
+    /// Every value of `bytes`, fed to one decoder in pieces split at `cuts`; the decoder must make
+    /// progress on every call that returns a value.
+    static func decodeStream(_ bytes: [UInt8], cuts: [Int], limits: RESPLimits) -> Result<[RESPValue], any Error> {
+        Result {
+            var decoder = RESPDecoder(limits: limits)
+            var buffer = ByteBuffer()
+            var values: [RESPValue] = []
+            var start = 0
+            for end in cuts + [bytes.count] where end >= start {
+                buffer.writeBytes(bytes[start..<end])
+                start = end
+                while let value = try decoder.decode(&buffer) { values.append(value) }
+            }
+            return values
+        }
+    }
+
     /// Random and truncated byte streams: the decoder returns values, asks for more, or throws a
-    /// protocol error; it never crashes, hangs or consumes a partial value.
+    /// protocol error; it never crashes or hangs, and the same bytes split at random points give
+    /// the same values and errors as in one piece.
     @Test func fuzzRandomAndTruncatedStreams() throws {
         var rng = SeededGenerator(state: 2024)
         let pieces = ["+OK\r\n", "-ERR x\r\n", ":1\r\n", "$3\r\nabc\r\n", "*2\r\n", "%1\r\n", "~1\r\n", ">1\r\n", "_\r\n", "#t\r\n",
@@ -90,24 +169,19 @@ struct RESPDecoderTests {
             } else {
                 bytes = (0..<Int.random(in: 0...64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             }
-            var buffer = ByteBuffer(bytes: bytes)
-            var rounds = 0
-            while rounds < 100 {
-                rounds += 1
-                let before = buffer.readableBytes
-                do {
-                    guard try RESPDecoder(limits: limits).decode(&buffer) != nil else {
-                        #expect(buffer.readableBytes == before)
-                        break
-                    }
-                    decoded += 1
-                    #expect(buffer.readableBytes < before, "progress")
-                } catch {
-                    #expect(error is RESPProtocolError)
-                    break
-                }
+            let oneShot = Self.decodeStream(bytes, cuts: [], limits: limits)
+            var cuts: [Int] = []
+            for _ in 0..<Int.random(in: 1...4, using: &rng) { cuts.append(Int.random(in: 0...bytes.count, using: &rng)) }
+            let pieces = Self.decodeStream(bytes, cuts: cuts.sorted(), limits: limits)
+            switch (oneShot, pieces) {
+            case (.success(let a), .success(let b)):
+                #expect(a == b, "\(String(decoding: bytes, as: UTF8.self).debugDescription) cut at \(cuts)")
+                decoded += a.count
+            case (.failure(let a), .failure(let b)):
+                #expect(a is RESPProtocolError && b is RESPProtocolError)
+            default:
+                Issue.record("one piece and pieces disagree on \(String(decoding: bytes, as: UTF8.self).debugDescription) cut at \(cuts)")
             }
-            #expect(rounds < 100)
         }
         #expect(decoded > 1_000)
     }
@@ -119,15 +193,16 @@ struct RESPDecoderTests {
         let pieces = ["+OK\r\n", "-ERR x\r\n", ":-12\r\n", ":+3\r\n", "$3\r\nabc\r\n", "$0\r\n\r\n", "$-1\r\n", "_\r\n",
                       "$", "+", ":", "-", "_", "\r", "\n", "9", "a", "-", "$2\r\nab", "99999999999999999999", "\r\n", "*1\r\n"]
         let limits = RESPLimits(maxBulkLength: 8, maxAggregateCount: 16, maxDepth: 4, maxLineLength: 6)
-        let decoder = RESPDecoder(limits: limits)
         var agreed = 0
         for _ in 0..<50_000 {
             var bytes: [UInt8] = []
             for _ in 0..<Int.random(in: 1...4, using: &rng) { bytes += Array(pieces.randomElement(using: &rng)!.utf8) }
             var fast = ByteBuffer(bytes: bytes)
             var general = fast
-            let fastResult = Result { try decoder.decode(&fast) }
-            let generalResult = Result { try decoder.decodeInGeneral(&general) }
+            var fastDecoder = RESPDecoder(limits: limits)
+            var generalDecoder = RESPDecoder(limits: limits)
+            let fastResult = Result { try fastDecoder.decode(&fast) }
+            let generalResult = Result { try generalDecoder.decodeInGeneral(&general) }
             switch (fastResult, generalResult) {
             case (.success(let a), .success(let b)):
                 #expect(a == b, "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
@@ -157,7 +232,8 @@ struct RESPCommandTests {
         for index in 0..<120 { command.append("k\(index)") }
         var buffer = command.encoded
         #expect(String(buffer: buffer).hasPrefix("*121\r\n$4\r\nMGET\r\n"))
-        let decoded = try RESPDecoder().decode(&buffer)
+        var decoder = RESPDecoder()
+        let decoded = try decoder.decode(&buffer)
         #expect(decoded?.elements?.count == 121)
     }
 

@@ -25,6 +25,32 @@ struct RedisConnectionTests {
         }
     }
 
+    /// A reply of 200,000 elements arrives in many socket reads, mixed with small replies for
+    /// concurrent callers: each gets exactly its own reply (the decoder resumes across reads).
+    @Test func largeRepliesArriveWholeAcrossManyReads() async throws {
+        try await withRedisServer { server in
+            let connection = try await RedisConnection.connect(server.configuration)
+            let count = 200_000
+            var batch: [RESPCommand] = []
+            for start in stride(from: 0, to: count, by: 1000) {
+                var push = RESPCommand("RPUSH", "list")
+                for index in start..<(start + 1000) { push.append("element-\(index)") }
+                batch.append(push)
+            }
+            _ = try await connection.pipeline(batch)
+            async let small = connection.send(RESPCommand("PING"))
+            let reply = try await connection.send(RESPCommand("LRANGE", "list", "0", "-1"))
+            #expect(try await small == .simpleString("PONG"))
+            let elements = try #require(reply.elements)
+            #expect(elements.count == count)
+            #expect(elements.first?.string == "element-0")
+            #expect(elements[count / 2].string == "element-\(count / 2)")
+            #expect(elements.last?.string == "element-\(count - 1)")
+            #expect(try await connection.send(RESPCommand("GET", "after")) == .null, "the connection is in step after the big reply")
+            await connection.close()
+        }
+    }
+
     /// Callers that prefer the connection's executor run on its event loop (no hop per command);
     /// many of them share one connection, their commands leave together and every caller gets its
     /// own reply, mixed with single commands, batches and callers from the global executor.
