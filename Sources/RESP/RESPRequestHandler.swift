@@ -2,19 +2,24 @@ import NIOCore
 
 /// What callers hand to the handler, on the event loop.
 enum RESPRequest: Sendable {
-    /// One command, one reply.
-    case single(RESPCommand, UnsafeContinuation<RESPValue, any Error>)
+    /// One command, one reply. The id lets the caller cancel it.
+    case single(RESPCommand, UnsafeContinuation<RESPValue, any Error>, id: UInt64)
     /// Several commands written and flushed together; one continuation for all replies, in order.
-    case batch([RESPCommand], UnsafeContinuation<[RESPValue], any Error>)
+    case batch([RESPCommand], UnsafeContinuation<[RESPValue], any Error>, id: UInt64)
     /// A command whose replies arrive as pushes (`SUBSCRIBE`); resumed once it is queued for writing.
     case withoutReply(RESPCommand, UnsafeContinuation<Void, any Error>)
+    /// The caller of request `id` was cancelled: resume it with `CancellationError` now and
+    /// discard its replies when they arrive (they keep their place in the reply order). Ignored if
+    /// the request has already been answered.
+    case cancel(id: UInt64)
 
     /// Resumes the caller with `error` instead of sending.
     func fail(_ error: any Error) {
         switch self {
-        case .single(_, let continuation): continuation.resume(throwing: error)
-        case .batch(_, let continuation): continuation.resume(throwing: error)
+        case .single(_, let continuation, _): continuation.resume(throwing: error)
+        case .batch(_, let continuation, _): continuation.resume(throwing: error)
         case .withoutReply(_, let continuation): continuation.resume(throwing: error)
+        case .cancel: break
         }
     }
 }
@@ -37,19 +42,30 @@ final class RESPRequestHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private enum Pending {
-        case single(UnsafeContinuation<RESPValue, any Error>, NIODeadline)
-        case batch(UnsafeContinuation<[RESPValue], any Error>, expected: Int, NIODeadline)
+        case single(UnsafeContinuation<RESPValue, any Error>, NIODeadline, id: UInt64)
+        case batch(UnsafeContinuation<[RESPValue], any Error>, expected: Int, NIODeadline, id: UInt64)
+        /// A cancelled request whose caller has been resumed: its `expected` replies are read and
+        /// dropped, so the replies after it still reach their callers.
+        case abandoned(expected: Int, NIODeadline)
 
         var sentAt: NIODeadline {
             switch self {
-            case .single(_, let sent), .batch(_, _, let sent): sent
+            case .single(_, let sent, _), .batch(_, _, let sent, _), .abandoned(_, let sent): sent
+            }
+        }
+
+        var id: UInt64? {
+            switch self {
+            case .single(_, _, let id), .batch(_, _, _, let id): id
+            case .abandoned: nil
             }
         }
 
         func fail(_ error: any Error) {
             switch self {
-            case .single(let continuation, _): continuation.resume(throwing: error)
-            case .batch(let continuation, _, _): continuation.resume(throwing: error)
+            case .single(let continuation, _, _): continuation.resume(throwing: error)
+            case .batch(let continuation, _, _, _): continuation.resume(throwing: error)
+            case .abandoned: break
             }
         }
     }
@@ -57,6 +73,8 @@ final class RESPRequestHandler: ChannelInboundHandler {
     @exclusivity(unchecked) private var pending = CircularBuffer<Pending>(initialCapacity: 16)
     /// Replies collected for the batch at the head of `pending` (only the head receives replies).
     @exclusivity(unchecked) private var batchReplies: [RESPValue] = []
+    /// Replies dropped so far for the abandoned request at the head of `pending`.
+    @exclusivity(unchecked) private var headDropped = 0
     /// Bytes of a reply that has not arrived whole yet.
     @exclusivity(unchecked) private var unread: ByteBuffer?
     /// Commands enqueued since the last flush. Reused: once the socket has taken its bytes, the
@@ -112,19 +130,22 @@ final class RESPRequestHandler: ChannelInboundHandler {
         let now = NIODeadline.now()
         let idle = pending.isEmpty && !flushScheduled
         switch request {
-        case .single(let command, let continuation):
-            pending.append(.single(continuation, now))
+        case .single(let command, let continuation, let id):
+            pending.append(.single(continuation, now, id: id))
             command.write(into: &outbound)
-        case .batch(let commands, let continuation):
+        case .batch(let commands, let continuation, let id):
             guard !commands.isEmpty else {
                 continuation.resume(returning: [])
                 return
             }
-            pending.append(.batch(continuation, expected: commands.count, now))
+            pending.append(.batch(continuation, expected: commands.count, now, id: id))
             RESPCommand.write(commands, into: &outbound)
         case .withoutReply(let command, let continuation):
             command.write(into: &outbound)
             continuation.resume()
+        case .cancel(let id):
+            cancel(id)
+            return
         }
         if idle {
             // Nothing in flight: waiting could only add latency.
@@ -135,6 +156,27 @@ final class RESPRequestHandler: ChannelInboundHandler {
             context.eventLoop.execute(flushTask)
         }
         scheduleTimeoutCheck(context: context)
+    }
+
+    /// Resumes the request's caller with `CancellationError`; its replies will be dropped on
+    /// arrival. Its commands may already be on the wire, so they stay in the reply order.
+    private func cancel(_ id: UInt64) {
+        guard let index = pending.firstIndex(where: { $0.id == id }) else { return }
+        let entry = pending[index]
+        let expected: Int
+        switch entry {
+        case .single: expected = 1
+        case .batch(_, let count, _, _):
+            expected = count
+            if index == pending.startIndex {
+                // Part of its replies may have arrived already.
+                headDropped = batchReplies.count
+                batchReplies = []
+            }
+        case .abandoned: return
+        }
+        pending[index] = .abandoned(expected: expected, entry.sentAt)
+        entry.fail(CancellationError())
     }
 
     private func flushOutbound() {
@@ -179,10 +221,15 @@ final class RESPRequestHandler: ChannelInboundHandler {
             return
         }
         switch first {
-        case .single(let continuation, _):
+        case .single(let continuation, _, _):
             pending.removeFirst()
             continuation.resume(returning: value)
-        case .batch(let continuation, let expected, _):
+        case .abandoned(let expected, _):
+            headDropped += 1
+            guard headDropped == expected else { return }
+            headDropped = 0
+            pending.removeFirst()
+        case .batch(let continuation, let expected, _, _):
             if batchReplies.isEmpty { batchReplies.reserveCapacity(expected) }
             batchReplies.append(value)
             guard batchReplies.count == expected else { return }
@@ -213,6 +260,7 @@ final class RESPRequestHandler: ChannelInboundHandler {
         timeoutCheck = nil
         unread = nil
         batchReplies = []
+        headDropped = 0
         while let request = pending.popFirst() { request.fail(error) }
     }
 

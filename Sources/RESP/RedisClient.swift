@@ -1,3 +1,4 @@
+import Atomics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -15,14 +16,11 @@ public final class RedisClient: Sendable {
     /// (see ``EventLoopTaskExecutor``).
     public let executor: EventLoopTaskExecutor
     private let onPush: (@Sendable (RESPValue) -> Void)?
-    private let state = NIOLockedValueBox(State.idle(failures: 0, retryAt: nil))
-
-    private enum State {
-        case idle(failures: Int, retryAt: ContinuousClock.Instant?)
-        case connecting(Task<RedisConnection, any Error>, failures: Int)
-        case connected(RedisConnection)
-        case shutDown
-    }
+    private typealias Waiter = UnsafeContinuation<RedisConnection, any Error>
+    private let state = NIOLockedValueBox(ReconnectingClientState<RedisConnection, Waiter>())
+    /// The running connection attempt, so ``shutdown()`` can wait for it to close what it opened.
+    private let attempt = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    private let nextWaiter = ManagedAtomic<UInt64>(0)
 
     public init(
         _ configuration: RedisConfiguration, reconnectPolicy: ReconnectPolicy = ReconnectPolicy(),
@@ -36,64 +34,47 @@ public final class RedisClient: Sendable {
         self.onPush = onPush
     }
 
-    private enum Next {
-        case use(RedisConnection)
-        case wait(Task<RedisConnection, any Error>)
-        case fail(any Error)
-    }
-
-    /// The current connection, connecting (once, shared by concurrent callers) when needed.
+    /// The current connection, connecting (once, shared by concurrent callers) when needed. A
+    /// cancelled caller stops waiting at once; the attempt goes on for the others.
     public func connection() async throws -> RedisConnection {
-        let next: Next = state.withLockedValue { state in
-            switch state {
-            case .connected(let connection) where connection.isActive:
-                return .use(connection)
-            case .connected:
-                return startConnecting(&state, failures: 0)
-            case .connecting(let task, _):
-                return .wait(task)
-            case .idle(let failures, let retryAt):
-                if let retryAt, retryAt > .now {
-                    let milliseconds = (retryAt - .now).components.attoseconds / 1_000_000_000_000_000
-                        + (retryAt - .now).components.seconds * 1000
-                    return .fail(RedisConnectionError(
-                        .unavailable,
-                        "Redis at \(configuration.host):\(configuration.port) is unavailable after \(failures) failed attempt\(failures == 1 ? "" : "s"); next attempt in \(milliseconds) ms"))
+        if let connection = state.withLockedValue({ $0.current(isUsable: \.isActive) }) { return connection }
+        let id = nextWaiter.wrappingIncrementThenLoad(ordering: .relaxed)
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (waiter: Waiter) in
+                let action = state.withLockedValue { state in
+                    state.request(
+                        id: id, waiter: waiter, now: .now, isUsable: \.isActive,
+                        describe: "\(configuration.host):\(configuration.port)")
                 }
-                return startConnecting(&state, failures: failures)
-            case .shutDown:
-                return .fail(RedisConnectionError(.closed, "the client was shut down"))
+                switch action {
+                case .use(let connection): waiter.resume(returning: connection)
+                case .fail(let error): waiter.resume(throwing: error)
+                case .wait: break
+                case .startConnecting: startConnecting()
+                }
             }
-        }
-        switch next {
-        case .use(let connection): return connection
-        case .fail(let error): throw error
-        case .wait(let task): return try await task.value
+        } onCancel: {
+            state.withLockedValue { $0.cancel(id: id) }?.resume(throwing: CancellationError())
         }
     }
 
-    /// Starts one connection attempt that every caller waits for; records the outcome.
-    private func startConnecting(_ state: inout State, failures: Int) -> Next {
-        let configuration = configuration
-        let onPush = onPush
-        let eventLoop = eventLoop
-        let task = Task { () throws -> RedisConnection in
+    /// Runs one connection attempt and executes the state machine's verdict on it.
+    private func startConnecting() {
+        let task = Task {
             do {
                 let connection = try await RedisConnection.connect(configuration, eventLoopGroup: eventLoop, onPush: onPush)
-                self.state.withLockedValue { state in
-                    if case .connecting = state { state = .connected(connection) }
+                switch state.withLockedValue({ $0.connectSucceeded(connection) }) {
+                case .resume(let waiters, let connection):
+                    for waiter in waiters { waiter.resume(returning: connection) }
+                case .close(let connection):
+                    await connection.close()
                 }
-                return connection
             } catch {
-                let delay = self.reconnectPolicy.delay(afterFailures: failures + 1)
-                self.state.withLockedValue { state in
-                    if case .connecting = state { state = .idle(failures: failures + 1, retryAt: .now + delay) }
-                }
-                throw error
+                let waiters = state.withLockedValue { $0.connectFailed(now: .now, delay: reconnectPolicy.delay(afterFailures:)) }
+                for waiter in waiters { waiter.resume(throwing: error) }
             }
         }
-        state = .connecting(task, failures: failures)
-        return .wait(task)
+        attempt.withLockedValue { $0 = task }
     }
 
     /// Sends one command (see ``RedisConnection/send(_:)``).
@@ -107,14 +88,15 @@ public final class RedisClient: Sendable {
         try await connection().pipeline(commands)
     }
 
-    /// Closes the connection; later calls fail.
+    /// Closes the connection and fails callers waiting for one; later calls fail. A connection
+    /// attempt still running is closed when it completes, before this returns.
     public func shutdown() async {
-        let current: RedisConnection? = state.withLockedValue { state in
-            defer { state = .shutDown }
-            if case .connected(let connection) = state { return connection }
-            if case .connecting(let task, _) = state { task.cancel() }
-            return nil
+        switch state.withLockedValue({ $0.shutdown() }) {
+        case .none: break
+        case .close(let connection): await connection.close()
+        case .failWaiters(let waiters):
+            for waiter in waiters { waiter.resume(throwing: RedisConnectionError(.closed, "the client was shut down")) }
         }
-        await current?.close()
+        await attempt.withLockedValue { $0 }?.value
     }
 }

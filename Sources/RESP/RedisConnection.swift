@@ -1,3 +1,4 @@
+import Atomics
 import NIOCore
 import NIOPosix
 
@@ -17,6 +18,8 @@ public final class RedisConnection: Sendable {
     /// (`withTaskExecutorPreference(connection.executor) { … }`) send and receive without a thread
     /// hop per command.
     public let executor: EventLoopTaskExecutor
+    /// Ids of requests, so a cancelled caller can name its request.
+    private let nextRequest = ManagedAtomic<UInt64>(0)
 
     private init(
         channel: Channel, handler: NIOLoopBound<RESPRequestHandler>, inbox: EventLoopInbox<RESPRequest>, protocolVersion: Int,
@@ -145,14 +148,25 @@ public final class RedisConnection: Sendable {
 
     /// A command of the handshake, before the connection object exists.
     private static func send(_ command: RESPCommand, via inbox: EventLoopInbox<RESPRequest>) async throws -> RESPValue {
-        try await withUnsafeThrowingContinuation { continuation in inbox.submit(.single(command, continuation)) }
+        try await withUnsafeThrowingContinuation { continuation in inbox.submit(.single(command, continuation, id: 0)) }
     }
 
     /// Sends a command and returns its reply; an error reply is thrown as ``RedisError``.
+    ///
+    /// A cancelled caller returns at once with `CancellationError`. The command may still run on
+    /// the server (it may already be on the wire); its reply is dropped when it arrives, and other
+    /// callers' replies are unaffected.
     @discardableResult
     public func send(_ command: RESPCommand) async throws -> RESPValue {
-        let reply = try await withUnsafeThrowingContinuation { continuation in
-            enqueue(.single(command, continuation))
+        let id = nextRequest.wrappingIncrementThenLoad(ordering: .relaxed)
+        let reply = try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<RESPValue, any Error>) in
+                guard !Task.isCancelled else { return continuation.resume(throwing: CancellationError()) }
+                enqueue(.single(command, continuation, id: id))
+                cancelIfCancelledMeanwhile(id)
+            }
+        } onCancel: {
+            inbox.submit(.cancel(id: id))
         }
         if case .error(let message) = reply { throw RedisError(message) }
         return reply
@@ -160,10 +174,26 @@ public final class RedisConnection: Sendable {
 
     /// Writes all commands with one flush and returns their replies in order; error replies are
     /// returned as ``RESPValue/error(_:)``, not thrown, so one failing command does not hide the rest.
+    /// Cancellation works as for ``send(_:)``: the caller returns at once, the commands may still run.
     public func pipeline(_ commands: [RESPCommand]) async throws -> [RESPValue] {
-        try await withUnsafeThrowingContinuation { continuation in
-            enqueue(.batch(commands, continuation))
+        let id = nextRequest.wrappingIncrementThenLoad(ordering: .relaxed)
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<[RESPValue], any Error>) in
+                guard !Task.isCancelled else { return continuation.resume(throwing: CancellationError()) }
+                enqueue(.batch(commands, continuation, id: id))
+                cancelIfCancelledMeanwhile(id)
+            }
+        } onCancel: {
+            inbox.submit(.cancel(id: id))
         }
+    }
+
+    /// Closes the window between checking for cancellation and enqueueing: a cancellation handler
+    /// that ran in it found no request to cancel. Cancels always travel through the inbox, behind
+    /// any request submitted through it, so they find what they cancel (a second cancel of an
+    /// answered or already cancelled request is ignored).
+    private func cancelIfCancelledMeanwhile(_ id: UInt64) {
+        if Task.isCancelled { inbox.submit(.cancel(id: id)) }
     }
 
     /// Writes a command whose replies arrive as pushes (`SUBSCRIBE`, `PSUBSCRIBE`, …).

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import TestSupport
 import NIOCore
 import RESP
@@ -48,6 +49,132 @@ struct RedisConnectionTests {
             #expect(elements.last?.string == "element-\(count - 1)")
             #expect(try await connection.send(RESPCommand("GET", "after")) == .null, "the connection is in step after the big reply")
             await connection.close()
+        }
+    }
+
+    /// A cancelled caller returns at once with `CancellationError`, while its command (a blocking
+    /// BLPOP) still holds the connection; the reply to it is dropped and the caller behind it
+    /// gets its own reply, not the BLPOP's.
+    @Test func cancelledCallersReturnAtOnceAndKeepTheReplyOrder() async throws {
+        try await withRedisServer { server in
+            let connection = try await RedisConnection.connect(server.configuration)
+            let events = NIOLockedValueBox<[String]>([])
+            let blocked = Task {
+                do {
+                    _ = try await connection.send(RESPCommand("BLPOP", "never", "1"))
+                    events.withLockedValue { $0.append("blpop replied") }
+                } catch is CancellationError {
+                    events.withLockedValue { $0.append("blpop cancelled") }
+                } catch {
+                    events.withLockedValue { $0.append("blpop failed: \(error)") }
+                }
+            }
+            let batch = Task {
+                do {
+                    _ = try await connection.pipeline([RESPCommand("BLPOP", "never", "1"), RESPCommand("PING")])
+                    events.withLockedValue { $0.append("batch replied") }
+                } catch is CancellationError {
+                    events.withLockedValue { $0.append("batch cancelled") }
+                } catch {
+                    events.withLockedValue { $0.append("batch failed: \(error)") }
+                }
+            }
+            // Wait until both are on the server (the client is blocked), then queue a PING behind them.
+            while try await clientsBlocked(server) < 1 { try await Task.sleep(for: .milliseconds(10)) }
+            async let behind = connection.send(RESPCommand("ECHO", "mine"))
+            blocked.cancel()
+            await blocked.value
+            batch.cancel()
+            await batch.value
+            #expect(events.withLockedValue { $0 } == ["blpop cancelled", "batch cancelled"], "both returned before the server answered")
+            #expect(try await behind == .bulkString(ByteBuffer(string: "mine")))
+            #expect(try await connection.send(RESPCommand("ECHO", "after")).string == "after")
+            await connection.close()
+        }
+    }
+
+    /// Many callers, a third of them cancelled at random moments: every caller that is not
+    /// cancelled gets exactly its own reply, and the connection stays usable.
+    @Test func randomCancellationsNeverMixUpReplies() async throws {
+        try await withRedisServer { server in
+            let connection = try await RedisConnection.connect(server.configuration)
+            var rng = SeededGenerator(state: 31)
+            let delays = (0..<600).map { _ in Int.random(in: 0..<200, using: &rng) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<600 {
+                    let task = Task {
+                        if index % 2 == 0 {
+                            let reply = try await connection.send(RESPCommand("ECHO", "reply-\(index)"))
+                            #expect(reply.string == "reply-\(index)")
+                        } else {
+                            let replies = try await connection.pipeline([RESPCommand("ECHO", "a-\(index)"), RESPCommand("ECHO", "b-\(index)")])
+                            #expect(replies.map(\.string) == ["a-\(index)", "b-\(index)"])
+                        }
+                    }
+                    group.addTask {
+                        if index % 3 == 0 {
+                            try await Task.sleep(for: .microseconds(delays[index]))
+                            task.cancel()
+                        }
+                        do { try await task.value } catch is CancellationError {}
+                    }
+                }
+                try await group.waitForAll()
+            }
+            // A task cancelled before it sends never reaches the server.
+            let early = Task {
+                withUnsafeCurrentTask { $0?.cancel() }
+                return try await connection.send(RESPCommand("SET", "early", "1"))
+            }
+            await #expect(throws: CancellationError.self) { try await early.value }
+            #expect(try await connection.send(RESPCommand("GET", "early")) == .null)
+            #expect(try await connection.send(RESPCommand("ECHO", "still in step")).string == "still in step")
+            await connection.close()
+        }
+    }
+
+    /// Shutdown racing connection attempts: after `shutdown()` returns, the server has no
+    /// connection of this client left (the first version leaked the one being opened).
+    @Test func shutdownRacingAConnectLeaksNothing() async throws {
+        try await withRedisServer { server in
+            for round in 0..<30 {
+                var configuration = server.configuration
+                configuration.clientName = "race"
+                let client = RedisClient(configuration)
+                let callers = Task {
+                    await withTaskGroup(of: Void.self) { group in
+                        for _ in 0..<4 { group.addTask { _ = try? await client.send(RESPCommand("PING")) } }
+                    }
+                }
+                if round % 2 == 1 { await Task.yield() }
+                await client.shutdown()
+                await callers.value
+                await #expect(throws: RedisConnectionError.self) { try await client.send(RESPCommand("PING")) }
+            }
+            // Closed sockets leave the server's client list within its event loop's next turns.
+            var named = -1
+            for _ in 0..<100 {
+                let list = try await withRedisConnection(server) { try await $0.send(RESPCommand("CLIENT", "LIST")).string ?? "" }
+                named = list.split(whereSeparator: \.isNewline).filter { $0.contains("name=race ") }.count
+                if named == 0 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(named == 0, "connections of shut-down clients are still open")
+        }
+    }
+
+    /// A caller waiting for a connection attempt is cancelled: it returns at once, the others
+    /// still get the connection.
+    @Test func cancellingAWaiterForAConnection() async throws {
+        try await withRedisServer { server in
+            let client = RedisClient(server.configuration)
+            let cancelled = Task { try await client.send(RESPCommand("PING")) }
+            cancelled.cancel()
+            async let other = client.send(RESPCommand("PING"))
+            await #expect(throws: CancellationError.self) { try await cancelled.value }
+            let pong = try await other
+            #expect(pong == .simpleString("PONG"))
+            await client.shutdown()
         }
     }
 
@@ -244,5 +371,26 @@ struct RedisConnectionTests {
         #expect(third >= .milliseconds(320) && third <= .milliseconds(480))
         let late = policy.delay(afterFailures: 30, using: &rng)
         #expect(late >= .milliseconds(800) && late <= .milliseconds(1200))
+    }
+}
+
+/// `blocked_clients` from `INFO clients`.
+func clientsBlocked(_ server: RedisServer) async throws -> Int {
+    let probe = try await RedisConnection.connect(server.configuration)
+    defer { Task { await probe.close() } }
+    let info = try await probe.send(RESPCommand("INFO", "clients")).string ?? ""
+    let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("blocked_clients:") }
+    return line.flatMap { Int($0.dropFirst("blocked_clients:".count)) } ?? 0
+}
+
+func withRedisConnection<T>(_ server: RedisServer, _ body: (RedisConnection) async throws -> T) async throws -> T {
+    let connection = try await RedisConnection.connect(server.configuration)
+    do {
+        let result = try await body(connection)
+        await connection.close()
+        return result
+    } catch {
+        await connection.close()
+        throw error
     }
 }

@@ -1,0 +1,92 @@
+import Testing
+@testable import RESP
+
+/// The reconnecting client's transitions, without a server: connections and waiters are plain values.
+@Suite("Reconnecting client state machine")
+struct ReconnectingClientStateTests {
+    final class Connection {
+        var open = true
+    }
+    typealias Machine = ReconnectingClientState<Connection, String>
+    let start = ContinuousClock.now
+
+    func request(_ machine: inout Machine, _ id: UInt64, at offset: Duration = .zero) -> Machine.RequestAction {
+        machine.request(id: id, waiter: "w\(id)", now: start + offset, isUsable: \.open, describe: "redis")
+    }
+
+    @Test func oneAttemptServesEveryoneWhoAsked() {
+        var machine = Machine()
+        guard case .startConnecting = request(&machine, 1) else { Issue.record("the first caller starts an attempt"); return }
+        guard case .wait = request(&machine, 2) else { Issue.record("the second waits for the same attempt"); return }
+        let connection = Connection()
+        guard case .resume(let waiters, let given) = machine.connectSucceeded(connection) else { Issue.record("resume"); return }
+        #expect(waiters == ["w1", "w2"] && given === connection)
+        guard case .use(let used) = request(&machine, 3) else { Issue.record("connected: use it"); return }
+        #expect(used === connection)
+        #expect(machine.current(isUsable: \.open) === connection)
+    }
+
+    @Test func aClosedConnectionIsReplaced() {
+        var machine = Machine()
+        _ = request(&machine, 1)
+        let connection = Connection()
+        _ = machine.connectSucceeded(connection)
+        connection.open = false
+        #expect(machine.current(isUsable: \.open) == nil)
+        guard case .startConnecting = request(&machine, 2) else { Issue.record("a closed connection starts a new attempt"); return }
+    }
+
+    @Test func failuresBackOffAndFailFastMeanwhile() {
+        var machine = Machine()
+        _ = request(&machine, 1)
+        _ = request(&machine, 2)
+        #expect(machine.connectFailed(now: start, delay: { .milliseconds(100 * $0) }) == ["w1", "w2"])
+        guard case .fail(let error) = request(&machine, 3, at: .milliseconds(40)) else { Issue.record("fail fast while backing off"); return }
+        #expect(error.kind == .unavailable)
+        #expect(error.message.contains("after 1 failed attempt;") && error.message.contains("next attempt in 60 ms"))
+        guard case .startConnecting = request(&machine, 4, at: .milliseconds(100)) else { Issue.record("retry after the delay"); return }
+        _ = machine.connectFailed(now: start + .milliseconds(100), delay: { .milliseconds(100 * $0) })
+        guard case .fail = request(&machine, 5, at: .milliseconds(250)) else { Issue.record("the second delay is longer"); return }
+        guard case .startConnecting = request(&machine, 6, at: .milliseconds(300)) else { Issue.record("retry"); return }
+        _ = machine.connectSucceeded(Connection())
+        guard case .use = request(&machine, 7, at: .milliseconds(300)) else { Issue.record("success ends the backoff"); return }
+    }
+
+    /// The leak of the first version: a connect that completes after shutdown must be closed,
+    /// not handed out or forgotten.
+    @Test func shutdownDuringAConnectClosesTheNewConnection() {
+        var machine = Machine()
+        _ = request(&machine, 1)
+        _ = request(&machine, 2)
+        guard case .failWaiters(let waiters) = machine.shutdown() else { Issue.record("waiters fail on shutdown"); return }
+        #expect(waiters == ["w1", "w2"])
+        let late = Connection()
+        guard case .close(let closed) = machine.connectSucceeded(late) else { Issue.record("the late connection is closed"); return }
+        #expect(closed === late)
+        guard case .fail(let error) = request(&machine, 3) else { Issue.record("calls after shutdown fail"); return }
+        #expect(error.kind == .closed)
+        #expect(machine.connectFailed(now: start, delay: { _ in .zero }).isEmpty)
+    }
+
+    @Test func shutdownClosesTheCurrentConnection() {
+        var machine = Machine()
+        _ = request(&machine, 1)
+        let connection = Connection()
+        _ = machine.connectSucceeded(connection)
+        guard case .close(let closed) = machine.shutdown() else { Issue.record("close"); return }
+        #expect(closed === connection)
+        guard case .none = machine.shutdown() else { Issue.record("a second shutdown does nothing"); return }
+    }
+
+    @Test func aCancelledWaiterLeavesTheOthersWaiting() {
+        var machine = Machine()
+        _ = request(&machine, 1)
+        _ = request(&machine, 2)
+        _ = request(&machine, 3)
+        #expect(machine.cancel(id: 2) == "w2")
+        #expect(machine.cancel(id: 2) == nil, "cancelled once")
+        guard case .resume(let waiters, _) = machine.connectSucceeded(Connection()) else { Issue.record("resume"); return }
+        #expect(waiters == ["w1", "w3"])
+        #expect(machine.cancel(id: 1) == nil, "nothing to cancel once connected")
+    }
+}
