@@ -52,4 +52,40 @@ struct EventLoopInboxTests {
         }
         #expect(onLoop)
     }
+
+    /// A task on the loop's executor that spins on `Task.yield()` forever must not keep the loop's
+    /// other tasks from running: here the one that stops it. (The first version drained without a
+    /// bound and this test hung.)
+    @Test(.timeLimit(.minutes(1))) func aSpinningTaskDoesNotStarveTheLoop() async {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let executor = EventLoopTaskExecutor(loop)
+        let stop = NIOLockedValueBox(false)
+        let spins = NIOLockedValueBox(0)
+        let spinner = Task(executorPreference: executor) {
+            while !stop.withLockedValue({ $0 }) {
+                spins.withLockedValue { $0 += 1 }
+                await Task.yield()
+            }
+        }
+        while spins.withLockedValue({ $0 }) < 1_000 { await Task.yield() }
+        // An ordinary event-loop task, queued behind the spinner's jobs.
+        try? await loop.submit { stop.withLockedValue { $0 = true } }.get()
+        await spinner.value
+        #expect(stop.withLockedValue { $0 })
+    }
+
+    /// Bounded runs lose and reorder nothing: 10,000 elements through batches of 7.
+    @Test func batchesKeepOrder() async {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let inbox = EventLoopInbox<Int>(loop, batch: 7)
+        let seen = NIOLockedValueBox([Int]())
+        let (finished, finish) = AsyncStream<Void>.makeStream()
+        inbox.start { element in
+            let count = seen.withLockedValue { $0.append(element); return $0.count }
+            if count == 10_000 { finish.finish() }
+        }
+        for element in 0..<10_000 { inbox.submit(element) }
+        for await _ in finished {}
+        #expect(seen.withLockedValue { $0 } == Array(0..<10_000))
+    }
 }
