@@ -16,6 +16,9 @@ public actor RedisConnectionPool {
     private var idle: [(connection: RedisConnection, since: ContinuousClock.Instant)] = []
     private var leased = 0
     private var connecting = 0
+    /// Idle connections taken out for a health check (`PING`) before being leased: still open,
+    /// so they count against `maxConnections`.
+    private var checking = 0
     private var waiters: [(id: Int, continuation: CheckedContinuation<RedisConnection, any Error>)] = []
     private var nextWaiter = 0
     private var failures = 0
@@ -34,8 +37,8 @@ public actor RedisConnectionPool {
         self.reconnectPolicy = reconnectPolicy
     }
 
-    /// Connections open now (idle, leased or being opened).
-    public var size: Int { idle.count + leased + connecting }
+    /// Connections open now (idle, being health-checked, leased or being opened).
+    public var size: Int { idle.count + checking + leased + connecting }
     public var waiting: Int { waiters.count }
 
     /// Runs `body` with a connection of its own, returning it to the pool afterwards.
@@ -56,8 +59,12 @@ public actor RedisConnectionPool {
         while let (connection, since) = idle.popLast() {
             if !connection.isActive { continue }
             if ContinuousClock.now - since > healthCheckAfter {
-                guard (try? await connection.send(RESPCommand("PING"))) != nil else {
+                checking += 1
+                let healthy = (try? await connection.send(RESPCommand("PING"))) != nil
+                checking -= 1
+                guard healthy, !closed else {
                     await connection.close()
+                    if closed { throw RedisConnectionError(.closed, "the pool is closed") }
                     continue
                 }
             }

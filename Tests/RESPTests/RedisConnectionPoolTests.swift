@@ -34,13 +34,45 @@ struct RedisConnectionPoolTests {
         }
     }
 
+    /// An idle connection being health-checked is still open: while its PING waits (the server is
+    /// paused), a concurrent lease must wait instead of opening a second connection past the limit.
+    @Test func healthChecksCountAgainstTheLimit() async throws {
+        try await withRedisServer { server in
+            var configuration = server.configuration
+            configuration.clientName = "pooled"
+            let pool = RedisConnectionPool(configuration, maxConnections: 1, leaseTimeout: .seconds(5), healthCheckAfter: .zero)
+            try await pool.withConnection { _ = try await $0.send(RESPCommand("PING")) }
+            let admin = try await RedisConnection.connect(server.configuration)
+            try await admin.send(RESPCommand("CLIENT", "PAUSE", "300", "ALL"))
+            let peak = Peak()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<3 {
+                    group.addTask {
+                        try await pool.withConnection { connection in
+                            await peak.enter()
+                            _ = try await connection.send(RESPCommand("PING"))
+                            await peak.leave()
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(await peak.peak == 1)
+            #expect(await pool.size == 1)
+            let list = try await admin.send(RESPCommand("CLIENT", "LIST")).string ?? ""
+            #expect(list.split(whereSeparator: \.isNewline).filter { $0.contains("name=pooled ") }.count == 1)
+            await admin.close()
+            await pool.close()
+        }
+    }
+
     @Test func waitersTimeOut() async throws {
         try await withRedisServer { server in
             let pool = RedisConnectionPool(server.configuration, maxConnections: 1, leaseTimeout: .milliseconds(100))
             let holder = Task {
                 try await pool.withConnection { connection in _ = try await connection.send(RESPCommand("BLPOP", "nothing", "1")) }
             }
-            try await Task.sleep(for: .milliseconds(50))
+            while await pool.size < 1 { await Task.yield() }
             let start = ContinuousClock.now
             do {
                 _ = try await pool.lease()
@@ -61,17 +93,34 @@ struct RedisConnectionPoolTests {
                 reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(300), maxDelay: .seconds(1), jitter: 0))
             #expect(try await pool.withConnection { try await $0.send(RESPCommand("PING")) } == .simpleString("PONG"))
             server.stop()
-            await #expect(throws: RedisConnectionError.self) { try await pool.withConnection { try await $0.send(RESPCommand("PING")) } }
-            // The next lease fails fast while backing off instead of dialling again.
-            do {
-                _ = try await pool.lease()
-                Issue.record("leasing from a dead server must fail")
-            } catch let error as RedisConnectionError {
-                #expect(error.kind == .unavailable || error.kind == .connectFailed)
+            // The leased connection fails (`.closed`) unless its close was already noticed; then a
+            // lease dials and fails (`.connectFailed`); the next fails fast while backing off,
+            // without dialling (`.unavailable`).
+            var kinds: [RedisConnectionError.Kind] = []
+            while kinds.last != .unavailable, kinds.count < 4 {
+                do {
+                    _ = try await pool.withConnection { try await $0.send(RESPCommand("PING")) }
+                    Issue.record("a dead server must fail")
+                    break
+                } catch let error as RedisConnectionError {
+                    kinds.append(error.kind)
+                }
             }
+            #expect(kinds == [.closed, .connectFailed, .unavailable] || kinds == [.connectFailed, .unavailable], "\(kinds)")
             try await server.restart()
-            try await Task.sleep(for: .milliseconds(400))
-            #expect(try await pool.withConnection { try await $0.send(RESPCommand("PING")) } == .simpleString("PONG"))
+            // Until the backoff (300 ms) ends, leases keep failing fast; then one dials and succeeds.
+            var fastFailures = 0
+            while true {
+                do {
+                    #expect(try await pool.withConnection { try await $0.send(RESPCommand("PING")) } == .simpleString("PONG"))
+                    break
+                } catch let error as RedisConnectionError {
+                    #expect(error.kind == .unavailable, "only fail-fast refusals before the retry")
+                    fastFailures += 1
+                    await Task.yield()
+                }
+            }
+            #expect(fastFailures > 0)
             await pool.close()
         }
     }
