@@ -121,7 +121,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CacheClientTests",
-            dependencies: ["CacheClient", "CacheRuntime", "RESP", "RedisTestSupport", "ExamplePlatform"]
+            dependencies: [
+                "CacheClient", "CacheRuntime", "RESP", "RedisTestSupport", "ExamplePlatform", "TestSupport",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "CachePolicyCLITests",

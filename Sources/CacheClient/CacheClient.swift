@@ -18,6 +18,8 @@ public final class CacheClient: Sendable {
     let flights = NIOLockedValueBox([String: Task<any Sendable, any Error>]())
     let nearCache = NearCache()
     let unexpectedReplyCount = ManagedAtomic<Int>(0)
+    /// Points where tests force an interleaving; empty in production.
+    let hooks = Hooks()
 
     /// Replies of the wrong type (e.g. an integer for `GET`) since the client was made: each was
     /// thrown as an error.
@@ -110,6 +112,16 @@ public final class CacheClient: Sendable {
         }
     }
 
+    /// Interleaving points for tests.
+    final class Hooks: Sendable {
+        let beforeRemovalHook = NIOLockedValueBox<(@Sendable () async -> Void)?>(nil)
+
+        /// Runs between a removal's local step and its command to Redis.
+        func beforeRemoval() async {
+            if let hook = beforeRemovalHook.withLockedValue({ $0 }) { await hook() }
+        }
+    }
+
     static func setCommand(_ key: String, _ value: ByteBuffer, ttl: Int64) -> RESPCommand {
         var command = RESPCommand("SET")
         command.append(key)
@@ -120,11 +132,18 @@ public final class CacheClient: Sendable {
     }
 
     /// Removes an entry (and revokes any read-through lease on it); `true` if it existed.
+    ///
+    /// The near-cache entry goes before the `UNLINK` (this process stops serving it at once) and
+    /// again after the server acknowledged it: a concurrent read answered before the `UNLINK` ran
+    /// may have stored the old value in between (see ``NearCache``).
     @discardableResult
     public func delete<K: CacheKeyProtocol>(_ key: K) async throws -> Bool {
         nearCache.remove(key.key)
+        await hooks.beforeRemoval()
+        defer { nearCache.remove(key.key) }
         let replies = try await redis.pipeline([RESPCommand("UNLINK", key.key), RESPCommand("UNLINK", Self.leaseKey(key.key))])
-        return replies.first?.int == 1
+        if case .error(let message) = replies[0] { throw RedisError(message) }
+        return replies[0].int == 1
     }
 
     // MARK: Read-through

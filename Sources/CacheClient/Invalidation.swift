@@ -26,6 +26,14 @@ extension CacheClient {
     @discardableResult
     public func invalidate(_ plan: InvalidationPlan) async throws -> InvalidationResult {
         var result = InvalidationResult()
+        // Local entries go before the server's and again after (see `delete`): reads that raced
+        // the removal cannot leave an old value behind.
+        for key in plan.keys { nearCache.remove(key) }
+        if !plan.tags.isEmpty || !plan.patterns.isEmpty { nearCache.removeAll(service: plan.service) }
+        defer {
+            for key in plan.keys { nearCache.remove(key) }
+            if !plan.tags.isEmpty || !plan.patterns.isEmpty { nearCache.removeAll(service: plan.service) }
+        }
         if !plan.keys.isEmpty {
             var keys = RESPCommand("UNLINK")
             keys.append(contentsOf: plan.keys)
@@ -34,7 +42,6 @@ extension CacheClient {
             let replies = try await redis.pipeline([keys, leases])
             if case .error(let message) = replies[0] { throw RedisError(message) }
             result.keys = Int(replies[0].int ?? 0)
-            for key in plan.keys { nearCache.remove(key) }
         }
         for tag in plan.tags {
             let removed = try await scripts.run(.invalidateTag, keys: [tag], arguments: [], on: redis)
@@ -44,9 +51,8 @@ extension CacheClient {
             result.patternMatches += try await unlinkMatching(pattern)
             _ = try await unlinkMatching(Self.leaseKey(pattern))
         }
-        // Tag members and pattern matches are not known locally: drop the near cache's entries of
-        // this service.
-        if !plan.tags.isEmpty || !plan.patterns.isEmpty { nearCache.removeAll(service: plan.service) }
+        // Tag members and pattern matches are not known locally: the near cache's entries of this
+        // service are dropped (by the `defer` above, after the server's removal).
         return result
     }
 

@@ -3,101 +3,116 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 /// An in-process cache in front of Redis for families that declare `nearCache: { entries: N }`:
-/// bounded per family by entry count (least recently used out), expiring with the family's TTL,
-/// and dropped on every invalidation this process applies or receives.
+/// bounded per family by entry count (an O(1) ``LRUCache``: least recently used out), expiring
+/// with the family's TTL, and dropped on every invalidation this process applies or receives.
 ///
 /// Families watched by a ``NearCacheTracker`` are served only while its tracking connection is
 /// up: whoever writes their keys, Redis tells the tracker, so no write can leave a stale copy here.
-/// A read records the ``generation`` before asking Redis and stores its reply only if no
-/// invalidation arrived meanwhile (the reply may predate the write that was just announced).
-final class NearCache: Sendable {
-    private struct Entry {
-        var value: ByteBuffer
-        var expires: ContinuousClock.Instant
-        var lastUse: UInt64
-    }
+///
+/// Reads race removals. A read records the ``generation`` before asking Redis and stores its
+/// reply only if no removal happened meanwhile (the reply may predate the removal). A removal that
+/// this process makes on the server (``CacheClient/delete(_:)``, invalidation plans) removes the
+/// local entry again once the server has acknowledged it: a read that was answered before the
+/// server removed the key, and stored its reply before the acknowledgement, loses it then; one
+/// that stores later fails the generation check.
+@_spi(Internals)
+public final class NearCache: Sendable {
+    /// Families by service and name (no string is built per lookup).
+    struct FamilyID: Hashable, Sendable {
+        let service: String
+        let name: String
 
-    private struct Family {
-        var entries: [String: Entry] = [:]
-        var clock: UInt64 = 0
+        init(_ spec: KeyFamilySpec) {
+            service = spec.service
+            name = spec.name
+        }
     }
 
     private struct State {
-        /// Family description (`service.name`) → its entries.
-        var families: [String: Family] = [:]
+        /// Each family's entries, found through `familyIndex`; an array so that removals can walk
+        /// every family in place.
+        var families: [LRUCache<ByteBuffer>] = []
+        var familyIndex: [FamilyID: Int] = [:]
+        var familyIDs: [FamilyID] = []
         /// Bumped by every removal, so reads that raced an invalidation do not store.
         var generation: UInt64 = 0
         /// Families a tracker watches, and whether its tracking connection is up.
-        var tracked: Set<String> = []
+        var tracked: Set<FamilyID> = []
         var trackingActive = false
 
-        func serves(_ spec: KeyFamilySpec) -> Bool {
-            spec.nearCacheEntries != nil && (trackingActive || !tracked.contains(spec.description))
+        func serves(_ id: FamilyID) -> Bool {
+            trackingActive || tracked.isEmpty || !tracked.contains(id)
         }
     }
 
     private let state = NIOLockedValueBox(State())
 
-    /// Where invalidations stand; pass it to ``put(_:_:family:ifGeneration:)``.
-    var generation: UInt64 { state.withLockedValue { $0.generation } }
+    public init() {}
 
-    func get(_ key: String, family spec: KeyFamilySpec) -> ByteBuffer? {
+    /// Where removals stand; pass it to ``put(_:_:family:ifGeneration:)``.
+    public var generation: UInt64 { state.withLockedValue { $0.generation } }
+
+    /// The entry, made the family's most recently used; `nil` if absent, expired or not served.
+    public func get(_ key: String, family spec: KeyFamilySpec) -> ByteBuffer? {
         guard spec.nearCacheEntries != nil else { return nil }
+        let id = FamilyID(spec)
+        let now = ContinuousClock.now
         return state.withLockedValue { state in
-            guard state.serves(spec), var family = state.families[spec.description], var entry = family.entries[key] else { return nil }
-            guard entry.expires > .now else {
-                family.entries[key] = nil
-                state.families[spec.description] = family
-                return nil
-            }
-            family.clock += 1
-            entry.lastUse = family.clock
-            family.entries[key] = entry
-            state.families[spec.description] = family
-            return entry.value
+            guard state.serves(id), let family = state.familyIndex[id] else { return nil }
+            return state.families[family].value(forKey: key, now: now)
         }
     }
 
-    /// Stores a value read or written at `generation`, unless an invalidation came in since.
-    func put(_ key: String, _ value: ByteBuffer, family spec: KeyFamilySpec, ifGeneration generation: UInt64) {
-        guard let capacity = spec.nearCacheEntries else { return }
+    /// Stores a value read or written at `generation`, unless a removal came in since.
+    public func put(_ key: String, _ value: ByteBuffer, family spec: KeyFamilySpec, ifGeneration generation: UInt64) {
+        guard let capacity = spec.nearCacheEntries, capacity > 0 else { return }
+        let id = FamilyID(spec)
         let expires = ContinuousClock.now + .milliseconds(spec.ttlRange.lowerBound)
         state.withLockedValue { state in
-            guard state.serves(spec), state.generation == generation else { return }
-            var family = state.families[spec.description] ?? Family()
-            family.clock += 1
-            family.entries[key] = Entry(value: value, expires: expires, lastUse: family.clock)
-            if family.entries.count > capacity, let oldest = family.entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
-                family.entries[oldest.key] = nil
+            guard state.serves(id), state.generation == generation else { return }
+            let family: Int
+            if let known = state.familyIndex[id] {
+                family = known
+            } else {
+                family = state.families.count
+                state.families.append(LRUCache(capacity: capacity))
+                state.familyIDs.append(id)
+                state.familyIndex[id] = family
             }
-            state.families[spec.description] = family
+            state.families[family].set(key, value, expires: expires)
         }
     }
 
-    func remove(_ key: String) {
+    /// Removes `key` from every family (a key belongs to one, but removals by name do not say which).
+    public func remove(_ key: String) {
         state.withLockedValue { state in
             state.generation &+= 1
-            for name in state.families.keys { state.families[name]?.entries[key] = nil }
+            for family in state.families.indices { state.families[family].removeValue(forKey: key) }
         }
     }
 
     func removeAll(service: String) {
         state.withLockedValue { state in
             state.generation &+= 1
-            for name in state.families.keys where name.hasPrefix(service + ".") { state.families[name] = nil }
+            for family in state.families.indices where state.familyIDs[family].service == service { state.families[family].removeAll() }
         }
     }
 
     func removeAll() {
         state.withLockedValue { state in
             state.generation &+= 1
-            state.families = [:]
+            for family in state.families.indices { state.families[family].removeAll() }
         }
+    }
+
+    /// Entries held for a family (for tests and diagnostics).
+    func count(family spec: KeyFamilySpec) -> Int {
+        state.withLockedValue { state in state.familyIndex[FamilyID(spec)].map { state.families[$0].count } ?? 0 }
     }
 
     /// Families whose entries are kept only while tracking is up.
     func track(_ families: [KeyFamilySpec]) {
-        state.withLockedValue { state in state.tracked.formUnion(families.map(\.description)) }
+        state.withLockedValue { state in state.tracked.formUnion(families.map(FamilyID.init)) }
     }
 
     /// Tracking came up or went down: either way, what is cached may have missed invalidations.
@@ -105,7 +120,7 @@ final class NearCache: Sendable {
         state.withLockedValue { state in
             state.trackingActive = active
             state.generation &+= 1
-            for name in state.families.keys where state.tracked.contains(name) { state.families[name] = nil }
+            for family in state.families.indices where state.tracked.contains(state.familyIDs[family]) { state.families[family].removeAll() }
         }
     }
 }

@@ -1,4 +1,4 @@
-@testable import CacheClient
+@testable @_spi(Internals) import CacheClient
 @_spi(Generated) import CacheRuntime
 import ExamplePlatform
 import Foundation

@@ -1,0 +1,79 @@
+@testable @_spi(Internals) import CacheClient
+@_spi(Generated) import CacheRuntime
+import NIOConcurrencyHelpers
+import NIOCore
+import RESP
+import RedisTestSupport
+import TestSupport
+import Testing
+
+@Suite("Near cache")
+struct NearCacheTests {
+    /// The O(1) LRU against a plain reference model (an array ordered by recency), over 20,000
+    /// random operations: same values, same evictions, same recency order.
+    @Test func lruMatchesAReferenceModel() {
+        var rng = SeededGenerator(state: 44)
+        var lru = LRUCache<Int>(capacity: 16)
+        var model: [(key: String, value: Int)] = []  // most recent first
+        let now = ContinuousClock.now
+        let later = now + .seconds(60)
+        for step in 0..<20_000 {
+            let key = "k\(Int.random(in: 0..<40, using: &rng))"
+            switch Int.random(in: 0..<10, using: &rng) {
+            case 0..<4:
+                let expected = model.firstIndex { $0.key == key }.map { index -> Int in
+                    let entry = model.remove(at: index)
+                    model.insert(entry, at: 0)
+                    return entry.value
+                }
+                #expect(lru.value(forKey: key, now: now) == expected, "step \(step)")
+            case 4..<8:
+                model.removeAll { $0.key == key }
+                model.insert((key, step), at: 0)
+                if model.count > 16 { model.removeLast() }
+                lru.set(key, step, expires: later)
+            case 8:
+                let expected = model.firstIndex { $0.key == key }.map { model.remove(at: $0).value }
+                #expect(lru.removeValue(forKey: key) == expected)
+            default:
+                if step % 97 == 0 {
+                    model.removeAll()
+                    lru.removeAll()
+                }
+            }
+            #expect(lru.count == model.count)
+        }
+        #expect(lru.keysByRecency == model.map(\.key))
+    }
+
+    @Test func expiredEntriesAreNotServed() {
+        var lru = LRUCache<String>(capacity: 4)
+        let now = ContinuousClock.now
+        lru.set("a", "1", expires: now + .milliseconds(10))
+        #expect(lru.value(forKey: "a", now: now) == "1")
+        #expect(lru.value(forKey: "a", now: now + .milliseconds(10)) == nil)
+        #expect(lru.count == 0, "an expired entry is removed when found")
+    }
+
+    /// A read races `delete`: it misses locally after the delete's local removal, and its GET
+    /// runs before the UNLINK, so it reads the old value and stores it. The delete must still
+    /// leave nothing behind (the first version removed only before the UNLINK, and the old value
+    /// stayed in the near cache until its TTL).
+    @Test func aReadRacingDeleteCannotPutTheOldValueBack() async throws {
+        try await withCache { cache, _ in
+            let spec = family("raced", codec: .string, near: 8)
+            let key = CacheKey(key: "test:raced:1", family: spec, codec: .string)
+            try await cache.set(key, "old")
+            cache.nearCache.removeAll()  // the reader has no local copy yet
+            let readDuringDelete = NIOLockedValueBox<String??>(nil)
+            cache.hooks.beforeRemovalHook.withLockedValue { hook in
+                hook = { readDuringDelete.withLockedValue { $0 = .some(nil) }; let value = try? await cache.get(key); readDuringDelete.withLockedValue { $0 = .some(value) } }
+            }
+            try await cache.delete(key)
+            cache.hooks.beforeRemovalHook.withLockedValue { $0 = nil }
+            #expect(readDuringDelete.withLockedValue { $0 } == .some("old"), "the interleaving happened: the read saw the old value")
+            #expect(cache.nearCache.count(family: spec) == 0)
+            #expect(try await cache.get(key) == nil)
+        }
+    }
+}
