@@ -35,6 +35,19 @@ let package = Package(
             path: "ClientBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Near-cache hits against a plain locked dictionary (no server needed).
+        .executableTarget(
+            name: "NearCacheBenchmarks",
+            dependencies: [
+                .product(name: "CacheClient", package: parentPackage),
+                .product(name: "CacheRuntime", package: parentPackage),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "NearCacheBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // A large reply decoded in one piece against 64 KiB reads (no server needed).
         .executableTarget(
             name: "DecoderBenchmarks",

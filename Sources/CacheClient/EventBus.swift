@@ -58,8 +58,11 @@ public final class InvalidationListener: Sendable {
     private let cache: CacheClient
     private let planner: @Sendable (String, Data) throws -> InvalidationPlan?
     private let reconnectPolicy: ReconnectPolicy
-    public let activity: AsyncStream<Activity>
-    private let report: AsyncStream<Activity>.Continuation
+    /// What it did, newest 1,000 items kept for a slow reader (see ``droppedActivity``).
+    public var activity: AsyncStream<Activity> { log.stream }
+    /// Activity items dropped because ``activity`` was not read in time.
+    public var droppedActivity: Int { log.dropped }
+    private let log = ActivityLog<Activity>()
 
     /// - Parameters:
     ///   - planner: the service's generated `plan(forEvent:payload:)`.
@@ -73,7 +76,6 @@ public final class InvalidationListener: Sendable {
         self.events = events
         self.planner = planner
         self.reconnectPolicy = reconnectPolicy
-        (activity, report) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1000))
     }
 
     /// Listens until the task is cancelled.
@@ -81,27 +83,27 @@ public final class InvalidationListener: Sendable {
         let subscriber = RedisSubscriber(configuration, channels: events.map(EventBus.channel), reconnectPolicy: reconnectPolicy)
         await subscriber.run { event in
             switch event {
-            case .subscribed(let count): report.yield(.subscribed(channels: count))
-            case .disconnected(let reason): report.yield(.disconnected(reason))
+            case .subscribed(let count): log.record(.subscribed(channels: count))
+            case .disconnected(let reason): log.record(.disconnected(reason))
             case .message(let message): await apply(String(buffer: message.payload))
             }
         }
-        report.finish()
+        log.finish()
     }
 
     private func apply(_ text: String) async {
         guard let (event, payload) = EventBus.parse(text) else {
-            report.yield(.ignored("a message that is not a version \(EventBus.messageVersion) event"))
+            log.record(.ignored("a message that is not a version \(EventBus.messageVersion) event"))
             return
         }
         do {
             guard let plan = try planner(event, payload) else {
-                report.yield(.ignored("no plan for \(event)"))
+                log.record(.ignored("no plan for \(event)"))
                 return
             }
-            report.yield(.applied(event: event, try await cache.invalidate(plan)))
+            log.record(.applied(event: event, try await cache.invalidate(plan)))
         } catch {
-            report.yield(.ignored("cannot apply \(event): \(error)"))
+            log.record(.ignored("cannot apply \(event): \(error)"))
         }
     }
 }

@@ -31,8 +31,11 @@ public final class NearCacheTracker: Sendable {
     public let families: [KeyFamilySpec]
     /// The literal key prefixes registered with Redis (none: every key).
     public let prefixes: [String]
-    public let activity: AsyncStream<Activity>
-    private let report: AsyncStream<Activity>.Continuation
+    /// What it did, newest 1,000 items kept for a slow reader (see ``droppedActivity``).
+    public var activity: AsyncStream<Activity> { log.stream }
+    /// Activity items dropped because ``activity`` was not read in time.
+    public var droppedActivity: Int { log.dropped }
+    private let log = ActivityLog<Activity>()
     private let configuration: RedisConfiguration
     private let nearCache: NearCache
     private let reconnectPolicy: ReconnectPolicy
@@ -43,7 +46,6 @@ public final class NearCacheTracker: Sendable {
         self.prefixes = Self.prefixes(of: self.families)
         self.configuration = configuration
         self.reconnectPolicy = reconnectPolicy
-        (activity, report) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1000))
         nearCache.track(self.families)
     }
 
@@ -66,20 +68,21 @@ public final class NearCacheTracker: Sendable {
                 failures = 0
             } catch {
                 failures += 1
-                report.yield(.disconnected("\(error)"))
+                log.record(.disconnected("\(error)"))
             }
             nearCache.setTrackingActive(false)
             guard !Task.isCancelled else { break }
             try? await Task.sleep(for: reconnectPolicy.delay(afterFailures: max(1, failures)))
         }
-        report.finish()
+        log.finish()
     }
 
     /// One connection's life: turn tracking on, apply invalidations until it closes.
     private func track() async throws {
         var configuration = configuration
         configuration.preferRESP3 = true
-        let (connection, pushes) = try await RedisConnection.connectForPushes(configuration)
+        let stream = try await RedisConnection.connectForPushes(configuration)
+        let connection = stream.connection
         do {
             guard connection.protocolVersion == 3 else {
                 throw RedisError("near-cache tracking needs RESP3 (Redis 6 or later)")
@@ -96,9 +99,12 @@ public final class NearCacheTracker: Sendable {
             throw error
         }
         nearCache.setTrackingActive(true)
-        report.yield(.tracking(prefixes: prefixes))
-        for await push in pushes { apply(push) }
+        log.record(.tracking(prefixes: prefixes))
+        for await push in stream.pushes { apply(push) }
         await connection.close()
+        if stream.overflowed {
+            throw RedisConnectionError(.closed, "the tracker fell behind Redis's invalidations; some were lost, so the near cache starts over")
+        }
         if !Task.isCancelled { throw RedisConnectionError(.closed, "the tracking connection closed") }
     }
 
@@ -108,10 +114,10 @@ public final class NearCacheTracker: Sendable {
         if let keys = items[1].elements {
             let names = keys.compactMap(\.string)
             for key in names { nearCache.remove(key) }
-            report.yield(.invalidated(keys: names))
+            log.record(.invalidated(keys: names))
         } else {
             nearCache.removeAll()
-            report.yield(.flushed)
+            log.record(.flushed)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Atomics
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -78,14 +79,28 @@ public final class RedisConnection: Sendable {
 
     /// Connects a connection of its own for out-of-band messages: its pushes arrive on the stream,
     /// which ends when the connection closes or the consuming task is cancelled.
+    ///
+    /// The stream holds at most `bufferLimit` pushes. A consumer that falls further behind has
+    /// lost messages: rather than drop some silently, the stream keeps what it holds, ends after
+    /// it, and the connection closes; ``PushStream/overflowed`` says so. Consumers treat it as a
+    /// disconnect (resubscribe, flush what may have missed invalidations).
     public static func connectForPushes(
         _ configuration: RedisConfiguration, subscriber: Bool = false,
-        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
-    ) async throws -> (connection: RedisConnection, pushes: AsyncStream<RESPValue>) {
-        let (pushes, sink) = AsyncStream<RESPValue>.makeStream()
-        let connection = try await connect(configuration, subscriber: subscriber, eventLoopGroup: eventLoopGroup) { sink.yield($0) }
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, bufferLimit: Int = 10_000
+    ) async throws -> PushStream {
+        let (pushes, sink) = AsyncStream<RESPValue>.makeStream(bufferingPolicy: .bufferingOldest(bufferLimit))
+        let overflow = PushStream.Overflow()
+        let connection = try await connect(configuration, subscriber: subscriber, eventLoopGroup: eventLoopGroup) { push in
+            guard case .dropped = sink.yield(push) else { return }
+            if overflow.flag.exchange(true, ordering: .relaxed) == false {
+                sink.finish()
+                // Nothing more can be delivered: stop reading.
+                overflow.connection.withLockedValue { $0 }?.channel.close(promise: nil)
+            }
+        }
+        overflow.connection.withLockedValue { $0 = connection }
         connection.channel.closeFuture.whenComplete { _ in sink.finish() }
-        return (connection, pushes)
+        return PushStream(connection: connection, pushes: pushes, overflow: overflow)
     }
 
     /// `HELLO 3 [AUTH] [SETNAME]`, or on servers without RESP3, `AUTH` and `CLIENT SETNAME`; then `SELECT`.
@@ -219,3 +234,18 @@ public final class RedisConnection: Sendable {
     }
 }
 
+
+/// A connection for out-of-band messages and the stream of its pushes.
+public struct PushStream: Sendable {
+    final class Overflow: Sendable {
+        let flag = ManagedAtomic(false)
+        let connection = NIOLockedValueBox<RedisConnection?>(nil)
+    }
+
+    public let connection: RedisConnection
+    public let pushes: AsyncStream<RESPValue>
+    let overflow: Overflow
+
+    /// The consumer fell more than the buffer behind: pushes were lost, the stream ended early.
+    public var overflowed: Bool { overflow.flag.load(ordering: .relaxed) }
+}

@@ -25,12 +25,19 @@ public final class RedisSubscriber: Sendable {
     public let channels: [String]
     public let patterns: [String]
     public let reconnectPolicy: ReconnectPolicy
+    /// Messages held for a slow handler; past this, the subscription is dropped and made again
+    /// (reported as ``Event/disconnected(_:)``), since messages were lost.
+    public let bufferLimit: Int
 
-    public init(_ configuration: RedisConfiguration, channels: [String] = [], patterns: [String] = [], reconnectPolicy: ReconnectPolicy = ReconnectPolicy()) {
+    public init(
+        _ configuration: RedisConfiguration, channels: [String] = [], patterns: [String] = [], reconnectPolicy: ReconnectPolicy = ReconnectPolicy(),
+        bufferLimit: Int = 10_000
+    ) {
         self.configuration = configuration
         self.channels = channels
         self.patterns = patterns
         self.reconnectPolicy = reconnectPolicy
+        self.bufferLimit = bufferLimit
     }
 
     /// Delivers events to `handler` until the task is cancelled.
@@ -51,7 +58,8 @@ public final class RedisSubscriber: Sendable {
 
     /// One connection's life: subscribe, deliver until it closes.
     private func listen(_ handler: @Sendable (Event) async -> Void) async throws {
-        let (connection, pushes) = try await RedisConnection.connectForPushes(configuration, subscriber: true)
+        let stream = try await RedisConnection.connectForPushes(configuration, subscriber: true, bufferLimit: bufferLimit)
+        let connection = stream.connection
         do {
             if !channels.isEmpty {
                 var subscribe = RESPCommand("SUBSCRIBE")
@@ -67,10 +75,13 @@ public final class RedisSubscriber: Sendable {
             await connection.close()
             throw error
         }
-        for await push in pushes {
+        for await push in stream.pushes {
             if let event = Self.event(push) { await handler(event) }
         }
         await connection.close()
+        if stream.overflowed {
+            throw RedisConnectionError(.closed, "the handler fell more than \(bufferLimit) messages behind; messages were lost, resubscribing")
+        }
         if !Task.isCancelled { throw RedisConnectionError(.closed, "the subscriber connection closed") }
     }
 

@@ -77,3 +77,17 @@ struct NearCacheTests {
         }
     }
 }
+
+@Suite("Activity logs")
+struct ActivityLogTests {
+    /// A reader that does not keep up gets the newest items; the dropped ones are counted.
+    @Test func dropsAreCounted() async {
+        let log = ActivityLog<Int>(limit: 3)
+        for item in 1...5 { log.record(item) }
+        log.finish()
+        var seen: [Int] = []
+        for await item in log.stream { seen.append(item) }
+        #expect(seen == [3, 4, 5])
+        #expect(log.dropped == 2)
+    }
+}

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import RESP
 import RedisTestSupport
@@ -115,6 +116,54 @@ struct FaultTests {
             #expect(unexpected.isEmpty, "\(unexpected.prefix(3))")
             #expect(await tally.ok > 100)
             #expect(try await client.send(RESPCommand("PING")) == .simpleString("PONG"), "the same client works again")
+            await client.shutdown()
+        }
+    }
+
+    /// A handler that falls more than the buffer behind loses messages: the subscriber says so
+    /// (a disconnect naming the overflow) and subscribes again, instead of dropping some silently
+    /// or buffering without bound.
+    @Test func aSlowHandlerOverflowsLoudlyAndResubscribes() async throws {
+        try await withRedisServer { server in
+            let subscriber = RedisSubscriber(
+                server.configuration, channels: ["busy"],
+                reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(20), maxDelay: .milliseconds(50)), bufferLimit: 10)
+            let inbox = EventInbox()
+            let (gate, open) = AsyncStream<Void>.makeStream()
+            let running = Task {
+                let first = NIOLockedValueBox(true)
+                await subscriber.run { event in
+                    if case .message = event, first.withLockedValue({ $0 }) {
+                        first.withLockedValue { $0 = false }
+                        for await _ in gate {}  // the handler stalls on the first message
+                    }
+                    inbox.continuation.yield(event)
+                }
+            }
+            defer { running.cancel() }
+            var events = inbox.stream.makeAsyncIterator()
+            let client = RedisClient(server.configuration)
+            #expect(try await RedisSubscriberTests().publishUntilReceived(client, "busy", "m0") == 1)
+            for index in 1...100 { try await client.send(RESPCommand("PUBLISH", "busy", "m\(index)")) }
+            // The server sees the subscriber go once the buffer overflowed.
+            while try await client.send(RESPCommand("PUBSUB", "NUMSUB", "busy")).elements?.last?.int == 1 {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            open.finish()
+            var messages = 0
+            var overflow: String?
+            while overflow == nil, let event = await events.next() {
+                switch event {
+                case .message: messages += 1
+                case .disconnected(let reason): overflow = reason
+                case .subscribed: break
+                }
+            }
+            #expect(overflow?.contains("fell more than 10 messages behind") == true, "\(overflow ?? "no disconnect")")
+            #expect(messages <= 12, "at most the buffer (and the stalled message) was delivered, not all 101")
+            var resubscribed = false
+            while !resubscribed, let event = await events.next() { if case .subscribed = event { resubscribed = true } }
+            #expect(resubscribed)
             await client.shutdown()
         }
     }
