@@ -29,19 +29,28 @@ public final class NearCache: Sendable {
     }
 
     private struct State {
-        /// Each family's entries, found through `familyIndex`; an array so that removals can walk
-        /// every family in place.
-        var families: [LRUCache<ByteBuffer>] = []
-        var familyIndex: [FamilyID: Int] = [:]
-        var familyIDs: [FamilyID] = []
+        /// Every near-cached entry, one LRU segment per family (capacity: its `entries`).
+        var entries = LRUCache<ByteBuffer>()
+        var segments: [FamilyID: Int] = [:]
+        var families: [FamilyID] = []
         /// Bumped by every removal, so reads that raced an invalidation do not store.
         var generation: UInt64 = 0
-        /// Families a tracker watches, and whether its tracking connection is up.
-        var tracked: Set<FamilyID> = []
+        /// By segment: whether a tracker watches the family (then it is served only while the
+        /// tracking connection is up).
+        var tracked: [Bool] = []
         var trackingActive = false
 
-        func serves(_ id: FamilyID) -> Bool {
-            trackingActive || tracked.isEmpty || !tracked.contains(id)
+        func serves(_ segment: Int) -> Bool {
+            trackingActive || !tracked[segment]
+        }
+
+        mutating func segment(for id: FamilyID, capacity: Int) -> Int {
+            if let segment = segments[id] { return segment }
+            let segment = entries.addSegment(capacity: capacity)
+            segments[id] = segment
+            families.append(id)
+            tracked.append(false)
+            return segment
         }
     }
 
@@ -53,13 +62,13 @@ public final class NearCache: Sendable {
     public var generation: UInt64 { state.withLockedValue { $0.generation } }
 
     /// The entry, made the family's most recently used; `nil` if absent, expired or not served.
+    /// One hash of the key: entries of every family share one index.
     public func get(_ key: String, family spec: KeyFamilySpec) -> ByteBuffer? {
         guard spec.nearCacheEntries != nil else { return nil }
-        let id = FamilyID(spec)
-        let now = ContinuousClock.now
+        let now = MonotonicTime.coarseNanoseconds()
         return state.withLockedValue { state in
-            guard state.serves(id), let family = state.familyIndex[id] else { return nil }
-            return state.families[family].value(forKey: key, now: now)
+            guard let (value, segment) = state.entries.entry(forKey: key, now: now), state.serves(segment) else { return nil }
+            return value
         }
     }
 
@@ -67,52 +76,49 @@ public final class NearCache: Sendable {
     public func put(_ key: String, _ value: ByteBuffer, family spec: KeyFamilySpec, ifGeneration generation: UInt64) {
         guard let capacity = spec.nearCacheEntries, capacity > 0 else { return }
         let id = FamilyID(spec)
-        let expires = ContinuousClock.now + .milliseconds(spec.ttlRange.lowerBound)
+        let expires = MonotonicTime.coarseNanoseconds() &+ UInt64(spec.ttlRange.lowerBound) &* 1_000_000
         state.withLockedValue { state in
-            guard state.serves(id), state.generation == generation else { return }
-            let family: Int
-            if let known = state.familyIndex[id] {
-                family = known
-            } else {
-                family = state.families.count
-                state.families.append(LRUCache(capacity: capacity))
-                state.familyIDs.append(id)
-                state.familyIndex[id] = family
-            }
-            state.families[family].set(key, value, expires: expires)
+            guard state.generation == generation else { return }
+            let segment = state.segment(for: id, capacity: capacity)
+            guard state.serves(segment) else { return }
+            state.entries.set(key, value, expires: expires, segment: segment)
         }
     }
 
-    /// Removes `key` from every family (a key belongs to one, but removals by name do not say which).
     public func remove(_ key: String) {
         state.withLockedValue { state in
             state.generation &+= 1
-            for family in state.families.indices { state.families[family].removeValue(forKey: key) }
+            state.entries.removeValue(forKey: key)
         }
     }
 
     func removeAll(service: String) {
         state.withLockedValue { state in
             state.generation &+= 1
-            for family in state.families.indices where state.familyIDs[family].service == service { state.families[family].removeAll() }
+            for (segment, id) in state.families.enumerated() where id.service == service { state.entries.removeAll(segment: segment) }
         }
     }
 
     func removeAll() {
         state.withLockedValue { state in
             state.generation &+= 1
-            for family in state.families.indices { state.families[family].removeAll() }
+            state.entries.removeAll()
         }
     }
 
     /// Entries held for a family (for tests and diagnostics).
     func count(family spec: KeyFamilySpec) -> Int {
-        state.withLockedValue { state in state.familyIndex[FamilyID(spec)].map { state.families[$0].count } ?? 0 }
+        state.withLockedValue { state in state.segments[FamilyID(spec)].map { state.entries.count(segment: $0) } ?? 0 }
     }
 
     /// Families whose entries are kept only while tracking is up.
     func track(_ families: [KeyFamilySpec]) {
-        state.withLockedValue { state in state.tracked.formUnion(families.map(FamilyID.init)) }
+        state.withLockedValue { state in
+            for spec in families {
+                guard let capacity = spec.nearCacheEntries, capacity > 0 else { continue }
+                state.tracked[state.segment(for: FamilyID(spec), capacity: capacity)] = true
+            }
+        }
     }
 
     /// Tracking came up or went down: either way, what is cached may have missed invalidations.
@@ -120,7 +126,7 @@ public final class NearCache: Sendable {
         state.withLockedValue { state in
             state.trackingActive = active
             state.generation &+= 1
-            for family in state.families.indices where state.tracked.contains(state.familyIDs[family]) { state.families[family].removeAll() }
+            for segment in state.tracked.indices where state.tracked[segment] { state.entries.removeAll(segment: segment) }
         }
     }
 }

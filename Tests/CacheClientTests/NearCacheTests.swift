@@ -15,8 +15,8 @@ struct NearCacheTests {
         var rng = SeededGenerator(state: 44)
         var lru = LRUCache<Int>(capacity: 16)
         var model: [(key: String, value: Int)] = []  // most recent first
-        let now = ContinuousClock.now
-        let later = now + .seconds(60)
+        let now: UInt64 = 1_000
+        let later = now + 60_000_000_000
         for step in 0..<20_000 {
             let key = "k\(Int.random(in: 0..<40, using: &rng))"
             switch Int.random(in: 0..<10, using: &rng) {
@@ -43,15 +43,32 @@ struct NearCacheTests {
             }
             #expect(lru.count == model.count)
         }
-        #expect(lru.keysByRecency == model.map(\.key))
+        #expect(lru.keysByRecency() == model.map(\.key))
+    }
+
+    /// Segments have their own capacity and order; a key written to another segment moves.
+    @Test func segmentsAreIndependent() {
+        var lru = LRUCache<Int>()
+        let small = lru.addSegment(capacity: 2), large = lru.addSegment(capacity: 3)
+        let later: UInt64 = 60_000_000_000
+        for (index, key) in ["a", "b", "c"].enumerated() { lru.set(key, index, expires: later, segment: small) }
+        for (index, key) in ["x", "y", "z"].enumerated() { lru.set(key, index, expires: later, segment: large) }
+        #expect(lru.keysByRecency(segment: small) == ["c", "b"], "the small segment evicted its own oldest")
+        #expect(lru.keysByRecency(segment: large) == ["z", "y", "x"])
+        lru.set("x", 9, expires: later, segment: small)
+        #expect(lru.keysByRecency(segment: small) == ["x", "c"])
+        #expect(lru.keysByRecency(segment: large) == ["z", "y"])
+        #expect(lru.entry(forKey: "x", now: 0)?.segment == small)
+        lru.removeAll(segment: small)
+        #expect(lru.count == 2 && lru.count(segment: small) == 0)
     }
 
     @Test func expiredEntriesAreNotServed() {
         var lru = LRUCache<String>(capacity: 4)
-        let now = ContinuousClock.now
-        lru.set("a", "1", expires: now + .milliseconds(10))
+        let now = MonotonicTime.coarseNanoseconds()
+        lru.set("a", "1", expires: now + 10_000_000)
         #expect(lru.value(forKey: "a", now: now) == "1")
-        #expect(lru.value(forKey: "a", now: now + .milliseconds(10)) == nil)
+        #expect(lru.value(forKey: "a", now: now + 10_000_000) == nil)
         #expect(lru.count == 0, "an expired entry is removed when found")
     }
 
