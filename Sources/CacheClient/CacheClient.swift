@@ -171,7 +171,7 @@ public final class CacheClient: Sendable {
 
     private func load<Value>(_ key: CacheKey<Value>, loader: @Sendable () async throws -> Value) async throws -> Value {
         let token = String(UInt64.random(in: 1...UInt64.max), radix: 36)
-        let leaseMilliseconds = leaseTTL.components.seconds * 1000 + leaseTTL.components.attoseconds / 1_000_000_000_000_000
+        let leaseMilliseconds = TimeAmount(leaseTTL).nanoseconds / 1_000_000
         _ = try await scripts.run(
             .acquireLease, keys: [Self.leaseKey(key.key)] + key.tags,
             arguments: [.string(token), .integer(leaseMilliseconds), .string(key.key)], on: redis)

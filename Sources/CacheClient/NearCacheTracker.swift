@@ -61,24 +61,17 @@ public final class NearCacheTracker: Sendable {
     /// Tracks until the task is cancelled, reconnecting with backoff.
     public func run() async {
         guard !families.isEmpty else { return }
-        var failures = 0
-        while !Task.isCancelled {
-            do {
-                try await track()
-                failures = 0
-            } catch {
-                failures += 1
-                log.record(.disconnected("\(error)"))
-            }
-            nearCache.setTrackingActive(false)
-            guard !Task.isCancelled else { break }
-            try? await Task.sleep(for: reconnectPolicy.delay(afterFailures: max(1, failures)))
+        await reconnectPolicy.keepRunning { established in
+            defer { nearCache.setTrackingActive(false) }
+            try await track(established: established)
+        } onEnd: { error in
+            log.record(.disconnected("\(error)"))
         }
         log.finish()
     }
 
     /// One connection's life: turn tracking on, apply invalidations until it closes.
-    private func track() async throws {
+    private func track(established: () -> Void) async throws {
         var configuration = configuration
         configuration.preferRESP3 = true
         let stream = try await RedisConnection.connectForPushes(configuration)
@@ -99,6 +92,7 @@ public final class NearCacheTracker: Sendable {
             throw error
         }
         nearCache.setTrackingActive(true)
+        established()
         log.record(.tracking(prefixes: prefixes))
         for await push in stream.pushes { apply(push) }
         await connection.close()

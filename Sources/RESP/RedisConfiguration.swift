@@ -35,9 +35,3 @@ public struct RedisConfiguration: Sendable, Hashable {
         self.limits = limits
     }
 }
-
-extension Duration {
-    var timeAmount: TimeAmount {
-        .nanoseconds(components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000)
-    }
-}

@@ -44,13 +44,13 @@ public final class RedisConnection: Sendable {
         onPush: (@Sendable (RESPValue) -> Void)? = nil
     ) async throws -> RedisConnection {
         let bootstrap = ClientBootstrap(group: eventLoopGroup)
-            .connectTimeout(configuration.connectTimeout.timeAmount)
+            .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
                         RESPRequestHandler(
-                            limits: configuration.limits, commandTimeout: configuration.commandTimeout.timeAmount,
+                            limits: configuration.limits, commandTimeout: TimeAmount(configuration.commandTimeout),
                             acceptsRESP3: configuration.preferRESP3, unsolicitedArraysArePushes: subscriber, onPush: onPush))
                 }
             }

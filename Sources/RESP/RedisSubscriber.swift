@@ -42,22 +42,15 @@ public final class RedisSubscriber: Sendable {
 
     /// Delivers events to `handler` until the task is cancelled.
     public func run(_ handler: @Sendable (Event) async -> Void) async {
-        var failures = 0
-        while !Task.isCancelled {
-            do {
-                try await listen(handler)
-                failures = 0
-            } catch {
-                failures += 1
-                await handler(.disconnected("\(error)"))
-            }
-            guard !Task.isCancelled else { return }
-            try? await Task.sleep(for: reconnectPolicy.delay(afterFailures: max(1, failures)))
+        await reconnectPolicy.keepRunning { established in
+            try await listen(handler, established: established)
+        } onEnd: { error in
+            await handler(.disconnected("\(error)"))
         }
     }
 
     /// One connection's life: subscribe, deliver until it closes.
-    private func listen(_ handler: @Sendable (Event) async -> Void) async throws {
+    private func listen(_ handler: @Sendable (Event) async -> Void, established: @Sendable () -> Void) async throws {
         let stream = try await RedisConnection.connectForPushes(configuration, subscriber: true, bufferLimit: bufferLimit)
         let connection = stream.connection
         do {
@@ -76,7 +69,9 @@ public final class RedisSubscriber: Sendable {
             throw error
         }
         for await push in stream.pushes {
-            if let event = Self.event(push) { await handler(event) }
+            guard let event = Self.event(push) else { continue }
+            if case .subscribed = event { established() }
+            await handler(event)
         }
         await connection.close()
         if stream.overflowed {

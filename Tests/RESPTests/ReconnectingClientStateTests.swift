@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import Testing
 @testable import RESP
 
@@ -88,5 +89,40 @@ struct ReconnectingClientStateTests {
         guard case .resume(let waiters, _) = machine.connectSucceeded(Connection()) else { Issue.record("resume"); return }
         #expect(waiters == ["w1", "w3"])
         #expect(machine.cancel(id: 1) == nil, "nothing to cancel once connected")
+    }
+}
+
+@Suite("Reconnect loop")
+struct ReconnectLoopTests {
+    /// Refused attempts back off ever longer; a session that got established and then dropped
+    /// starts again from the initial delay; cancellation ends the loop without reporting it.
+    @Test func backoffGrowsWhileRefusedAndResetsAfterAnEstablishedSession() async {
+        let policy = ReconnectPolicy(initialDelay: .milliseconds(10), maxDelay: .milliseconds(50), jitter: 0)
+        // Sessions: refused ×4, established then dropped, refused, then the loop is cancelled.
+        let script: [Bool?] = [false, false, false, false, true, false, nil]
+        let step = NIOLockedValueBox(0)
+        let delays = NIOLockedValueBox<[Duration]>([])
+        let ends = NIOLockedValueBox(0)
+        let loop = Task {
+            await policy.keepRunning { established in
+                let index = step.withLockedValue { value in
+                    defer { value += 1 }
+                    return value
+                }
+                guard let reaches = script[index] else {
+                    withUnsafeCurrentTask { $0?.cancel() }
+                    throw CancellationError()
+                }
+                if reaches { established() }
+                throw RedisConnectionError(.closed, "session \(index) ended")
+            } onEnd: { _ in
+                ends.withLockedValue { $0 += 1 }
+            } sleep: { delay in
+                delays.withLockedValue { $0.append(delay) }
+            }
+        }
+        await loop.value
+        #expect(delays.withLockedValue { $0 } == [10, 20, 40, 50, 10, 20].map { Duration.milliseconds($0) })
+        #expect(ends.withLockedValue { $0 } == 6, "the cancelled session is not reported")
     }
 }

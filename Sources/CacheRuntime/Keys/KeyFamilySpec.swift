@@ -1,3 +1,5 @@
+import NIOCore
+
 /// A key family as the compiler resolved it: pattern, TTL, jitter, codec and compression.
 public struct KeyFamilySpec: Sendable, Hashable, CustomStringConvertible {
     public let service: String
@@ -30,7 +32,7 @@ public struct KeyFamilySpec: Sendable, Hashable, CustomStringConvertible {
 
     /// The TTL in milliseconds.
     public var ttlMilliseconds: Int64 {
-        ttl.components.seconds * 1000 + ttl.components.attoseconds / 1_000_000_000_000_000
+        TimeAmount(ttl).nanoseconds / 1_000_000
     }
 
     /// The range a written entry's TTL is drawn from: the TTL ± jitter, never below 1 ms.
