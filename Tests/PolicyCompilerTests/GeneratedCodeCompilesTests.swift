@@ -147,6 +147,11 @@ struct GeneratedCodeCompilesTests {
             let map = build + "/" + entry + "/module.modulemap"
             if FileManager.default.fileExists(atPath: map) { maps.append(map) }
         }
+        // This package's system-library targets (CYAML, CZlib).
+        for entry in try FileManager.default.contentsOfDirectory(atPath: packageRoot + "/Sources") {
+            let map = packageRoot + "/Sources/" + entry + "/module.modulemap"
+            if FileManager.default.fileExists(atPath: map) { maps.append(map) }
+        }
         // C targets of dependencies that ship their own module map (swift-atomics' shims).
         let checkouts = packageRoot + "/.build/checkouts"
         if let walker = FileManager.default.enumerator(atPath: checkouts) {

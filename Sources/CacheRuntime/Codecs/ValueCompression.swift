@@ -1,4 +1,4 @@
-import CZlib
+internal import CZlib
 import NIOCore
 
 /// Whether a family compresses its values.
