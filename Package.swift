@@ -96,7 +96,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CacheRuntimeTests",
-            dependencies: ["CacheRuntime", "PolicyCompiler", "TestSupport"]
+            dependencies: ["CacheRuntime", "PolicyCompiler", "TestSupport"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "ExamplePlatformTests",
@@ -117,7 +118,8 @@ let package = Package(
         ),
         .testTarget(
             name: "RESPTests",
-            dependencies: ["RESP", "RedisTestSupport", "TestSupport", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["RESP", "RedisTestSupport", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "CacheClientTests",

@@ -137,9 +137,9 @@ struct RESPDecoderTests {
 
     /// Every value of `bytes`, fed to one decoder in pieces split at `cuts`; the decoder must make
     /// progress on every call that returns a value.
-    static func decodeStream(_ bytes: [UInt8], cuts: [Int], limits: RESPLimits) -> Result<[RESPValue], any Error> {
+    static func decodeStream(_ bytes: [UInt8], cuts: [Int], limits: RESPLimits, resp3: Bool = true) -> Result<[RESPValue], any Error> {
         Result {
-            var decoder = RESPDecoder(limits: limits)
+            var decoder = RESPDecoder(limits: limits, acceptsRESP3: resp3)
             var buffer = ByteBuffer()
             var values: [RESPValue] = []
             var start = 0
