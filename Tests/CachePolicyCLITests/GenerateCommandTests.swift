@@ -38,13 +38,21 @@ struct GenerateCommandTests {
         defer { folder.remove() }
         let out = folder.path + "/out"
         #expect(CapturedRun().run(["generate", folder.path + "/policies", "-o", out]) == 0)
-        let before = try FileManager.default.attributesOfItem(atPath: out + "/ShopCache.swift")[.modificationDate] as? Date
-        Thread.sleep(forTimeInterval: 0.05)
+        // Mark the file: a rewrite (new inode through the staged rename, or a new mtime) shows.
+        let file = out + "/ShopCache.swift"
+        let past = Date(timeIntervalSince1970: 946_684_800)
+        try FileManager.default.setAttributes([.modificationDate: past], ofItemAtPath: file)
+        let before = try FileManager.default.attributesOfItem(atPath: file)
         let again = CapturedRun()
         #expect(again.run(["generate", folder.path + "/policies", "-o", out]) == 0)
         #expect(again.out.contains("up to date"))
-        let after = try FileManager.default.attributesOfItem(atPath: out + "/ShopCache.swift")[.modificationDate] as? Date
-        #expect(before == after)
+        let after = try FileManager.default.attributesOfItem(atPath: file)
+        #expect(after[.modificationDate] as? Date == past, "the file was rewritten")
+        #expect(after[.systemFileNumber] as? Int == before[.systemFileNumber] as? Int, "the file was replaced")
+        // A changed policy does rewrite it (so the marks above can tell).
+        try ("# moved one line down\n" + cleanPolicy).write(toFile: folder.path + "/policies/shop.yaml", atomically: true, encoding: .utf8)
+        #expect(CapturedRun().run(["generate", folder.path + "/policies", "-o", out]) == 0)
+        #expect(try FileManager.default.attributesOfItem(atPath: file)[.modificationDate] as? Date != past)
     }
 
     @Test func checkReportsDrift() throws {
