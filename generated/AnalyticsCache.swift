@@ -83,14 +83,14 @@ public enum AnalyticsCache {
 
     /// Platform revenue per period; an aggregate, refreshed hourly by warmup.
     ///
-    /// Key `analytics:revenue:{period}`; TTL 1h ± 15%; json `RevenueReport`; compressed over 4KB.
+    /// Key `analytics:revenue:{period}`; TTL 1h ± 15%; json `RevenueReport`; compressed over 4KB; indexed for `analytics:revenue:*`.
     ///
     /// Source: `policies/analytics.yaml:25`.
     public static func revenue(period: Period) -> CacheKey<RevenueReport> {
         CacheKey(
             key: "analytics:revenue:\(KeyEncoder.enumeration(period))",
             family: Families.revenue,
-            tags: [],
+            tags: [KeyFamilySpec.indexKey(service: "analytics", "analytics:revenue:*")],
             codec: .json
         )
     }
@@ -118,6 +118,7 @@ public enum AnalyticsCache {
             event: BillCreated.name,
             keys: ["analytics:dashboard:\(KeyEncoder.uuid(event.userId))"],
             tags: [],
+            indexes: [],
             patterns: []
         )
     }
@@ -129,6 +130,7 @@ public enum AnalyticsCache {
             event: BillPaid.name,
             keys: ["analytics:dashboard:\(KeyEncoder.uuid(event.userId))"],
             tags: [],
+            indexes: [],
             patterns: []
         )
     }
@@ -140,18 +142,20 @@ public enum AnalyticsCache {
             event: PaymentFailed.name,
             keys: ["analytics:dashboard:\(KeyEncoder.uuid(event.userId))"],
             tags: [],
+            indexes: [],
             patterns: []
         )
     }
 
-    /// What `payment.succeeded` drops here: the key `analytics:dashboard:{userId}`, keys matching `analytics:revenue:*`. Source: `policies/analytics.yaml:37`.
+    /// What `payment.succeeded` drops here: the key `analytics:dashboard:{userId}`, keys matching `analytics:revenue:*` (through its index set). Source: `policies/analytics.yaml:37`.
     public static func plan(for event: PaymentSucceeded) -> InvalidationPlan {
         InvalidationPlan(
             service: "analytics",
             event: PaymentSucceeded.name,
             keys: ["analytics:dashboard:\(KeyEncoder.uuid(event.userId))"],
             tags: [],
-            patterns: ["analytics:revenue:*"]
+            indexes: [KeyFamilySpec.indexKey(service: "analytics", "analytics:revenue:*")],
+            patterns: []
         )
     }
 
@@ -162,6 +166,7 @@ public enum AnalyticsCache {
             event: UserDeleted.name,
             keys: ["analytics:dashboard:\(KeyEncoder.uuid(event.id))"],
             tags: [],
+            indexes: [],
             patterns: []
         )
     }

@@ -95,6 +95,7 @@ public enum BillingCache {
             event: BillCreated.name,
             keys: ["billing:bill:\(KeyEncoder.uuid(event.billId)):status", "billing:user:\(KeyEncoder.uuid(event.userId)):bills"],
             tags: [],
+            indexes: [],
             patterns: []
         )
     }
@@ -106,6 +107,7 @@ public enum BillingCache {
             event: BillPaid.name,
             keys: ["billing:bill:\(KeyEncoder.uuid(event.billId)):status", "billing:user:\(KeyEncoder.uuid(event.userId)):bills"],
             tags: [],
+            indexes: [],
             patterns: []
         )
     }
@@ -117,6 +119,7 @@ public enum BillingCache {
             event: PaymentSucceeded.name,
             keys: ["billing:bill:\(KeyEncoder.uuid(event.billId)):status", "billing:user:\(KeyEncoder.uuid(event.userId)):bills"],
             tags: [],
+            indexes: [],
             patterns: []
         )
     }
@@ -128,6 +131,7 @@ public enum BillingCache {
             event: UserDeleted.name,
             keys: [],
             tags: [KeyFamilySpec.tagKey(service: "billing", "user:\(KeyEncoder.uuid(event.id))")],
+            indexes: [],
             patterns: []
         )
     }

@@ -95,6 +95,7 @@ public enum DocumentCache {
             event: DocumentDeleted.name,
             keys: ["document:meta:\(KeyEncoder.uuid(event.documentId))", "document:user:\(KeyEncoder.uuid(event.userId))"],
             tags: [],
+            indexes: [],
             patterns: []
         )
     }
@@ -106,6 +107,7 @@ public enum DocumentCache {
             event: DocumentUploaded.name,
             keys: ["document:meta:\(KeyEncoder.uuid(event.documentId))", "document:user:\(KeyEncoder.uuid(event.userId))"],
             tags: [],
+            indexes: [],
             patterns: []
         )
     }
@@ -117,6 +119,7 @@ public enum DocumentCache {
             event: UserDeleted.name,
             keys: [],
             tags: [KeyFamilySpec.tagKey(service: "document", "user:\(KeyEncoder.uuid(event.id))")],
+            indexes: [],
             patterns: []
         )
     }

@@ -91,6 +91,7 @@ public enum NotificationCache {
             event: NotificationPreferencesUpdated.name,
             keys: ["notification:preferences:\(KeyEncoder.uuid(event.userId))"],
             tags: [],
+            indexes: [],
             patterns: []
         )
     }
@@ -102,6 +103,7 @@ public enum NotificationCache {
             event: NotificationTemplatePublished.name,
             keys: ["notification:template:\(KeyEncoder.string(event.templateId)):\(KeyEncoder.enumeration(event.channel))"],
             tags: [],
+            indexes: [],
             patterns: []
         )
     }
@@ -113,6 +115,7 @@ public enum NotificationCache {
             event: UserDeleted.name,
             keys: ["notification:preferences:\(KeyEncoder.uuid(event.id))"],
             tags: [],
+            indexes: [],
             patterns: []
         )
     }

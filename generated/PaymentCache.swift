@@ -49,14 +49,14 @@ public enum PaymentCache {
 
     /// One page of a user's payment history.
     ///
-    /// Key `payment:history:{userId}:{page}`; TTL 15m ± 10%; json `PaymentHistoryPage`; compressed over 1KB; tags `user:{userId}`; depends on payment.
+    /// Key `payment:history:{userId}:{page}`; TTL 15m ± 10%; json `PaymentHistoryPage`; compressed over 1KB; tags `user:{userId}`; indexed for `payment:history:{userId}:*`; depends on payment.
     ///
     /// Source: `policies/payment.yaml:18`.
     public static func history(userId: UUID, page: Int) -> CacheKey<PaymentHistoryPage> {
         CacheKey(
             key: "payment:history:\(KeyEncoder.uuid(userId)):\(KeyEncoder.int(page))",
             family: Families.history,
-            tags: [Families.history.tagKey("user:\(KeyEncoder.uuid(userId))")],
+            tags: [Families.history.tagKey("user:\(KeyEncoder.uuid(userId))"), KeyFamilySpec.indexKey(service: "payment", "payment:history:\(KeyEncoder.uuid(userId)):*")],
             codec: .json
         )
     }
@@ -84,18 +84,20 @@ public enum PaymentCache {
             event: PaymentFailed.name,
             keys: ["payment:recent:\(KeyEncoder.uuid(event.userId))"],
             tags: [KeyFamilySpec.tagKey(service: "payment", "user:\(KeyEncoder.uuid(event.userId))")],
+            indexes: [],
             patterns: []
         )
     }
 
-    /// What `payment.succeeded` drops here: the key `payment:recent:{userId}`, keys matching `payment:history:{userId}:*`. Source: `policies/payment.yaml:42`.
+    /// What `payment.succeeded` drops here: the key `payment:recent:{userId}`, keys matching `payment:history:{userId}:*` (through its index set). Source: `policies/payment.yaml:42`.
     public static func plan(for event: PaymentSucceeded) -> InvalidationPlan {
         InvalidationPlan(
             service: "payment",
             event: PaymentSucceeded.name,
             keys: ["payment:recent:\(KeyEncoder.uuid(event.userId))"],
             tags: [],
-            patterns: ["payment:history:\(KeyEncoder.uuid(event.userId)):*"]
+            indexes: [KeyFamilySpec.indexKey(service: "payment", "payment:history:\(KeyEncoder.uuid(event.userId)):*")],
+            patterns: []
         )
     }
 
@@ -106,6 +108,7 @@ public enum PaymentCache {
             event: UserDeleted.name,
             keys: ["payment:recent:\(KeyEncoder.uuid(event.id))"],
             tags: [KeyFamilySpec.tagKey(service: "payment", "user:\(KeyEncoder.uuid(event.id))")],
+            indexes: [],
             patterns: []
         )
     }

@@ -145,6 +145,7 @@ public enum UserCache {
             event: SessionRevoked.name,
             keys: ["user:session:\(KeyEncoder.uuid(event.sessionId))", "user:sessions:\(KeyEncoder.uuid(event.userId))"],
             tags: [],
+            indexes: [],
             patterns: []
         )
     }
@@ -156,6 +157,7 @@ public enum UserCache {
             event: UserDeleted.name,
             keys: [],
             tags: [KeyFamilySpec.tagKey(service: "user", "user:\(KeyEncoder.uuid(event.id))")],
+            indexes: [],
             patterns: []
         )
     }
@@ -167,6 +169,7 @@ public enum UserCache {
             event: UserPreferencesUpdated.name,
             keys: ["user:preferences:\(KeyEncoder.uuid(event.userId))"],
             tags: [],
+            indexes: [],
             patterns: []
         )
     }
@@ -178,6 +181,7 @@ public enum UserCache {
             event: UserSuspended.name,
             keys: [],
             tags: [KeyFamilySpec.tagKey(service: "user", "user:\(KeyEncoder.uuid(event.userId))")],
+            indexes: [],
             patterns: []
         )
     }
@@ -189,6 +193,7 @@ public enum UserCache {
             event: UserUpdated.name,
             keys: ["user:profile:\(KeyEncoder.uuid(event.userId))"],
             tags: [],
+            indexes: [],
             patterns: []
         )
     }

@@ -116,6 +116,7 @@ public enum UtilityCache {
             event: ProviderUpdated.name,
             keys: ["utility:provider:\(KeyEncoder.string(event.providerId))", "utility:providers:\(KeyEncoder.enumeration(event.utilityType))"],
             tags: [],
+            indexes: [],
             patterns: []
         )
     }

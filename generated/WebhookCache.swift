@@ -98,14 +98,14 @@ public enum WebhookCache {
 
     /// One page of a webhook's delivery log.
     ///
-    /// Key `webhook:events:{webhookId}:{page}`; TTL 10m ± 10%; json `WebhookEventPage`; compressed over 4KB; depends on webhookDelivery.
+    /// Key `webhook:events:{webhookId}:{page}`; TTL 10m ± 10%; json `WebhookEventPage`; compressed over 4KB; indexed for `webhook:events:{webhookId}:*`; depends on webhookDelivery.
     ///
     /// Source: `policies/webhook.yaml:31`.
     public static func eventPage(webhookId: UUID, page: Int) -> CacheKey<WebhookEventPage> {
         CacheKey(
             key: "webhook:events:\(KeyEncoder.uuid(webhookId)):\(KeyEncoder.int(page))",
             family: Families.eventPage,
-            tags: [],
+            tags: [KeyFamilySpec.indexKey(service: "webhook", "webhook:events:\(KeyEncoder.uuid(webhookId)):*")],
             codec: .json
         )
     }
@@ -119,18 +119,20 @@ public enum WebhookCache {
             event: UserDeleted.name,
             keys: ["webhook:user:\(KeyEncoder.uuid(event.id))"],
             tags: [KeyFamilySpec.tagKey(service: "webhook", "user:\(KeyEncoder.uuid(event.id))")],
+            indexes: [],
             patterns: []
         )
     }
 
-    /// What `webhook.delivered` drops here: keys matching `webhook:events:{webhookId}:*`. Source: `policies/webhook.yaml:51`.
+    /// What `webhook.delivered` drops here: keys matching `webhook:events:{webhookId}:*` (through its index set). Source: `policies/webhook.yaml:51`.
     public static func plan(for event: WebhookDelivered) -> InvalidationPlan {
         InvalidationPlan(
             service: "webhook",
             event: WebhookDelivered.name,
             keys: [],
             tags: [],
-            patterns: ["webhook:events:\(KeyEncoder.uuid(event.webhookId)):*"]
+            indexes: [KeyFamilySpec.indexKey(service: "webhook", "webhook:events:\(KeyEncoder.uuid(event.webhookId)):*")],
+            patterns: []
         )
     }
 
@@ -141,6 +143,7 @@ public enum WebhookCache {
             event: WebhookUpdated.name,
             keys: ["webhook:config:\(KeyEncoder.uuid(event.webhookId))", "webhook:user:\(KeyEncoder.uuid(event.userId))"],
             tags: [],
+            indexes: [],
             patterns: []
         )
     }

@@ -141,9 +141,13 @@ public final class CacheClient: Sendable {
         nearCache.remove(key.key)
         await hooks.beforeRemoval()
         defer { nearCache.remove(key.key) }
-        let replies = try await redis.pipeline([RESPCommand("UNLINK", key.key), RESPCommand("UNLINK", Self.leaseKey(key.key))])
-        if case .error(let message) = replies[0] { throw RedisError(message) }
-        return replies[0].int == 1
+        if key.sets.isEmpty {
+            let replies = try await redis.pipeline([RESPCommand("UNLINK", key.key), RESPCommand("UNLINK", Self.leaseKey(key.key))])
+            if case .error(let message) = replies[0] { throw RedisError(message) }
+            return replies[0].int == 1
+        }
+        let removed = try await scripts.runEach(.deleteMember, keys: [[key.key, Self.leaseKey(key.key)] + key.sets], on: redis)
+        return removed.first?.int == 1
     }
 
     // MARK: Read-through

@@ -7,45 +7,59 @@ public struct InvalidationResult: Sendable, Hashable {
     public var keys = 0
     /// Member keys removed through tag sets.
     public var tagMembers = 0
-    /// Keys removed through `SCAN MATCH` patterns.
+    /// Keys removed through the index sets of patterns.
+    public var indexMembers = 0
+    /// Keys removed through `SCAN MATCH` patterns (`scan: true`).
     public var patternMatches = 0
 
-    public init(keys: Int = 0, tagMembers: Int = 0, patternMatches: Int = 0) {
+    public init(keys: Int = 0, tagMembers: Int = 0, indexMembers: Int = 0, patternMatches: Int = 0) {
         self.keys = keys
         self.tagMembers = tagMembers
+        self.indexMembers = indexMembers
         self.patternMatches = patternMatches
     }
 
-    public var total: Int { keys + tagMembers + patternMatches }
+    public var total: Int { keys + tagMembers + indexMembers + patternMatches }
 }
 
 extension CacheClient {
-    /// Applies a plan: keys with `UNLINK`, each tag with one script call (members and the set in one
-    /// round trip), patterns with `SCAN MATCH` in batches (never `KEYS`). Leases on removed keys are
-    /// revoked too, so loads in flight do not store stale values.
+    /// Applies a plan: keys with `UNLINK`, each tag and index set with one script call (members and
+    /// the set in one round trip, cost proportional to the members), `scan: true` patterns with
+    /// `SCAN MATCH` in batches (never `KEYS`). Leases on removed keys are revoked too, so loads in
+    /// flight do not store stale values.
     @discardableResult
     public func invalidate(_ plan: InvalidationPlan) async throws -> InvalidationResult {
         var result = InvalidationResult()
         // Local entries go before the server's and again after (see `delete`): reads that raced
         // the removal cannot leave an old value behind.
         for key in plan.keys { nearCache.remove(key) }
-        if !plan.tags.isEmpty || !plan.patterns.isEmpty { nearCache.removeAll(service: plan.service) }
+        let bySet = !plan.tags.isEmpty || !plan.indexes.isEmpty || !plan.patterns.isEmpty
+        if bySet { nearCache.removeAll(service: plan.service) }
         defer {
             for key in plan.keys { nearCache.remove(key) }
-            if !plan.tags.isEmpty || !plan.patterns.isEmpty { nearCache.removeAll(service: plan.service) }
+            if bySet { nearCache.removeAll(service: plan.service) }
         }
         if !plan.keys.isEmpty {
-            var keys = RESPCommand("UNLINK")
-            keys.append(contentsOf: plan.keys)
-            var leases = RESPCommand("UNLINK")
-            leases.append(contentsOf: plan.keys.map(Self.leaseKey))
-            let replies = try await redis.pipeline([keys, leases])
-            if case .error(let message) = replies[0] { throw RedisError(message) }
-            result.keys = Int(replies[0].int ?? 0)
+            // Keys with index sets leave them atomically; the others go in one UNLINK.
+            let members = plan.keys.indices.filter { $0 < plan.keyIndexes.count && !plan.keyIndexes[$0].isEmpty }
+            let plain = plan.keys.indices.filter { !members.contains($0) }.map { plan.keys[$0] }
+            if !plain.isEmpty {
+                var keys = RESPCommand("UNLINK")
+                keys.append(contentsOf: plain)
+                var leases = RESPCommand("UNLINK")
+                leases.append(contentsOf: plain.map(Self.leaseKey))
+                let replies = try await redis.pipeline([keys, leases])
+                if case .error(let message) = replies[0] { throw RedisError(message) }
+                result.keys += Int(replies[0].int ?? 0)
+            }
+            let removed = try await scripts.runEach(
+                .deleteMember, keys: members.map { [plan.keys[$0], Self.leaseKey(plan.keys[$0])] + plan.keyIndexes[$0] }, on: redis)
+            result.keys += removed.reduce(0) { $0 + Int($1.int ?? 0) }
         }
-        for tag in plan.tags {
-            let removed = try await scripts.run(.invalidateTag, keys: [tag], arguments: [], on: redis)
-            result.tagMembers += Int(removed.int ?? 0)
+        // Every tag and index set in one round trip.
+        let removed = try await scripts.runEach(.invalidateSet, keys: (plan.tags + plan.indexes).map { [$0] }, on: redis)
+        for (offset, reply) in removed.enumerated() {
+            if offset < plan.tags.count { result.tagMembers += Int(reply.int ?? 0) } else { result.indexMembers += Int(reply.int ?? 0) }
         }
         for pattern in plan.patterns {
             result.patternMatches += try await unlinkMatching(pattern)

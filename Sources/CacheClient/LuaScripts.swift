@@ -47,9 +47,18 @@ struct LuaScript: Sendable, Hashable {
         return 1
         """)
 
-    /// Removes every member of a tag set (and any lease on it), then the set: one round trip.
-    /// KEYS: tag set. Returns the number of member keys removed.
-    static let invalidateTag = LuaScript(name: "invalidate-tag", source: """
+    /// Removes an entry, its lease, and its membership of its tag and index sets, so no set holds
+    /// a member past its removal. KEYS: key, lease key, sets…. Returns the number of keys removed (0 or 1).
+    static let deleteMember = LuaScript(name: "delete-member", source: """
+        local removed = redis.call('UNLINK', KEYS[1])
+        redis.call('UNLINK', KEYS[2])
+        for i = 3, #KEYS do redis.call('SREM', KEYS[i], KEYS[1]) end
+        return removed
+        """)
+
+    /// Removes every member of a tag or index set (and any lease on it), then the set.
+    /// KEYS: the set. Returns the number of member keys removed.
+    static let invalidateSet = LuaScript(name: "invalidate-set", source: """
         local members = redis.call('SMEMBERS', KEYS[1])
         local removed = 0
         for _, member in ipairs(members) do
@@ -82,6 +91,25 @@ final class ScriptRunner: Sendable {
             } catch let error as RedisError where error.code == "NOSCRIPT" {
                 forget(script)
             }
+        }
+        throw RedisError("NOSCRIPT the script \(script.name) could not be loaded")
+    }
+
+    /// Runs a script once per key list, all in one pipeline (one round trip); replies in order.
+    /// Error replies other than `NOSCRIPT` are thrown.
+    func runEach(_ script: LuaScript, keys: [[String]], on client: RedisClient) async throws -> [RESPValue] {
+        guard !keys.isEmpty else { return [] }
+        for _ in 0..<2 {
+            let sha = try await load(script, on: client)
+            let replies = try await client.pipeline(keys.map { command(script, sha: sha, keys: $0, arguments: []) })
+            if replies.contains(where: { if case .error(let message) = $0 { RedisError(message).code == "NOSCRIPT" } else { false } }) {
+                forget(script)
+                continue
+            }
+            for reply in replies {
+                if case .error(let message) = reply { throw RedisError(message) }
+            }
+            return replies
         }
         throw RedisError("NOSCRIPT the script \(script.name) could not be loaded")
     }

@@ -27,6 +27,13 @@ func withCache<T>(_ body: (CacheClient, RedisServer) async throws -> T) async th
     }
 }
 
+/// How many times the server ran `command` (from `INFO commandstats`).
+func commandCount(_ command: String, _ cache: CacheClient) async throws -> Int {
+    let info = try await cache.redis.send(RESPCommand("INFO", "commandstats")).string ?? ""
+    guard let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("cmdstat_\(command):calls=") }) else { return 0 }
+    return Int(line.dropFirst("cmdstat_\(command):calls=".count).prefix { $0.isNumber }) ?? 0
+}
+
 func exists(_ key: String, _ cache: CacheClient) async throws -> Bool {
     try await cache.redis.send(RESPCommand("EXISTS", key)).int == 1
 }
@@ -139,11 +146,11 @@ struct InvalidationTests {
 
             let event = PaymentSucceeded(paymentId: UUID(), userId: alice, billId: bill, amountCents: 100)
             let payment = try await cache.invalidate(PaymentCache.plan(for: event))
-            #expect(payment == InvalidationResult(keys: 1, tagMembers: 0, patternMatches: 3))
+            #expect(payment == InvalidationResult(keys: 1, tagMembers: 0, indexMembers: 3))
             let billing = try await cache.invalidate(BillingCache.plan(for: event))
             #expect(billing.keys == 2)
             let analytics = try await cache.invalidate(AnalyticsCache.plan(for: event))
-            #expect(analytics == InvalidationResult(keys: 1, tagMembers: 0, patternMatches: 4))
+            #expect(analytics == InvalidationResult(keys: 1, tagMembers: 0, indexMembers: 4))
 
             #expect(try await cache.get(PaymentCache.recent(userId: alice)) == nil)
             #expect(try await cache.get(PaymentCache.history(userId: alice, page: 2)) == nil)
@@ -155,6 +162,41 @@ struct InvalidationTests {
             #expect(try await cache.get(AnalyticsCache.dashboard(userId: bob)) != nil)
             #expect(try await cache.get(AnalyticsCache.growth(period: .day)) != nil)
             #expect(try await exists("unrelated:payment:history:x", cache))
+            #expect(try await commandCount("scan", cache) == 0, "pattern invalidations ran through index sets, not SCAN")
+        }
+    }
+
+    /// Index sets: joined atomically with every write (and every read-through lease), expiring
+    /// no earlier than their members, and left by a member as it is deleted.
+    @Test func indexSetsFollowTheirMembers() async throws {
+        try await withCache { cache, _ in
+            let index = "#idx:payment:payment:history:\(KeyEncoder.uuid(alice)):*"
+            let pages = (0..<3).map { PaymentCache.history(userId: alice, page: $0) }
+            for key in pages { try await cache.set(key, PaymentHistoryPage(page: 0, payments: [])) }
+            let members = try await cache.redis.send(RESPCommand("SMEMBERS", index)).elements?.compactMap(\.string) ?? []
+            #expect(Set(members) == Set(pages.map(\.key)))
+            let setTTL = try await cache.redis.send(RESPCommand("PTTL", index)).int ?? -1
+            for key in pages { #expect(try await cache.redis.send(RESPCommand("PTTL", key.key)).int ?? .max <= setTTL) }
+            // A deleted entry leaves its index set (and its tag set) in the same script.
+            try await cache.delete(pages[0])
+            let after = try await cache.redis.send(RESPCommand("SMEMBERS", index)).elements?.compactMap(\.string) ?? []
+            #expect(Set(after) == Set(pages.dropFirst().map(\.key)))
+            #expect(try await cache.redis.send(RESPCommand("SISMEMBER", "#tag:payment:user:\(KeyEncoder.uuid(alice))", pages[0].key)).int == 0)
+            // A plan that removes a key by name takes it out of its index sets too.
+            let plan = InvalidationPlan(service: "payment", event: "test", keys: [pages[1].key], keyIndexes: [[index]])
+            #expect(try await cache.invalidate(plan).keys == 1)
+            #expect(try await cache.redis.send(RESPCommand("SMEMBERS", index)).elements?.compactMap(\.string) == [pages[2].key])
+            // A read-through load joins the index set before it stores, so a pattern invalidation
+            // during the load revokes its lease: the loaded (stale) value is not stored.
+            let loading = PaymentCache.history(userId: alice, page: 9)
+            let value = try await cache.fetch(loading) {
+                #expect(try await cache.redis.send(RESPCommand("SISMEMBER", index, loading.key)).int == 1)
+                _ = try await cache.invalidate(PaymentCache.plan(for: PaymentSucceeded(paymentId: UUID(), userId: alice, billId: bill, amountCents: 1)))
+                return PaymentHistoryPage(page: 9, payments: [])
+            }
+            #expect(value.page == 9)
+            #expect(try await exists(loading.key, cache) == false, "the load lost its lease to the invalidation")
+            #expect(try await exists(index, cache) == false, "the invalidation dropped the set")
         }
     }
 

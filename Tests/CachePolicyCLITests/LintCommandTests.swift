@@ -144,7 +144,7 @@ struct LintCommandTests {
         #expect(typo.err.contains("did you mean 'key-overlap'?"))
         let all = CapturedRun()
         #expect(all.run(["explain", "--all"]) == 0)
-        #expect(all.out.split(separator: "\n").count == 61)
+        #expect(all.out.split(separator: "\n").count == 62)
         #expect(CapturedRun().run(["explain"]) == 2)
     }
 

@@ -14,7 +14,8 @@ struct GeneratedKeysTests {
     @Test func keysRenderAsThePatternsSay() {
         let history = PaymentCache.history(userId: alice, page: 2)
         #expect(history.key == "payment:history:\(aliceKey):2")
-        #expect(history.tags == ["#tag:payment:user:\(aliceKey)"])
+        // Its tag, and the index set of `payment:history:{userId}:*` (invalidated on payment events).
+        #expect(history.tags == ["#tag:payment:user:\(aliceKey)", "#idx:payment:payment:history:\(aliceKey):*"])
         #expect(history.family.ttl == .seconds(900))
         #expect(history.family.jitter == 0.1)
         #expect(history.family.compression == .over(bytes: 1024))
@@ -82,12 +83,14 @@ struct GeneratedPlanTests {
         let payment = PaymentCache.plan(for: succeeded)
         #expect(payment.keys == ["payment:recent:\(aliceKey)"])
         #expect(payment.tags.isEmpty)
-        #expect(payment.patterns == ["payment:history:\(aliceKey):*"])
+        #expect(payment.indexes == ["#idx:payment:payment:history:\(aliceKey):*"])
+        #expect(payment.patterns.isEmpty, "no SCAN")
         let billing = BillingCache.plan(for: succeeded)
         #expect(billing.keys == ["billing:bill:\(billKey):status", "billing:user:\(aliceKey):bills"])
         let analytics = AnalyticsCache.plan(for: succeeded)
         #expect(analytics.keys == ["analytics:dashboard:\(aliceKey)"])
-        #expect(analytics.patterns == ["analytics:revenue:*"])
+        #expect(analytics.indexes == ["#idx:analytics:analytics:revenue:*"])
+        #expect(analytics.patterns.isEmpty)
         for plan in [payment, billing, analytics] { #expect(plan.event == "payment.succeeded") }
     }
 

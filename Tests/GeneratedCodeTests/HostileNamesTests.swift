@@ -12,7 +12,7 @@ struct HostileNamesTests {
     @Test func keywordNamedBuildersWork() {
         let key = ClassCache.default(self: id, default: -1, in: "a b", return: .default)
         #expect(key.key == "class:default:3f2b8c1e-9a4d-4e2b-8f1a-0c6d5e4b3a21:-1")
-        #expect(key.tags == ["#tag:class:in:a%20b", "#tag:class:ret:default"])
+        #expect(key.tags == ["#tag:class:in:a%20b", "#tag:class:ret:default", "#idx:class:class:default:3f2b8c1e-9a4d-4e2b-8f1a-0c6d5e4b3a21:*"])
         #expect(ClassCache.`init`(in: "x", return: ._2fa).key == "class:init:x:2fa")
         #expect(ClassCache.func(is: true).key == "class:\"quoted\":true")
         #expect(ClassCache.Return.creditCard.rawValue == "credit-card")
@@ -30,7 +30,10 @@ struct HostileNamesTests {
         #expect(plan.keys == [
             "class:default:3f2b8c1e-9a4d-4e2b-8f1a-0c6d5e4b3a21:7", "class:init:in:self", "class:\"quoted\":false",
         ])
-        #expect(plan.patterns == ["class:default:3f2b8c1e-9a4d-4e2b-8f1a-0c6d5e4b3a21:*"])
+        #expect(plan.indexes == ["#idx:class:class:default:3f2b8c1e-9a4d-4e2b-8f1a-0c6d5e4b3a21:*"])
+        #expect(plan.patterns.isEmpty)
+        // The removed `default` key leaves its index set with it.
+        #expect(plan.keyIndexes == [["#idx:class:class:default:3f2b8c1e-9a4d-4e2b-8f1a-0c6d5e4b3a21:*"], [], []])
         let decoded = try ClassCache.plan(forEvent: "protocol.do", payload: JSONEncoder().encode(event))
         #expect(decoded == plan)
     }

@@ -38,7 +38,7 @@ struct CatalogueTests {
             "invalidNumber", "unknownParam", "unusedParam", "unknownKeyFamily", "unknownEvent", "unknownService",
             "payloadMissingParam", "duplicateService", "duplicateEvent", "duplicateKeyFamily", "bindTypeMismatch",
             "invalidBinding", "crossServiceKey", "unmutatedEntity", "keyOverlap", "patternStartsWithHole",
-            "patternCrossesService", "patternMatchesNothing", "overInvalidation", "staleOnEvent", "ttlZero", "ttlAbsurd", "warmupOutlivesTTL",
+            "patternCrossesService", "patternMatchesNothing", "overInvalidation", "patternNotIndexable", "staleOnEvent", "ttlZero", "ttlAbsurd", "warmupOutlivesTTL",
             "thresholdOutOfRange", "jitterTooLarge", "backoffAboveMax", "compressionIneffective", "reservedName",
             "nameCollision", "keyPatternChanged", "keyEncodingChanged", "valueFormatChanged", "consumedEventRemoved",
             "payloadFieldChanged", "invalidationRemoved", "tagRemoved", "dependencyRemoved", "ttlRaised", "stalenessWidened",

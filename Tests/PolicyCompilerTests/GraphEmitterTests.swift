@@ -10,7 +10,7 @@ struct GraphEmitterTests {
 
     @Test func actionsReachTheFamiliesTheAlgebraSays() throws {
         let policy = shop(replacing: "    value: Cart\n", with: "    value: Cart\n    tags: [\"user:{userId}\"]\n")
-            .replacingOccurrences(of: "    - cart\n", with: "    - tag: \"user:{userId}\"\n    - pattern: \"shop:cart:{userId}\"\n")
+            .replacingOccurrences(of: "    - cart\n", with: "    - tag: \"user:{userId}\"\n    - { pattern: \"shop:cart:{userId}\", scan: true }\n")
         let program = try #require(compile(policy).program)
         #expect(program.services[0].reactions[0].actions.map(\.reaches) == [["cart"], ["cart"]])
         #expect(program.services[0].staleness.isEmpty)

@@ -7,6 +7,9 @@ public protocol CacheKeyProtocol: Sendable, Hashable, CustomStringConvertible {
     var key: String { get }
     var family: KeyFamilySpec { get }
     var codec: ValueCodec<Value> { get }
+    /// The tag and index sets the entry is a member of, as far as this key knows them: deleting
+    /// the entry removes it from them too.
+    var sets: [String] { get }
 }
 
 extension CacheKeyProtocol {
@@ -23,7 +26,7 @@ extension CacheKeyProtocol {
 public struct CacheKey<Value: Sendable>: CacheKeyProtocol {
     public let key: String
     public let family: KeyFamilySpec
-    /// The Redis keys of the tag sets this entry joins when written.
+    /// The Redis keys of the tag and index sets this entry joins when written.
     public let tags: [String]
     public let codec: ValueCodec<Value>
 
@@ -42,6 +45,8 @@ public struct CacheKey<Value: Sendable>: CacheKeyProtocol {
         try ValueCompression.wrap(codec.encode(value), policy: family.compression)
     }
 
+    public var sets: [String] { tags }
+
     /// The same key without the tags, for reads.
     public var readOnly: ReadOnlyCacheKey<Value> { ReadOnlyCacheKey(key: key, family: family, codec: codec) }
 
@@ -56,14 +61,19 @@ public struct ReadOnlyCacheKey<Value: Sendable>: CacheKeyProtocol {
     public let key: String
     public let family: KeyFamilySpec
     public let codec: ValueCodec<Value>
+    /// The index sets the entry is a member of (its tags need params this key lacks).
+    public let indexes: [String]
 
     /// For generated builders only, like ``CacheKey/init(key:family:tags:codec:)``.
     @_spi(Generated)
-    public init(key: String, family: KeyFamilySpec, codec: ValueCodec<Value>) {
+    public init(key: String, family: KeyFamilySpec, indexes: [String] = [], codec: ValueCodec<Value>) {
         self.key = key
         self.family = family
+        self.indexes = indexes
         self.codec = codec
     }
+
+    public var sets: [String] { indexes }
 
     public static func == (a: Self, b: Self) -> Bool { a.key == b.key && a.family == b.family }
     public func hash(into hasher: inout Hasher) { hasher.combine(key) }

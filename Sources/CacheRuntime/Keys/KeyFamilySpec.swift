@@ -63,4 +63,11 @@ public struct KeyFamilySpec: Sendable, Hashable, CustomStringConvertible {
     public static func tagKey(service: String, _ renderedTag: String) -> String {
         "#tag:\(service):\(renderedTag)"
     }
+
+    /// The Redis key of the index set of a rendered pattern (`payment:history:3f2b…:*`): the keys
+    /// of the service that the pattern matches, kept by every write like a tag set, so a pattern
+    /// invalidation needs no `SCAN` (docs/runtime.md).
+    public static func indexKey(service: String, _ renderedPattern: String) -> String {
+        "#idx:\(service):\(renderedPattern)"
+    }
 }

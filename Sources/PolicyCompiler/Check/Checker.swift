@@ -100,6 +100,7 @@ public struct Checker {
         }
         checkKeyspace()
         checkBlastRadius()
+        checkPatternIndexes()
         checkStaleness()
         checkGeneratedNames()
     }

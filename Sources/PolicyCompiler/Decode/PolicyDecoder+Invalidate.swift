@@ -17,7 +17,7 @@ extension PolicyDecoder {
     }
 
     /// `family`, `service.family`, `{ key: …, bind: … }`, `{ tag: …, bind: …, wholesale: … }` or
-    /// `{ pattern: …, bind: …, wholesale: … }`.
+    /// `{ pattern: …, bind: …, wholesale: …, scan: … }`.
     private mutating func invalidationAction(_ node: Node, event: String) -> InvalidationAction? {
         let what = "an invalidation for '\(event)'"
         if node.scalar != nil {
@@ -62,7 +62,18 @@ extension PolicyDecoder {
                 .invalidValue, at: wholesale.location, "'wholesale' applies to tags and patterns; a key invalidation drops one key",
                 hint: "remove 'wholesale'")
         }
-        return InvalidationAction(target: target, bind: bind, wholesale: wholesale?.value ?? false, location: node.location)
+        let scan = fields["scan"].flatMap { bool($0, "'scan'") }
+        if let scan {
+            switch target {
+            case .pattern: break
+            case .key, .tag:
+                diagnostics.report(
+                    .invalidValue, at: scan.location, "'scan' applies to patterns; keys and tags are removed by name",
+                    hint: "remove 'scan'")
+            }
+        }
+        return InvalidationAction(
+            target: target, bind: bind, wholesale: wholesale?.value ?? false, scan: scan?.value ?? false, location: node.location)
     }
 
     /// `family` or `service.family`.

@@ -338,6 +338,21 @@ public enum DiagnosticCatalogue {
                 so dropping them is never reported.
                 """),
 
+        Entry(code: .patternNotIndexable, name: "pattern-not-indexable", severity: .error, category: .keyspace,
+              summary: "A pattern invalidation cannot be kept as an index set, and would scan the whole keyspace on every event.",
+              explanation: """
+                A pattern invalidation runs through an index set: every write of a family the pattern \
+                reaches joins the set named by the pattern's prefix, and the event drops the set's \
+                members in one round trip, whatever the size of the keyspace. That works when the \
+                pattern is a prefix of the family's key followed by `*`, segment by segment: literals \
+                equal, params where the key has params (`payment:history:{userId}:*` for \
+                `payment:history:{userId}:{page}`). Other shapes (`*` in the middle, a param where the \
+                key has a literal) could only run as `SCAN MATCH` over every key in Redis, twice per \
+                event and per service instance (1.7 s for 1,000,000 keys). Rewrite the pattern as a \
+                prefix, use a tag, or accept the scan explicitly with `scan: true` (also the way to \
+                reach keys written by code that does not maintain the index).
+                """),
+
         // MARK: Staleness
         Entry(code: .staleOnEvent, name: "stale-on-event", severity: .warning, category: .staleness,
               summary: "An event mutates an entity a key depends on, but does not invalidate the key.",

@@ -61,6 +61,7 @@ extension DiagnosticCode {
     public static let patternCrossesService = DiagnosticCode(rawValue: "CP402")
     public static let patternMatchesNothing = DiagnosticCode(rawValue: "CP403")
     public static let overInvalidation = DiagnosticCode(rawValue: "CP404")
+    public static let patternNotIndexable = DiagnosticCode(rawValue: "CP405")
 
     // Staleness: writes that do not invalidate what depends on them.
     public static let staleOnEvent = DiagnosticCode(rawValue: "CP500")

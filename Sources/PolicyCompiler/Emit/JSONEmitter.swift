@@ -82,6 +82,7 @@ public enum JSONEmitter {
             ("valueType", .string(family.valueType)),
             ("compression", compression),
             ("tags", .array(family.tags.map { .string($0.text) })),
+            ("indexes", .array(family.indexes.map { .string($0.text) })),
             ("dependsOn", .array(family.dependsOn.map { .string($0) })),
             ("nearCacheEntries", family.nearCacheEntries.map { .int($0) } ?? .null),
             ("keyVersion", .int(family.keyVersion)),
@@ -103,6 +104,7 @@ public enum JSONEmitter {
                     ("target", .string(target)),
                     ("bindings", .object(action.bindings.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
                     ("reaches", .array(action.reaches.map { .string($0) })),
+                    ("scan", .bool(action.scan)),
                 ])
             })),
         ])

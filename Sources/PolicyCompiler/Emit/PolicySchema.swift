@@ -72,7 +72,7 @@ public enum PolicySchema {
             string(pattern: "^([a-z][a-z0-9-]*\\.)?[a-z][a-zA-Z0-9]*$", "A key family of this service."),
             object([("key", .object([("type", "string")])), ("bind", binding)], required: ["key"]),
             object([("tag", keyPattern), ("bind", binding), ("wholesale", ["type": "boolean"])], required: ["tag"]),
-            object([("pattern", keyPattern), ("bind", binding), ("wholesale", ["type": "boolean"])], required: ["pattern"]),
+            object([("pattern", keyPattern), ("bind", binding), ("wholesale", ["type": "boolean"]), ("scan", ["type": "boolean"])], required: ["pattern"]),
         ])])
         let warmup = object(PolicyFields.warmup, [
             ("description", ["type": "string"]), ("keys", list(.object([("type", "string")]))), ("source", member),

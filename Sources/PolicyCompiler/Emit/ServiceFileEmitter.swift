@@ -99,6 +99,7 @@ struct ServiceFileEmitter {
         facts.append("\(family.codec.rawValue) `\(valueType(family))`")
         if case .over(let size) = family.compression { facts.append("compressed over \(size)") }
         if !family.tags.isEmpty { facts.append("tags " + family.tags.map { "`\($0.text)`" }.joined(separator: ", ")) }
+        if !family.indexes.isEmpty { facts.append("indexed for " + family.indexes.map { "`\($0.text)`" }.joined(separator: ", ")) }
         if !family.dependsOn.isEmpty { facts.append("depends on " + family.dependsOn.joined(separator: ", ")) }
         if let entries = family.nearCacheEntries { facts.append("near cache of \(entries) entries") }
         return [family.description ?? "", facts.joined(separator: "; ") + ".", provenance.source(family.location)]
@@ -128,13 +129,24 @@ struct ServiceFileEmitter {
                 "For reading and deleting: writing needs \(family.tagOnlyParams.map { "`\($0.name.value)`" }.joined(separator: ", ")) for the tags, so use the builder that takes it.",
             ])
             writer.block("public static func \(name)(\(parameterList(family.keyParams))) -> ReadOnlyCacheKey<\(value)>") { writer in
-                writer.line("ReadOnlyCacheKey(key: \(key), family: Families.\(name), codec: .\(family.codec.rawValue))")
+                let indexes = indexKeys(family, keyArguments)
+                if indexes.isEmpty {
+                    writer.line("ReadOnlyCacheKey(key: \(key), family: Families.\(name), codec: .\(family.codec.rawValue))")
+                } else {
+                    writer.list("ReadOnlyCacheKey(", [
+                        "key: \(key)",
+                        "family: Families.\(name)",
+                        "indexes: [\(indexes.joined(separator: ", "))]",
+                        "codec: .\(family.codec.rawValue)",
+                    ], ")")
+                }
             }
         }
         writer.line()
         writer.doc(familyDoc(family))
         writer.block("public static func \(name)(\(parameterList(family.keyParams + family.tagOnlyParams))) -> CacheKey<\(value)>") { writer in
             let tags = family.tags.map { "Families.\(name).tagKey(\(SwiftEmitter.render($0, allArguments)))" }
+                + indexKeys(family, keyArguments)
             writer.list("CacheKey(", [
                 "key: \(key)",
                 "family: Families.\(name)",
@@ -144,13 +156,20 @@ struct ServiceFileEmitter {
         }
     }
 
+    /// The index-set keys a family's entries join, rendered from `arguments` (param → expression).
+    private func indexKeys(_ family: KeyFamilyProgram, _ arguments: [String: String]) -> [String] {
+        family.indexes.map { "KeyFamilySpec.indexKey(service: \(SwiftNames.stringLiteral(service.name)), \(SwiftEmitter.render($0, arguments)))" }
+    }
+
     // MARK: Invalidation
 
     private func emitPlan(_ reaction: Reaction, _ writer: inout SwiftWriter) {
         let event = program.event(reaction.event)!
         let eventType = SwiftNames.typeName(event.name)
         var keys: [String] = []
+        var keyIndexes: [String] = []
         var tags: [String] = []
+        var indexes: [String] = []
         var patterns: [String] = []
         var summary: [String] = []
         for action in reaction.actions {
@@ -162,13 +181,17 @@ struct ServiceFileEmitter {
             case .key(let familyName):
                 let family = service.key(familyName)!
                 keys.append(SwiftEmitter.render(family.pattern, values))
+                keyIndexes.append("[" + indexKeys(family, values).joined(separator: ", ") + "]")
                 summary.append("the key `\(family.pattern.text)`")
             case .tag(let tag):
                 tags.append("KeyFamilySpec.tagKey(service: \(SwiftNames.stringLiteral(service.name)), \(SwiftEmitter.render(tag, values)))")
                 summary.append("the tag `\(tag.text)`")
-            case .pattern(let glob):
+            case .pattern(let glob) where action.scan:
                 patterns.append(SwiftEmitter.render(glob, values, glob: true))
-                summary.append("keys matching `\(glob.text)`")
+                summary.append("keys matching `\(glob.text)` (scanned)")
+            case .pattern(let glob):
+                indexes.append("KeyFamilySpec.indexKey(service: \(SwiftNames.stringLiteral(service.name)), \(SwiftEmitter.render(glob, values)))")
+                summary.append("keys matching `\(glob.text)` (through its index set)")
             }
         }
         let bindings = reaction.actions.flatMap { action in
@@ -185,7 +208,9 @@ struct ServiceFileEmitter {
                 "service: \(SwiftNames.stringLiteral(service.name))",
                 "event: \(eventType).name",
                 "keys: [\(keys.joined(separator: ", "))]",
+            ] + (keyIndexes.allSatisfy { $0 == "[]" } ? [] : ["keyIndexes: [\(keyIndexes.joined(separator: ", "))]"]) + [
                 "tags: [\(tags.joined(separator: ", "))]",
+                "indexes: [\(indexes.joined(separator: ", "))]",
                 "patterns: [\(patterns.joined(separator: ", "))]",
             ], ")")
         }

@@ -19,6 +19,9 @@ public struct InvalidationAction: Sendable {
     /// `wholesale: true`: the tag or pattern is meant to drop entries the event does not name
     /// (search results after any edit), which silences the over-invalidation warning (CP404).
     public var wholesale: Bool = false
+    /// `scan: true`: the pattern runs as `SCAN MATCH` over the keyspace (keys written by other
+    /// code, or shapes that cannot be indexed) instead of through an index set.
+    public var scan: Bool = false
     public var location: SourceLocation
 }
 

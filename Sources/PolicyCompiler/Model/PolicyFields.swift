@@ -21,7 +21,7 @@ public enum PolicyFields {
     public static let nearCache = Section(known: ["entries"], required: ["entries"])
     public static let event = Section(known: ["description", "payload", "mutates"], required: [])
     /// The mapping form of an invalidation; exactly one of key, tag and pattern is given.
-    public static let invalidation = Section(known: ["key", "tag", "pattern", "bind", "wholesale"], required: [])
+    public static let invalidation = Section(known: ["key", "tag", "pattern", "bind", "wholesale", "scan"], required: [])
     public static let warmup = Section(
         known: ["description", "keys", "source", "priority", "every", "after", "batch", "concurrency", "retry"],
         required: ["keys", "source"])

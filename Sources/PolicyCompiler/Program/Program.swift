@@ -43,6 +43,9 @@ public struct KeyFamilyProgram: Sendable {
     public var valueType: String
     public var compression: Compression
     public var tags: [KeyPattern]
+    /// The index sets every write joins, one per indexed pattern invalidation that reaches the
+    /// family: the pattern's prefix in the family's params, then `*` (`payment:history:{userId}:*`).
+    public var indexes: [KeyPattern] = []
     public var dependsOn: [String]
     public var nearCacheEntries: Int?
     /// 1 unless the family declares `keyVersion:`; the pattern already carries its `vN` segment.
@@ -70,6 +73,9 @@ public struct ResolvedAction: Sendable {
     public var location: SourceLocation
     /// The service's key families the action can drop entries of, in declaration order.
     public var reaches: [String] = []
+    /// For a pattern: `true` when it runs as `SCAN MATCH` (`scan: true`), `false` when through
+    /// its index set (see ``KeyFamilyProgram/indexes``).
+    public var scan: Bool = false
 }
 
 /// Events after which some families can serve stale entries until their TTL runs out: they mutate

@@ -36,7 +36,7 @@ enum ProgramBuilder {
         func typed(_ names: [String]) -> [Param] {
             names.map { name in service.params.first { $0.name.value == name }! }
         }
-        let keys = service.keys.map { family -> KeyFamilyProgram in
+        let families = service.keys.map { family -> KeyFamilyProgram in
             let keyParams = family.pattern.params
             let tagOnly = family.tags.flatMap(\.params).reduce(into: [String]()) { result, name in
                 if !keyParams.contains(name), !result.contains(name) { result.append(name) }
@@ -54,6 +54,23 @@ enum ProgramBuilder {
                 nearCacheEntries: family.nearCache?.value, keyVersion: family.keyVersion?.value ?? 1)
         }
         let reach = FamilyReach(service)
+        var indexes: [String: [KeyPattern]] = [:]
+        for invalidation in service.invalidations {
+            for action in invalidation.actions where !action.scan {
+                guard case .pattern(let glob) = action.target else { continue }
+                for family in reach.families(action.target) {
+                    guard let template = PatternIndex.template(glob, for: family.pattern) else { continue }
+                    if !indexes[family.name.value, default: []].contains(where: { $0.text == template.text }) {
+                        indexes[family.name.value, default: []].append(template)
+                    }
+                }
+            }
+        }
+        let keys = families.map { family -> KeyFamilyProgram in
+            var family = family
+            family.indexes = indexes[family.name] ?? []
+            return family
+        }
         let reactions = service.invalidations.map { invalidation in
             Reaction(
                 event: invalidation.event.value, location: invalidation.event.location,
@@ -67,7 +84,7 @@ enum ProgramBuilder {
                     }
                     return ResolvedAction(
                         target: target, bindings: Checker.bindings(for: action, needed: needed), location: action.location,
-                        reaches: reach.families(action.target).map(\.name.value))
+                        reaches: reach.families(action.target).map(\.name.value), scan: action.scan)
                 })
         }.sorted { $0.event < $1.event }
         let warmups = service.warmups.map { job in

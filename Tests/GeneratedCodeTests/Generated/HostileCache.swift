@@ -71,25 +71,30 @@ public enum ClassCache {
 
     /// A key family named like a keyword; its pattern has a quote: " and unicode: ✓
     ///
-    /// Key `class:default:{self}:{default}`; TTL 1m; json `Holder`; tags `in:{in}`, `ret:{return}`; depends on protocol.
+    /// Key `class:default:{self}:{default}`; TTL 1m; json `Holder`; tags `in:{in}`, `ret:{return}`; indexed for `class:default:{self}:*`; depends on protocol.
     ///
     /// Source: `Tests/PolicyCompilerTests/Fixtures/hostile/hostile.yaml:13`.
     ///
     /// For reading and deleting: writing needs `in`, `return` for the tags, so use the builder that takes it.
     public static func `default`(self self_: UUID, default default_: Int) -> ReadOnlyCacheKey<Holder> {
-        ReadOnlyCacheKey(key: "class:default:\(KeyEncoder.uuid(self_)):\(KeyEncoder.int(default_))", family: Families.`default`, codec: .json)
+        ReadOnlyCacheKey(
+            key: "class:default:\(KeyEncoder.uuid(self_)):\(KeyEncoder.int(default_))",
+            family: Families.`default`,
+            indexes: [KeyFamilySpec.indexKey(service: "class", "class:default:\(KeyEncoder.uuid(self_)):*")],
+            codec: .json
+        )
     }
 
     /// A key family named like a keyword; its pattern has a quote: " and unicode: ✓
     ///
-    /// Key `class:default:{self}:{default}`; TTL 1m; json `Holder`; tags `in:{in}`, `ret:{return}`; depends on protocol.
+    /// Key `class:default:{self}:{default}`; TTL 1m; json `Holder`; tags `in:{in}`, `ret:{return}`; indexed for `class:default:{self}:*`; depends on protocol.
     ///
     /// Source: `Tests/PolicyCompilerTests/Fixtures/hostile/hostile.yaml:13`.
     public static func `default`(self self_: UUID, default default_: Int, in in_: String, return return_: Return) -> CacheKey<Holder> {
         CacheKey(
             key: "class:default:\(KeyEncoder.uuid(self_)):\(KeyEncoder.int(default_))",
             family: Families.`default`,
-            tags: [Families.`default`.tagKey("in:\(KeyEncoder.string(in_))"), Families.`default`.tagKey("ret:\(KeyEncoder.enumeration(return_))")],
+            tags: [Families.`default`.tagKey("in:\(KeyEncoder.string(in_))"), Families.`default`.tagKey("ret:\(KeyEncoder.enumeration(return_))"), KeyFamilySpec.indexKey(service: "class", "class:default:\(KeyEncoder.uuid(self_)):*")],
             codec: .json
         )
     }
@@ -120,14 +125,16 @@ public enum ClassCache {
 
     // MARK: Invalidation
 
-    /// What `protocol.do` drops here: the key `class:default:{self}:{default}`, the key `class:init:{in}:{return}`, the key `class:"quoted":{is}`, the tag `in:{in}`, keys matching `class:default:{self}:*`. Source: `Tests/PolicyCompilerTests/Fixtures/hostile/hostile.yaml:31`.
+    /// What `protocol.do` drops here: the key `class:default:{self}:{default}`, the key `class:init:{in}:{return}`, the key `class:"quoted":{is}`, the tag `in:{in}`, keys matching `class:default:{self}:*` (through its index set). Source: `Tests/PolicyCompilerTests/Fixtures/hostile/hostile.yaml:31`.
     public static func plan(for event: ProtocolDo) -> InvalidationPlan {
         InvalidationPlan(
             service: "class",
             event: ProtocolDo.name,
             keys: ["class:default:\(KeyEncoder.uuid(event.`self`)):\(KeyEncoder.int(event.`default`))", "class:init:\(KeyEncoder.string(event.`in`)):\(KeyEncoder.enumeration(event.`return`))", "class:\"quoted\":\(KeyEncoder.bool(event.`is`))"],
+            keyIndexes: [[KeyFamilySpec.indexKey(service: "class", "class:default:\(KeyEncoder.uuid(event.`self`)):*")], [], []],
             tags: [KeyFamilySpec.tagKey(service: "class", "in:\(KeyEncoder.string(event.`in`))")],
-            patterns: ["class:default:\(KeyEncoder.uuid(event.`self`)):*"]
+            indexes: [KeyFamilySpec.indexKey(service: "class", "class:default:\(KeyEncoder.uuid(event.`self`)):*")],
+            patterns: []
         )
     }
 

@@ -92,14 +92,14 @@ public enum ShopCache {
         )
     }
 
-    /// Key `shop:listing:{storeId}:{sort}`; TTL 1h ± 5%; json `Listing`; compressed over 2KB; near cache of 500 entries.
+    /// Key `shop:listing:{storeId}:{sort}`; TTL 1h ± 5%; json `Listing`; compressed over 2KB; indexed for `shop:listing:{storeId}:*`; near cache of 500 entries.
     ///
     /// Source: `Tests/PolicyCompilerTests/Fixtures/emit/shop.yaml:19`.
     public static func listing(storeId: Int, sort: Sort) -> CacheKey<Listing> {
         CacheKey(
             key: "shop:listing:\(KeyEncoder.int(storeId)):\(KeyEncoder.enumeration(sort))",
             family: Families.listing,
-            tags: [],
+            tags: [KeyFamilySpec.indexKey(service: "shop", "shop:listing:\(KeyEncoder.int(storeId)):*")],
             codec: .json
         )
     }
@@ -118,14 +118,15 @@ public enum ShopCache {
 
     // MARK: Invalidation
 
-    /// What `cart.changed` drops here: the key `shop:cart:{userId}`, the tag `store:{storeId}`, keys matching `shop:listing:{storeId}:*`. Binds `storeId` from `store`. Source: `Tests/PolicyCompilerTests/Fixtures/emit/shop.yaml:33`.
+    /// What `cart.changed` drops here: the key `shop:cart:{userId}`, the tag `store:{storeId}`, keys matching `shop:listing:{storeId}:*` (through its index set). Binds `storeId` from `store`. Source: `Tests/PolicyCompilerTests/Fixtures/emit/shop.yaml:33`.
     public static func plan(for event: CartChanged) -> InvalidationPlan {
         InvalidationPlan(
             service: "shop",
             event: CartChanged.name,
             keys: ["shop:cart:\(KeyEncoder.uuid(event.userId))"],
             tags: [KeyFamilySpec.tagKey(service: "shop", "store:\(KeyEncoder.int(event.store))")],
-            patterns: ["shop:listing:\(KeyEncoder.int(event.store)):*"]
+            indexes: [KeyFamilySpec.indexKey(service: "shop", "shop:listing:\(KeyEncoder.int(event.store)):*")],
+            patterns: []
         )
     }
 
