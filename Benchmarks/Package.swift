@@ -59,6 +59,17 @@ let package = Package(
             path: "DecoderBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Pattern invalidation through index sets against SCAN, by keyspace size (scripts/bench-invalidation).
+        .executableTarget(
+            name: "InvalidationBenchmark",
+            dependencies: [
+                .product(name: "CacheClient", package: parentPackage),
+                .product(name: "CacheRuntime", package: parentPackage),
+                .product(name: "RESP", package: parentPackage),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "InvalidationBenchmark"
+        ),
         // Operations per second, to compare with redis-benchmark in the same run (scripts/bench-redis).
         .executableTarget(
             name: "RESPThroughput",
