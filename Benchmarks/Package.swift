@@ -70,6 +70,22 @@ let package = Package(
             ],
             path: "InvalidationBenchmark"
         ),
+        // The example platform's generated code and models (a symlink to ../Examples/ExamplePlatform),
+        // for benchmarks of a service's real reads and writes.
+        .target(name: "ExamplePlatform", dependencies: [.product(name: "CacheRuntime", package: parentPackage)], path: "ExamplePlatform"),
+        // A typed read and write through the generated API against raw GET/SET and a bare decode.
+        .executableTarget(
+            name: "TypedPath",
+            dependencies: [
+                "ExamplePlatform",
+                .product(name: "CacheClient", package: parentPackage),
+                .product(name: "CacheRuntime", package: parentPackage),
+                .product(name: "RESP", package: parentPackage),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            path: "TypedPath"
+        ),
         // Operations per second, to compare with redis-benchmark in the same run (scripts/bench-redis).
         .executableTarget(
             name: "RESPThroughput",

@@ -17,6 +17,17 @@ func hostileString(_ rng: inout SeededGenerator) -> String {
 
 @Suite("Key encoding")
 struct KeyEncoderTests {
+    /// The byte-level formatter agrees with Foundation's `uuidString`, lowercased, on every byte value.
+    @Test func uuidsFormatLikeFoundation() {
+        var rng = SeededGenerator(state: 36)
+        for round in 0..<2_000 {
+            let bytes = (0..<16).map { index in round < 256 ? UInt8(truncatingIfNeeded: round &+ index) : UInt8.random(in: 0...255, using: &rng) }
+            let id = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                                 bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+            #expect(KeyEncoder.uuid(id) == id.uuidString.lowercased())
+        }
+    }
+
     @Test func canonicalForms() {
         let id = UUID(uuidString: "3F2B8C1E-9A4D-4E2B-8F1A-0C6D5E4B3A21")!
         #expect(KeyEncoder.uuid(id) == "3f2b8c1e-9a4d-4e2b-8f1a-0c6d5e4b3a21")

@@ -37,21 +37,31 @@ public struct ValueCodec<Value: Sendable>: Sendable {
     public func decode(_ buffer: ByteBuffer) throws -> Value { try decoder(buffer) }
 }
 
+/// One JSON encoder and decoder for every codec: configuring them is not free, and they are safe
+/// to share once configured (Foundation's `JSONEncoder`/`JSONDecoder` are `Sendable`).
+private let sharedJSONEncoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.dateEncodingStrategy = .iso8601
+    return encoder
+}()
+
+private let sharedJSONDecoder: JSONDecoder = {
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    return decoder
+}()
+
 extension ValueCodec where Value: Codable {
     /// JSON via Foundation; dates as ISO 8601 so other languages can read the values.
     public static var json: ValueCodec<Value> {
         ValueCodec(
             kind: .json,
             encode: { value in
-                let encoder = JSONEncoder()
-                encoder.dateEncodingStrategy = .iso8601
-                return ByteBuffer(data: try encoder.encode(value))
+                try sharedJSONEncoder.encodeAsByteBuffer(value, allocator: ByteBufferAllocator())
             },
             decode: { buffer in
-                let decoder = JSONDecoder()
-                decoder.dateDecodingStrategy = .iso8601
                 do {
-                    return try decoder.decode(Value.self, from: buffer)
+                    return try sharedJSONDecoder.decode(Value.self, from: buffer)
                 } catch {
                     throw CodecError("cannot decode \(Value.self) from JSON: \(error)")
                 }

@@ -6,9 +6,28 @@ import PercentEncoding
 /// cross into another segment, forge another family's key, or widen a `SCAN MATCH` pattern.
 /// The compiler's keyspace checks reason with exactly these renderings (docs/policy-language.md).
 public enum KeyEncoder {
-    /// Lowercase canonical `8-4-4-4-12`.
+    /// Lowercase canonical `8-4-4-4-12`, formatted straight from the bytes (no `uuidString`, which
+    /// formats with `sprintf`, then a second pass to lower the case: this runs for every key built).
     @inlinable
-    public static func uuid(_ value: UUID) -> String { value.uuidString.lowercased() }
+    public static func uuid(_ value: UUID) -> String {
+        withUnsafeBytes(of: value.uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { out in
+                let digits: StaticString = "0123456789abcdef"
+                var index = 0
+                for position in 0..<16 {
+                    if position == 4 || position == 6 || position == 8 || position == 10 {
+                        out[index] = UInt8(ascii: "-")
+                        index += 1
+                    }
+                    let byte = bytes[position]
+                    out[index] = digits.utf8Start[Int(byte >> 4)]
+                    out[index + 1] = digits.utf8Start[Int(byte & 0x0F)]
+                    index += 2
+                }
+                return 36
+            }
+        }
+    }
 
     /// Canonical decimal: no `+`, no leading zeros.
     @inlinable
