@@ -29,7 +29,9 @@ let package = Package(
         .executableTarget(
             name: "ClientBenchmarks",
             dependencies: [
+                "ExamplePlatform",
                 .product(name: "RESP", package: parentPackage),
+                .product(name: "CacheClient", package: parentPackage),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "ClientBenchmarks",

@@ -1,6 +1,8 @@
 import Benchmark
 import Foundation
 import RESP
+import CacheClient
+import ExamplePlatform
 
 /// GET round trips on one connection to the redis-server at REDIS_PORT (scripts/bench-redis starts
 /// one). Each GET builds its command, as callers do. One benchmark iteration is 1,000 GETs, so the
@@ -51,5 +53,22 @@ let benchmarks: @Sendable () -> Void = {
         }
         benchmark.stopMeasurement()
         await connection.close()
+    }
+
+    /// A service's read through the generated API: key building, GET, JSON decode (the value
+    /// itself allocates: a page of two payments).
+    Benchmark("1,000 typed gets (generated key, JSON value), on the event loop") { benchmark in
+        let redis = RedisClient(RedisConfiguration(port: port))
+        let cache = CacheClient(redis: redis)
+        let user = UUID()
+        try await cache.set(PaymentCache.history(userId: user, page: 1), PaymentHistoryPage(page: 1, payments: []))
+        try await withTaskExecutorPreference(redis.executor) {
+            benchmark.startMeasurement()
+            for _ in gets {
+                blackHole(try await cache.get(PaymentCache.history(userId: user, page: 1)))
+            }
+            benchmark.stopMeasurement()
+        }
+        await redis.shutdown()
     }
 }

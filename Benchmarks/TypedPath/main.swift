@@ -35,6 +35,19 @@ func perOperation(_ client: RedisClient, _ body: @Sendable @escaping () async th
     }
 }
 
+/// Per-operation time of `body` with 16 callers sharing the client (the event loop stays busy, so
+/// this is the CPU cost per operation, not a round trip's latency).
+func perOperationConcurrent(_ client: RedisClient, _ body: @Sendable @escaping () async throws -> Void) async throws -> Double {
+    try await withTaskExecutorPreference(client.executor) {
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<16 { group.addTask { for _ in 0..<(operations / 16) { try await body() } } }
+            try await group.waitForAll()
+        }
+        return microseconds(ContinuousClock.now - start) / Double(operations)
+    }
+}
+
 let redis = RedisClient(RedisConfiguration(port: port))
 let cache = CacheClient(redis: redis)
 let key = PaymentCache.history(userId: user, page: 1)
@@ -50,24 +63,20 @@ let decoder = JSONDecoder()
 decoder.dateDecodingStrategy = .iso8601
 let encoder = JSONEncoder()
 encoder.dateEncodingStrategy = .iso8601
-if ProcessInfo.processInfo.environment["ONLY_TYPED_GET"] != nil {
-    _ = try await perOperation(redis) {
-        let before = redis.eventLoop.inEventLoop
-        _ = try await cache.get(PaymentCache.history(userId: user, page: 1))
-        let after = redis.eventLoop.inEventLoop
-        if !before || !after { print("off the loop: before \(before) after \(after)"); exit(1) }
-    }
-    _ = try await perOperation(redis) {
-        _ = try await redis.send(RESPCommand("GET", key.key))
-        if !redis.eventLoop.inEventLoop { print("raw: off the loop"); exit(1) }
-    }
-    print("all on the loop")
-    exit(0)
-}
 var samples: [String: [Double]] = [:]
 for _ in 0..<rounds {
     samples["raw GET", default: []].append(try await perOperation(redis) { _ = try await redis.send(RESPCommand("GET", key.key)) })
     samples["typed get", default: []].append(try await perOperation(redis) { _ = try await cache.get(PaymentCache.history(userId: user, page: 1)) })
+    samples["raw GET ×16", default: []].append(try await perOperationConcurrent(redis) { _ = try await redis.send(RESPCommand("GET", key.key)) })
+    samples["typed get ×16", default: []].append(try await perOperationConcurrent(redis) { _ = try await cache.get(PaymentCache.history(userId: user, page: 1)) })
+    samples["raw EVALSHA ×16", default: []].append(try await perOperationConcurrent(redis) {
+        var script = RESPCommand("EVALSHA", setTaggedSHA, "3", key.key)
+        script.append(contentsOf: key.tags)
+        script.append(stored)
+        script.append(900_000)
+        _ = try await redis.send(script)
+    })
+    samples["typed set ×16", default: []].append(try await perOperationConcurrent(redis) { try await cache.set(PaymentCache.history(userId: user, page: 1), page) })
     samples["manual get", default: []].append(try await perOperation(redis) {
         let typed = PaymentCache.history(userId: user, page: 1)
         guard case .bulkString(let bytes) = try await redis.send(RESPCommand("GET", typed.key)) else { return }
@@ -94,11 +103,16 @@ for _ in 0..<rounds {
     samples["bare encode", default: []].append(try await perOperation(redis) { _ = try encoder.encode(page) })
 }
 let m = samples.mapValues(median)
-for name in ["raw GET", "typed get", "manual get", "key building", "codec decode", "bare decode", "raw SET", "raw EVALSHA", "typed set", "bare encode"] {
+for name in ["raw GET", "typed get", "manual get", "key building", "codec decode", "bare decode", "raw SET", "raw EVALSHA", "typed set", "bare encode",
+             "raw GET ×16", "typed get ×16", "raw EVALSHA ×16", "typed set ×16"] {
     print(String(format: "%-12@ %8.2f µs", name as NSString, m[name]!))
 }
 let readExtra = m["typed get"]! - m["raw GET"]!
 let writeExtra = m["typed set"]! - m["raw EVALSHA"]!
 print(String(format: "read: typed - raw = %.2f µs = %.2f× a bare decode (goal ≤ 1.5×)", readExtra, readExtra / m["bare decode"]!))
 print(String(format: "write: typed - raw EVALSHA (the tagged write's command) = %.2f µs = %.2f× a bare encode (goal ≤ 1.5×)", writeExtra, writeExtra / m["bare encode"]!))
+let readCPU = m["typed get ×16"]! - m["raw GET ×16"]!
+let writeCPU = m["typed set ×16"]! - m["raw EVALSHA ×16"]!
+print(String(format: "16 callers (CPU per operation): read typed - raw = %.2f µs = %.2f× a bare decode; write typed - raw = %.2f µs = %.2f× a bare encode",
+             readCPU, readCPU / m["bare decode"]!, writeCPU, writeCPU / m["bare encode"]!))
 await redis.shutdown()
