@@ -6,7 +6,7 @@ import Foundation
 /// Dashboards and revenue reporting.
 ///
 /// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/analytics.yaml:3`.
-public enum AnalyticsCache {
+public enum AnalyticsCache: CompiledServicePolicy {
     /// The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to.
     public static let policy = ServicePolicy(
         name: "analytics",
@@ -180,6 +180,14 @@ public enum AnalyticsCache {
         case PaymentSucceeded.name: return plan(for: try JSONDecoder().decode(PaymentSucceeded.self, from: payload))
         case UserDeleted.name: return plan(for: try JSONDecoder().decode(UserDeleted.self, from: payload))
         default: return nil
+        }
+    }
+
+    /// Plans that drop a tag or an index set directly, without an event; apply them with `CacheClient.invalidate(_:)`.
+    public enum Invalidate {
+        /// Every `revenue` entry matching `analytics:revenue:*`, through its index set.
+        public static func revenue() -> InvalidationPlan {
+            InvalidationPlan(service: "analytics", event: "direct", indexes: [KeyFamilySpec.indexKey(service: "analytics", "analytics:revenue:*")])
         }
     }
 

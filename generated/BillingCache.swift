@@ -6,7 +6,7 @@ import Foundation
 /// Utility bills and their payment status.
 ///
 /// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/billing.yaml:3`.
-public enum BillingCache {
+public enum BillingCache: CompiledServicePolicy {
     /// The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to.
     public static let policy = ServicePolicy(
         name: "billing",
@@ -144,6 +144,14 @@ public enum BillingCache {
         case PaymentSucceeded.name: return plan(for: try JSONDecoder().decode(PaymentSucceeded.self, from: payload))
         case UserDeleted.name: return plan(for: try JSONDecoder().decode(UserDeleted.self, from: payload))
         default: return nil
+        }
+    }
+
+    /// Plans that drop a tag or an index set directly, without an event; apply them with `CacheClient.invalidate(_:)`.
+    public enum Invalidate {
+        /// Every entry tagged `user:{userId}` (`status`, `userBills`).
+        public static func userTag(userId: UUID) -> InvalidationPlan {
+            InvalidationPlan(service: "billing", event: "direct", tags: [KeyFamilySpec.tagKey(service: "billing", "user:\(KeyEncoder.uuid(userId))")])
         }
     }
 

@@ -6,7 +6,7 @@ import Foundation
 /// Uploaded bill scans and receipts.
 ///
 /// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/document.yaml:3`.
-public enum DocumentCache {
+public enum DocumentCache: CompiledServicePolicy {
     /// The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to.
     public static let policy = ServicePolicy(
         name: "document",
@@ -131,6 +131,14 @@ public enum DocumentCache {
         case DocumentUploaded.name: return plan(for: try JSONDecoder().decode(DocumentUploaded.self, from: payload))
         case UserDeleted.name: return plan(for: try JSONDecoder().decode(UserDeleted.self, from: payload))
         default: return nil
+        }
+    }
+
+    /// Plans that drop a tag or an index set directly, without an event; apply them with `CacheClient.invalidate(_:)`.
+    public enum Invalidate {
+        /// Every entry tagged `user:{userId}` (`metadata`, `userDocuments`).
+        public static func userTag(userId: UUID) -> InvalidationPlan {
+            InvalidationPlan(service: "document", event: "direct", tags: [KeyFamilySpec.tagKey(service: "document", "user:\(KeyEncoder.uuid(userId))")])
         }
     }
 

@@ -6,7 +6,7 @@ import Foundation
 /// Notification preferences and message templates.
 ///
 /// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/notification.yaml:3`.
-public enum NotificationCache {
+public enum NotificationCache: CompiledServicePolicy {
     /// The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to.
     public static let policy = ServicePolicy(
         name: "notification",

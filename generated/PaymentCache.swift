@@ -6,7 +6,7 @@ import Foundation
 /// Payment processing and payment history.
 ///
 /// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/payment.yaml:3`.
-public enum PaymentCache {
+public enum PaymentCache: CompiledServicePolicy {
     /// The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to.
     public static let policy = ServicePolicy(
         name: "payment",
@@ -120,6 +120,19 @@ public enum PaymentCache {
         case PaymentSucceeded.name: return plan(for: try JSONDecoder().decode(PaymentSucceeded.self, from: payload))
         case UserDeleted.name: return plan(for: try JSONDecoder().decode(UserDeleted.self, from: payload))
         default: return nil
+        }
+    }
+
+    /// Plans that drop a tag or an index set directly, without an event; apply them with `CacheClient.invalidate(_:)`.
+    public enum Invalidate {
+        /// Every `history` entry matching `payment:history:{userId}:*`, through its index set.
+        public static func history(userId: UUID) -> InvalidationPlan {
+            InvalidationPlan(service: "payment", event: "direct", indexes: [KeyFamilySpec.indexKey(service: "payment", "payment:history:\(KeyEncoder.uuid(userId)):*")])
+        }
+
+        /// Every entry tagged `user:{userId}` (`history`).
+        public static func userTag(userId: UUID) -> InvalidationPlan {
+            InvalidationPlan(service: "payment", event: "direct", tags: [KeyFamilySpec.tagKey(service: "payment", "user:\(KeyEncoder.uuid(userId))")])
         }
     }
 

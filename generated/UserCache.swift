@@ -6,7 +6,7 @@ import Foundation
 /// Accounts, login sessions and user preferences.
 ///
 /// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/user.yaml:3`.
-public enum UserCache {
+public enum UserCache: CompiledServicePolicy {
     /// The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to.
     public static let policy = ServicePolicy(
         name: "user",
@@ -207,6 +207,14 @@ public enum UserCache {
         case UserSuspended.name: return plan(for: try JSONDecoder().decode(UserSuspended.self, from: payload))
         case UserUpdated.name: return plan(for: try JSONDecoder().decode(UserUpdated.self, from: payload))
         default: return nil
+        }
+    }
+
+    /// Plans that drop a tag or an index set directly, without an event; apply them with `CacheClient.invalidate(_:)`.
+    public enum Invalidate {
+        /// Every entry tagged `user:{userId}` (`session`, `profile`, `preferences`, `activeSessions`).
+        public static func userTag(userId: UUID) -> InvalidationPlan {
+            InvalidationPlan(service: "user", event: "direct", tags: [KeyFamilySpec.tagKey(service: "user", "user:\(KeyEncoder.uuid(userId))")])
         }
     }
 

@@ -6,7 +6,7 @@ import Foundation
 /// Utility providers and utility types (reference data).
 ///
 /// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/utility.yaml:3`.
-public enum UtilityCache {
+public enum UtilityCache: CompiledServicePolicy {
     /// The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to.
     public static let policy = ServicePolicy(
         name: "utility",

@@ -6,7 +6,7 @@ import Foundation
 /// Outgoing webhooks that users register for platform events.
 ///
 /// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `policies/webhook.yaml:3`.
-public enum WebhookCache {
+public enum WebhookCache: CompiledServicePolicy {
     /// The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to.
     public static let policy = ServicePolicy(
         name: "webhook",
@@ -155,6 +155,19 @@ public enum WebhookCache {
         case WebhookDelivered.name: return plan(for: try JSONDecoder().decode(WebhookDelivered.self, from: payload))
         case WebhookUpdated.name: return plan(for: try JSONDecoder().decode(WebhookUpdated.self, from: payload))
         default: return nil
+        }
+    }
+
+    /// Plans that drop a tag or an index set directly, without an event; apply them with `CacheClient.invalidate(_:)`.
+    public enum Invalidate {
+        /// Every `eventPage` entry matching `webhook:events:{webhookId}:*`, through its index set.
+        public static func eventPage(webhookId: UUID) -> InvalidationPlan {
+            InvalidationPlan(service: "webhook", event: "direct", indexes: [KeyFamilySpec.indexKey(service: "webhook", "webhook:events:\(KeyEncoder.uuid(webhookId)):*")])
+        }
+
+        /// Every entry tagged `user:{userId}` (`config`).
+        public static func userTag(userId: UUID) -> InvalidationPlan {
+            InvalidationPlan(service: "webhook", event: "direct", tags: [KeyFamilySpec.tagKey(service: "webhook", "user:\(KeyEncoder.uuid(userId))")])
         }
     }
 

@@ -34,10 +34,42 @@ public enum EventBus {
 
 extension CacheClient {
     /// Publishes an event for every service that reacts to it; returns how many listeners got it.
+    ///
+    /// Delivery is at most once per listener, and `publish` returns before any of them has
+    /// acted: a read right after may still see what the event invalidates. To read your own
+    /// writes, use ``publish(_:applyingPlanOf:)``.
     @discardableResult
     public func publish<E: CacheEvent>(_ event: E) async throws -> Int {
         let reply = try await redis.send(RESPCommand("PUBLISH", EventBus.channel(for: E.name), try EventBus.message(event)))
         return Int(reply.int ?? 0)
+    }
+
+    /// Applies `service`'s own plan for the event, then publishes it for every other service:
+    /// when this returns, this service's cache no longer holds what the event invalidates (the
+    /// other services apply their plans when their listeners receive it; this service's listeners
+    /// apply the plan again, which is harmless: plans are idempotent).
+    @discardableResult
+    public func publish<E: CacheEvent, Service: CompiledServicePolicy>(
+        _ event: E, applyingPlanOf service: Service.Type
+    ) async throws -> (applied: InvalidationResult?, listeners: Int) {
+        var applied: InvalidationResult?
+        if let plan = try Service.plan(forEvent: E.name, payload: JSONEncoder().encode(event)) {
+            applied = try await invalidate(plan)
+        }
+        return (applied, try await publish(event))
+    }
+}
+
+extension CompiledServicePolicy {
+    /// The listener that applies this service's plans for the events it reacts to, on its own
+    /// connection (see ``InvalidationListener``); run it in a task of its own:
+    /// `Task { await PaymentCache.listener(cache: cache).run() }`.
+    public static func listener(
+        cache: CacheClient, configuration: RedisConfiguration? = nil, reconnectPolicy: ReconnectPolicy = ReconnectPolicy()
+    ) -> InvalidationListener {
+        InvalidationListener(
+            configuration: configuration ?? cache.redis.configuration, cache: cache, events: policy.reactsTo,
+            planner: { try plan(forEvent: $0, payload: $1) }, reconnectPolicy: reconnectPolicy)
     }
 }
 

@@ -35,3 +35,94 @@ public struct RedisConfiguration: Sendable, Hashable {
         self.limits = limits
     }
 }
+
+extension RedisConfiguration {
+    /// A URL is not a Redis URL this client can use.
+    public struct URLError: Error, Sendable, Hashable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Parses `redis://[user[:password]@]host[:port][/database]` (user and password
+    /// percent-encoded, an IPv6 host in brackets); every other setting keeps its default. TLS
+    /// (`rediss://`) is not supported yet and is refused, never silently downgraded.
+    public init(url: String) throws {
+        func fail(_ reason: String) -> URLError { URLError(description: "'\(url)' is not a Redis URL: \(reason)") }
+        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { throw fail("it has no scheme (redis://host:port)") }
+        let schemeEnd = url.index(colon, offsetBy: 3)
+        switch url[..<colon].lowercased() {
+        case "redis": break
+        case "rediss": throw fail("TLS (rediss://) is not supported yet")
+        case let other: throw fail("the scheme '\(other)' is not redis://")
+        }
+        var rest = url[schemeEnd...]
+        if let query = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<query] }
+        var path = Substring("")
+        if let slash = rest.firstIndex(of: "/") {
+            path = rest[rest.index(after: slash)...]
+            rest = rest[..<slash]
+        }
+        var username: String?
+        var password: String?
+        if let at = rest.lastIndex(of: "@") {
+            let userInfo = rest[..<at]
+            rest = rest[rest.index(after: at)...]
+            let user = userInfo.prefix { $0 != ":" }
+            guard let decodedUser = Self.percentDecoded(user) else { throw fail("the user name is not valid percent-encoding") }
+            username = decodedUser.isEmpty ? nil : decodedUser
+            if user.endIndex < userInfo.endIndex {
+                guard let decoded = Self.percentDecoded(userInfo[userInfo.index(after: user.endIndex)...]) else {
+                    throw fail("the password is not valid percent-encoding")
+                }
+                password = decoded
+            }
+        }
+        var host = rest
+        var port = 6379
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { throw fail("an IPv6 host lacks its ']'") }
+            host = rest[rest.index(after: rest.startIndex)..<close]
+            rest = rest[rest.index(after: close)...]
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":") else { throw fail("unexpected text after the IPv6 host") }
+                guard let value = Int(rest.dropFirst()), (1...65535).contains(value) else { throw fail("the port is not a number from 1 to 65535") }
+                port = value
+            }
+        } else if let colon = rest.lastIndex(of: ":") {
+            host = rest[..<colon]
+            guard let value = Int(rest[rest.index(after: colon)...]), (1...65535).contains(value) else {
+                throw fail("the port is not a number from 1 to 65535")
+            }
+            port = value
+        }
+        guard !host.isEmpty else { throw fail("it has no host") }
+        var database = 0
+        if !path.isEmpty {
+            guard let value = Int(path), value >= 0 else { throw fail("the path '/\(path)' is not a database number") }
+            database = value
+        }
+        self.init(host: String(host), port: port, username: username, password: password, database: database)
+    }
+
+    private static func percentDecoded(_ text: Substring) -> String? {
+        var bytes: [UInt8] = []
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

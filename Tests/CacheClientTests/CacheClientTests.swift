@@ -498,6 +498,46 @@ struct DistributedTests {
         }
     }
 
+    /// The one-line listener from the generated namespace, and a publish that has applied this
+    /// service's own plan when it returns (read-your-writes for the publisher).
+    @Test func listenerFromTheNamespaceAndPublishApplyingTheOwnPlan() async throws {
+        try await withCache { cache, _ in
+            let listener = PaymentCache.listener(cache: cache)
+            #expect(listener.events == PaymentCache.policy.reactsTo)
+            let running = Task { await listener.run() }
+            defer { running.cancel() }
+            var activity = listener.activity.makeAsyncIterator()
+            while let item = await activity.next() { if case .subscribed(3) = item { break } }
+
+            try await cache.set(PaymentCache.recent(userId: alice), RecentPayments(payments: []))
+            let (applied, listeners) = try await cache.publish(
+                PaymentSucceeded(paymentId: UUID(), userId: alice, billId: bill, amountCents: 5), applyingPlanOf: PaymentCache.self)
+            #expect(applied?.keys == 1, "the publisher's own plan ran before publish returned")
+            #expect(listeners == 1)
+            #expect(try await cache.get(PaymentCache.recent(userId: alice)) == nil, "read-your-writes, without waiting for the listener")
+            // An event the service does not react to publishes without a local plan.
+            let (none, _) = try await cache.publish(BillPaid(billId: bill, userId: alice), applyingPlanOf: PaymentCache.self)
+            #expect(none == nil)
+        }
+    }
+
+    /// Typed direct invalidations: a tag or an index set, named by the generated builders.
+    @Test func directInvalidationsByTagAndIndex() async throws {
+        try await withCache { cache, _ in
+            for page in 0..<3 {
+                try await cache.set(PaymentCache.history(userId: alice, page: page), PaymentHistoryPage(page: page, payments: []))
+                try await cache.set(PaymentCache.history(userId: bob, page: page), PaymentHistoryPage(page: page, payments: []))
+            }
+            let byIndex = try await cache.invalidate(PaymentCache.Invalidate.history(userId: alice))
+            #expect(byIndex.indexMembers == 3)
+            #expect(try await cache.get(PaymentCache.history(userId: alice, page: 1)) == nil)
+            #expect(try await cache.get(PaymentCache.history(userId: bob, page: 1)) != nil)
+            let byTag = try await cache.invalidate(PaymentCache.Invalidate.userTag(userId: bob))
+            #expect(byTag.tagMembers == 3)
+            #expect(try await cache.get(PaymentCache.history(userId: bob, page: 1)) == nil)
+        }
+    }
+
     @Test func messageFormatIsVersioned() throws {
         let message = try EventBus.message(UserDeleted(id: alice))
         #expect(message.hasPrefix("{\"event\":\"user.deleted\",\"producer\":\"user\",\"v\":1,\"payload\":{"))

@@ -115,7 +115,7 @@ struct GenerateCommandTests {
         let out = folder.path + "/out"
         #expect(CapturedRun().run(["generate", folder.path + "/policies", "-o", out, "--import", "Models", "--access", "internal"]) == 0)
         let shop = try contents(out)["ShopCache.swift"] ?? ""
-        #expect(shop.contains("import Models\n") && shop.contains("\nenum ShopCache {"))
+        #expect(shop.contains("import Models\n") && shop.contains("\nenum ShopCache: CompiledServicePolicy {"))
         #expect(CapturedRun().run(["generate", folder.path + "/policies", "-o", out, "--import", "Bad-Name"]) == 2)
     }
 
@@ -217,7 +217,7 @@ struct GenerationConfigTests {
         #expect(run.run(["generate", folder.path + "/Target/policies", "-o", folder.path + "/out", "--config", folder.path + "/Target/cachepolicy.yaml"]) == 0, "\(run.err)")
         let shop = try String(contentsOfFile: folder.path + "/out/ShopCache.swift", encoding: .utf8)
         #expect(shop.contains("import Shared\nimport ShopModels\n"))
-        #expect(shop.contains("package enum ShopCache {"))
+        #expect(shop.contains("package enum ShopCache: CompiledServicePolicy {"))
     }
 
     @Test func strictInTheConfigFailsOnWarnings() throws {
@@ -257,7 +257,7 @@ struct GenerationConfigTests {
         }
         let shop = try String(contentsOfFile: folder.path + "/out/ShopCache.swift", encoding: .utf8)
         #expect(shop.contains("Source: `Sources/App/policies/shop.yaml:6`."))
-        #expect(shop.contains("enum ShopCache {") && !shop.contains("public enum ShopCache"), "internal by default for the plugin")
+        #expect(shop.contains("enum ShopCache: CompiledServicePolicy {") && !shop.contains("public enum ShopCache"), "internal by default for the plugin")
     }
 }
 

@@ -3,7 +3,7 @@
 /// naming functions are the ones the emitters use (`Naming/`).
 extension Checker {
     /// Members every service namespace defines; key families cannot use these names.
-    static let reservedMembers: Set<String> = ["policy", "warmupTasks"]
+    static let reservedMembers: Set<String> = ["policy", "warmupTasks", "listener"]
 
     mutating func checkGeneratedNames() {
         var topLevel: [String: (SourceLocation, String)] = [:]
@@ -33,7 +33,7 @@ extension Checker {
             files[file] = location
             var nested: [String: (SourceLocation, String)] = [
                 "Families": (location, "the key family table"), "Jobs": (location, "the warmup job table"),
-                "Loaders": (location, "the loaders protocol"),
+                "Loaders": (location, "the loaders protocol"), "Invalidate": (location, "the direct invalidations"),
             ]
             for family in service.keys where Self.reservedMembers.contains(family.name.value) {
                 diagnostics.report(

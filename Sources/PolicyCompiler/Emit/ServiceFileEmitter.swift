@@ -17,19 +17,18 @@ struct ServiceFileEmitter {
             service.description ?? "The cache policy of the `\(service.name)` service.",
             "Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. \(provenance.source(service.location))",
         ])
-        writer.block("public enum \(namespace)") { writer in
+        writer.block("public enum \(namespace): CompiledServicePolicy") { writer in
             emitPolicy(&writer)
             SwiftEmitter.enumDeclarations(service.params, into: &writer, owner: "the `\(service.name)` service")
             emitFamilyTable(&writer)
             writer.line()
             writer.line("// MARK: Keys")
             for family in service.keys { emitBuilders(family, &writer) }
-            if !service.reactions.isEmpty {
-                writer.line()
-                writer.line("// MARK: Invalidation")
-                for reaction in service.reactions { emitPlan(reaction, &writer) }
-                emitDispatcher(&writer)
-            }
+            writer.line()
+            writer.line("// MARK: Invalidation")
+            for reaction in service.reactions { emitPlan(reaction, &writer) }
+            emitDispatcher(&writer)
+            emitDirectInvalidations(&writer)
             if !service.warmups.isEmpty {
                 writer.line()
                 writer.line("// MARK: Warmup")
@@ -229,6 +228,53 @@ struct ServiceFileEmitter {
             }
             writer.line("default: return nil")
             writer.line("}")
+        }
+    }
+
+    /// `Invalidate`: plans for a tag or an index set named directly (admin paths, repairs), typed
+    /// like the key builders, so no one renders a set's key by hand.
+    private func emitDirectInvalidations(_ writer: inout SwiftWriter) {
+        let arguments = encodedArguments(service.params)
+        var functions: [(name: String, params: [Param], doc: String, plan: String)] = []
+        var seen = Set<String>()
+        func add(_ name: String, _ params: [String], doc: String, plan: String) {
+            let typed = params.map { name in service.params.first { $0.name.value == name }! }
+            let signature = name + "(" + params.map { SwiftNames.argumentLabel($0) + ":" }.joined() + ")"
+            guard seen.insert(signature).inserted else { return }
+            functions.append((name, typed, doc, plan))
+        }
+        let serviceName = SwiftNames.stringLiteral(service.name)
+        for family in service.keys {
+            for index in family.indexes {
+                add(
+                    SwiftNames.identifier(family.name), index.params,
+                    doc: "Every `\(family.name)` entry matching `\(index.text)`, through its index set.",
+                    plan: "InvalidationPlan(service: \(serviceName), event: \"direct\", indexes: [KeyFamilySpec.indexKey(service: \(serviceName), \(SwiftEmitter.render(index, arguments)))])")
+            }
+        }
+        var tags: [KeyPattern] = []
+        for family in service.keys {
+            for tag in family.tags where !tags.contains(where: { $0.text == tag.text }) { tags.append(tag) }
+        }
+        for tag in tags {
+            let literals = tag.segments.compactMap { segment -> String? in if case .literal(let text) = segment { text } else { nil } }
+            let name = SwiftNames.memberName((literals + ["tag"]).joined(separator: "-"))
+            let carriers = service.keys.filter { family in family.tags.contains { $0.text == tag.text } }.map { "`\($0.name)`" }
+            add(
+                name, tag.params, doc: "Every entry tagged `\(tag.text)` (\(carriers.joined(separator: ", "))).",
+                plan: "InvalidationPlan(service: \(serviceName), event: \"direct\", tags: [KeyFamilySpec.tagKey(service: \(serviceName), \(SwiftEmitter.render(tag, arguments)))])")
+        }
+        guard !functions.isEmpty else { return }
+        writer.line()
+        writer.doc(["Plans that drop a tag or an index set directly, without an event; apply them with `CacheClient.invalidate(_:)`."])
+        writer.block("public enum Invalidate") { writer in
+            for (index, function) in functions.enumerated() {
+                if index > 0 { writer.line() }
+                writer.doc([function.doc])
+                writer.block("public static func \(function.name)(\(parameterList(function.params))) -> InvalidationPlan") { writer in
+                    writer.line(function.plan)
+                }
+            }
         }
     }
 

@@ -7,7 +7,7 @@ import Foundation
 /// newline, tabs and unicode ✓ 日本 U+202E */
 ///
 /// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `Tests/PolicyCompilerTests/Fixtures/hostile/hostile.yaml:2`.
-public enum ClassCache {
+public enum ClassCache: CompiledServicePolicy {
     /// The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to.
     public static let policy = ServicePolicy(
         name: "class",
@@ -143,6 +143,24 @@ public enum ClassCache {
         switch name {
         case ProtocolDo.name: return plan(for: try JSONDecoder().decode(ProtocolDo.self, from: payload))
         default: return nil
+        }
+    }
+
+    /// Plans that drop a tag or an index set directly, without an event; apply them with `CacheClient.invalidate(_:)`.
+    public enum Invalidate {
+        /// Every `default` entry matching `class:default:{self}:*`, through its index set.
+        public static func `default`(self self_: UUID) -> InvalidationPlan {
+            InvalidationPlan(service: "class", event: "direct", indexes: [KeyFamilySpec.indexKey(service: "class", "class:default:\(KeyEncoder.uuid(self_)):*")])
+        }
+
+        /// Every entry tagged `in:{in}` (`default`).
+        public static func inTag(in in_: String) -> InvalidationPlan {
+            InvalidationPlan(service: "class", event: "direct", tags: [KeyFamilySpec.tagKey(service: "class", "in:\(KeyEncoder.string(in_))")])
+        }
+
+        /// Every entry tagged `ret:{return}` (`default`).
+        public static func retTag(return return_: Return) -> InvalidationPlan {
+            InvalidationPlan(service: "class", event: "direct", tags: [KeyFamilySpec.tagKey(service: "class", "ret:\(KeyEncoder.enumeration(return_))")])
         }
     }
 

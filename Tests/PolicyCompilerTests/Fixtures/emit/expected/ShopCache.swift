@@ -7,7 +7,7 @@ import ShopModels
 /// A small shop, the emitter's golden fixture.
 ///
 /// Key builders, invalidation plans, warmup jobs and alert thresholds, compiled from the policy. Source: `Tests/PolicyCompilerTests/Fixtures/emit/shop.yaml:2`.
-public enum ShopCache {
+public enum ShopCache: CompiledServicePolicy {
     /// The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to.
     public static let policy = ServicePolicy(
         name: "shop",
@@ -135,6 +135,19 @@ public enum ShopCache {
         switch name {
         case CartChanged.name: return plan(for: try JSONDecoder().decode(CartChanged.self, from: payload))
         default: return nil
+        }
+    }
+
+    /// Plans that drop a tag or an index set directly, without an event; apply them with `CacheClient.invalidate(_:)`.
+    public enum Invalidate {
+        /// Every `listing` entry matching `shop:listing:{storeId}:*`, through its index set.
+        public static func listing(storeId: Int) -> InvalidationPlan {
+            InvalidationPlan(service: "shop", event: "direct", indexes: [KeyFamilySpec.indexKey(service: "shop", "shop:listing:\(KeyEncoder.int(storeId)):*")])
+        }
+
+        /// Every entry tagged `store:{storeId}` (`cart`).
+        public static func storeTag(storeId: Int) -> InvalidationPlan {
+            InvalidationPlan(service: "shop", event: "direct", tags: [KeyFamilySpec.tagKey(service: "shop", "store:\(KeyEncoder.int(storeId))")])
         }
     }
 
