@@ -25,10 +25,15 @@ public final class CacheClient: Sendable {
     /// thrown as an error.
     public var unexpectedReplies: Int { unexpectedReplyCount.load(ordering: .relaxed) }
 
-    public init(redis: RedisClient, leaseTTL: Duration = .seconds(30), scanBatch: Int = 500) {
+    /// Entries kept per event stream (`XADD … MAXLEN ~`): how far a consuming service may fall
+    /// behind (or stay down) before events are trimmed unseen.
+    public let streamMaxLength: Int
+
+    public init(redis: RedisClient, leaseTTL: Duration = .seconds(30), scanBatch: Int = 500, streamMaxLength: Int = 100_000) {
         self.redis = redis
         self.leaseTTL = leaseTTL
         self.scanBatch = scanBatch
+        self.streamMaxLength = streamMaxLength
     }
 
     /// The key of the lease a read-through load holds (docs/runtime.md).

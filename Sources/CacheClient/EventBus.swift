@@ -2,15 +2,29 @@ import CacheRuntime
 import Foundation
 import RESP
 
-/// Distributed invalidation over Redis pub/sub. Producers publish typed events; every instance of
-/// every consuming service runs an ``InvalidationListener`` that applies its generated plan.
+/// Distributed invalidation. Producers publish typed events; each consuming service applies its
+/// generated plan for them.
 ///
-/// Channel: `cachepolicy:v1:event:<event name>`. Message (JSON, version 1):
+/// - Redis-side plans go through Redis Streams: one stream per event,
+///   `cachepolicy:v1:stream:<event name>` (trimmed with `MAXLEN ~`), one consumer group per
+///   consuming service (named after the service), one consumer per instance. Each entry is applied
+///   by one instance of each service and acknowledged after its plan ran: at least once per
+///   service (a plan is idempotent, so a redelivery is harmless).
+/// - Near caches live in every instance, so every instance must hear every event: that goes over
+///   pub/sub on `cachepolicy:v1:event:<event name>`, at most once per instance; an instance that
+///   reconnects drops its near cache, since it may have missed some.
+///
+/// Message (JSON, version 1), the same on both paths:
 /// `{"v":1,"event":"payment.succeeded","producer":"payment","payload":{…the event's fields…}}`.
 public enum EventBus {
     public static let messageVersion = 1
 
     public static func channel(for event: String) -> String { "cachepolicy:v1:event:\(event)" }
+
+    public static func stream(for event: String) -> String { "cachepolicy:v1:stream:\(event)" }
+
+    /// The field of a stream entry that holds the message.
+    public static let streamField = "message"
 
     /// The message for an event.
     public static func message<E: CacheEvent>(_ event: E) throws -> String {
@@ -32,16 +46,38 @@ public enum EventBus {
     }
 }
 
+/// What ``CacheClient/publish(_:)`` did.
+public struct Published: Sendable, Hashable {
+    /// The stream entry that every consuming service applies once (`1764500000000-0`).
+    public var streamEntry: String
+    /// Instances subscribed for near-cache drops that received it.
+    public var nearCacheListeners: Int
+}
+
 extension CacheClient {
-    /// Publishes an event for every service that reacts to it; returns how many listeners got it.
+    /// Publishes an event for every service that reacts to it: appended to the event's stream
+    /// (each consuming service applies it once, even if none of its instances runs right now) and
+    /// announced on pub/sub (every running instance drops its near-cache entries), in one round trip.
     ///
-    /// Delivery is at most once per listener, and `publish` returns before any of them has
-    /// acted: a read right after may still see what the event invalidates. To read your own
-    /// writes, use ``publish(_:applyingPlanOf:)``.
+    /// `publish` returns once Redis holds the event, before any consumer has acted: a read right
+    /// after may still see what the event invalidates. To read your own writes, use
+    /// ``publish(_:applyingPlanOf:)``.
     @discardableResult
-    public func publish<E: CacheEvent>(_ event: E) async throws -> Int {
-        let reply = try await redis.send(RESPCommand("PUBLISH", EventBus.channel(for: E.name), try EventBus.message(event)))
-        return Int(reply.int ?? 0)
+    public func publish<E: CacheEvent>(_ event: E) async throws -> Published {
+        let message = try EventBus.message(event)
+        var append = RESPCommand("XADD", EventBus.stream(for: E.name))
+        append.append("MAXLEN")
+        append.append("~")
+        append.append(streamMaxLength)
+        append.append("*")
+        append.append(EventBus.streamField)
+        append.append(message)
+        let replies = try await redis.pipeline([append, RESPCommand("PUBLISH", EventBus.channel(for: E.name), message)])
+        for reply in replies {
+            if case .error(let text) = reply { throw RedisError(text) }
+        }
+        guard let entry = replies[0].string else { throw RedisError("XADD returned \(replies[0].kindDescription)") }
+        return Published(streamEntry: entry, nearCacheListeners: Int(replies[1].int ?? 0))
     }
 
     /// Applies `service`'s own plan for the event, then publishes it for every other service:
@@ -51,7 +87,7 @@ extension CacheClient {
     @discardableResult
     public func publish<E: CacheEvent, Service: CompiledServicePolicy>(
         _ event: E, applyingPlanOf service: Service.Type
-    ) async throws -> (applied: InvalidationResult?, listeners: Int) {
+    ) async throws -> (applied: InvalidationResult?, published: Published) {
         var applied: InvalidationResult?
         if let plan = try Service.plan(forEvent: E.name, payload: JSONEncoder().encode(event)) {
             applied = try await invalidate(plan)
@@ -61,81 +97,15 @@ extension CacheClient {
 }
 
 extension CompiledServicePolicy {
-    /// The listener that applies this service's plans for the events it reacts to, on its own
-    /// connection (see ``InvalidationListener``); run it in a task of its own:
+    /// The listener that applies this service's plans for the events it reacts to (see
+    /// ``InvalidationListener``); run it in a task of its own, in every instance:
     /// `Task { await PaymentCache.listener(cache: cache).run() }`.
     public static func listener(
-        cache: CacheClient, configuration: RedisConfiguration? = nil, reconnectPolicy: ReconnectPolicy = ReconnectPolicy()
+        cache: CacheClient, configuration: RedisConfiguration? = nil, instance: String = InvalidationListener.defaultInstanceName(),
+        settings: InvalidationListener.Settings = .init()
     ) -> InvalidationListener {
         InvalidationListener(
-            configuration: configuration ?? cache.redis.configuration, cache: cache, events: policy.reactsTo,
-            planner: { try plan(forEvent: $0, payload: $1) }, reconnectPolicy: reconnectPolicy)
-    }
-}
-
-/// Subscribes to the events a service reacts to and applies the service's generated plan for each
-/// message, on a dedicated connection; after the connection drops it reconnects (with backoff) and
-/// subscribes again.
-public final class InvalidationListener: Sendable {
-    /// What the listener did, for logs, metrics and tests.
-    public enum Activity: Sendable {
-        case subscribed(channels: Int)
-        case applied(event: String, InvalidationResult)
-        case ignored(String)
-        case disconnected(String)
-    }
-
-    public let events: [String]
-    private let configuration: RedisConfiguration
-    private let cache: CacheClient
-    private let planner: @Sendable (String, Data) throws -> InvalidationPlan?
-    private let reconnectPolicy: ReconnectPolicy
-    /// What it did, newest 1,000 items kept for a slow reader (see ``droppedActivity``).
-    public var activity: AsyncStream<Activity> { log.stream }
-    /// Activity items dropped because ``activity`` was not read in time.
-    public var droppedActivity: Int { log.dropped }
-    private let log = ActivityLog<Activity>()
-
-    /// - Parameters:
-    ///   - planner: the service's generated `plan(forEvent:payload:)`.
-    public init(
-        configuration: RedisConfiguration, cache: CacheClient, events: [String],
-        planner: @escaping @Sendable (String, Data) throws -> InvalidationPlan?,
-        reconnectPolicy: ReconnectPolicy = ReconnectPolicy()
-    ) {
-        self.configuration = configuration
-        self.cache = cache
-        self.events = events
-        self.planner = planner
-        self.reconnectPolicy = reconnectPolicy
-    }
-
-    /// Listens until the task is cancelled.
-    public func run() async {
-        let subscriber = RedisSubscriber(configuration, channels: events.map(EventBus.channel), reconnectPolicy: reconnectPolicy)
-        await subscriber.run { event in
-            switch event {
-            case .subscribed(let count): log.record(.subscribed(channels: count))
-            case .disconnected(let reason): log.record(.disconnected(reason))
-            case .message(let message): await apply(String(buffer: message.payload))
-            }
-        }
-        log.finish()
-    }
-
-    private func apply(_ text: String) async {
-        guard let (event, payload) = EventBus.parse(text) else {
-            log.record(.ignored("a message that is not a version \(EventBus.messageVersion) event"))
-            return
-        }
-        do {
-            guard let plan = try planner(event, payload) else {
-                log.record(.ignored("no plan for \(event)"))
-                return
-            }
-            log.record(.applied(event: event, try await cache.invalidate(plan)))
-        } catch {
-            log.record(.ignored("cannot apply \(event): \(error)"))
-        }
+            configuration: configuration ?? cache.redis.configuration, cache: cache, service: policy.name, events: policy.reactsTo,
+            planner: { try plan(forEvent: $0, payload: $1) }, instance: instance, settings: settings)
     }
 }
