@@ -118,7 +118,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RESPTests",
-            dependencies: ["RESP", "RedisTestSupport", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "RESP", "RedisTestSupport", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             exclude: ["Fixtures"]
         ),
         .testTarget(

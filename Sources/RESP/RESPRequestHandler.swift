@@ -41,40 +41,8 @@ final class RESPRequestHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private enum Pending {
-        case single(UnsafeContinuation<RESPValue, any Error>, NIODeadline, id: UInt64)
-        case batch(UnsafeContinuation<[RESPValue], any Error>, expected: Int, NIODeadline, id: UInt64)
-        /// A cancelled request whose caller has been resumed: its `expected` replies are read and
-        /// dropped, so the replies after it still reach their callers.
-        case abandoned(expected: Int, NIODeadline)
-
-        var sentAt: NIODeadline {
-            switch self {
-            case .single(_, let sent, _), .batch(_, _, let sent, _), .abandoned(_, let sent): sent
-            }
-        }
-
-        var id: UInt64? {
-            switch self {
-            case .single(_, _, let id), .batch(_, _, _, let id): id
-            case .abandoned: nil
-            }
-        }
-
-        func fail(_ error: any Error) {
-            switch self {
-            case .single(let continuation, _, _): continuation.resume(throwing: error)
-            case .batch(let continuation, _, _, _): continuation.resume(throwing: error)
-            case .abandoned: break
-            }
-        }
-    }
-
-    @exclusivity(unchecked) private var pending = CircularBuffer<Pending>(initialCapacity: 16)
-    /// Replies collected for the batch at the head of `pending` (only the head receives replies).
-    @exclusivity(unchecked) private var batchReplies: [RESPValue] = []
-    /// Replies dropped so far for the abandoned request at the head of `pending`.
-    @exclusivity(unchecked) private var headDropped = 0
+    /// Which caller each reply goes to (the request state machine).
+    @exclusivity(unchecked) private var queue = RequestQueue<UnsafeContinuation<RESPValue, any Error>, UnsafeContinuation<[RESPValue], any Error>>()
     /// Bytes of a reply that has not arrived whole yet.
     @exclusivity(unchecked) private var unread: ByteBuffer?
     /// Commands enqueued since the last flush. Reused: once the socket has taken its bytes, the
@@ -127,18 +95,18 @@ final class RESPRequestHandler: ChannelInboundHandler {
             request.fail(closedError ?? RedisConnectionError(.closed, "the connection to Redis was closed"))
             return
         }
-        let now = NIODeadline.now()
-        let idle = pending.isEmpty && !flushScheduled
+        let now = context.eventLoop.now
+        let idle = queue.isEmpty && !flushScheduled
         switch request {
         case .single(let command, let continuation, let id):
-            pending.append(.single(continuation, now, id: id))
+            queue.enqueue(continuation, id: id, at: now)
             command.write(into: &outbound)
         case .batch(let commands, let continuation, let id):
             guard !commands.isEmpty else {
                 continuation.resume(returning: [])
                 return
             }
-            pending.append(.batch(continuation, expected: commands.count, now, id: id))
+            queue.enqueue(continuation, expected: commands.count, id: id, at: now)
             RESPCommand.write(commands, into: &outbound)
         case .withoutReply(let command, let continuation):
             command.write(into: &outbound)
@@ -161,22 +129,11 @@ final class RESPRequestHandler: ChannelInboundHandler {
     /// Resumes the request's caller with `CancellationError`; its replies will be dropped on
     /// arrival. Its commands may already be on the wire, so they stay in the reply order.
     private func cancel(_ id: UInt64) {
-        guard let index = pending.firstIndex(where: { $0.id == id }) else { return }
-        let entry = pending[index]
-        let expected: Int
-        switch entry {
-        case .single: expected = 1
-        case .batch(_, let count, _, _):
-            expected = count
-            if index == pending.startIndex {
-                // Part of its replies may have arrived already.
-                headDropped = batchReplies.count
-                batchReplies = []
-            }
-        case .abandoned: return
+        switch queue.cancel(id: id) {
+        case .failSingle(let continuation): continuation.resume(throwing: CancellationError())
+        case .failBatch(let continuation): continuation.resume(throwing: CancellationError())
+        case .none: break
         }
-        pending[index] = .abandoned(expected: expected, entry.sentAt)
-        entry.fail(CancellationError())
     }
 
     private func flushOutbound() {
@@ -212,31 +169,19 @@ final class RESPRequestHandler: ChannelInboundHandler {
             onPush?(value)
             return
         }
-        guard let first = pending.first else {
+        switch queue.received(value) {
+        case .resumeSingle(let continuation, let value):
+            continuation.resume(returning: value)
+        case .resumeBatch(let continuation, let replies):
+            continuation.resume(returning: replies)
+        case .none:
+            break
+        case .unsolicited:
             if unsolicitedArraysArePushes, case .array(let items) = value {
                 onPush?(.push(items))
             } else {
                 fail(context: context, RedisConnectionError(.protocolViolation, "the server sent a reply nobody asked for"))
             }
-            return
-        }
-        switch first {
-        case .single(let continuation, _, _):
-            pending.removeFirst()
-            continuation.resume(returning: value)
-        case .abandoned(let expected, _):
-            headDropped += 1
-            guard headDropped == expected else { return }
-            headDropped = 0
-            pending.removeFirst()
-        case .batch(let continuation, let expected, _, _):
-            if batchReplies.isEmpty { batchReplies.reserveCapacity(expected) }
-            batchReplies.append(value)
-            guard batchReplies.count == expected else { return }
-            pending.removeFirst()
-            let replies = batchReplies
-            batchReplies = []
-            continuation.resume(returning: replies)
         }
     }
 
@@ -259,21 +204,25 @@ final class RESPRequestHandler: ChannelInboundHandler {
         timeoutCheck?.cancel()
         timeoutCheck = nil
         unread = nil
-        batchReplies = []
-        headDropped = 0
-        while let request = pending.popFirst() { request.fail(error) }
+        for entry in queue.removeAll() {
+            switch entry {
+            case .single(let continuation, _, _): continuation.resume(throwing: error)
+            case .batch(let continuation, _, _, _): continuation.resume(throwing: error)
+            case .abandoned: break
+            }
+        }
     }
 
     /// One timer per connection: it fires when the oldest waiting command could time out, and
     /// re-arms for the next oldest.
     private func scheduleTimeoutCheck(context: ChannelHandlerContext) {
-        guard timeoutCheck == nil, let oldest = pending.first else { return }
+        guard timeoutCheck == nil, let oldest = queue.oldestSentAt else { return }
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timeoutCheck = context.eventLoop.scheduleTask(deadline: oldest.sentAt + commandTimeout) {
+        timeoutCheck = context.eventLoop.scheduleTask(deadline: oldest + commandTimeout) {
             let (handler, context) = loopBound.value
             handler.timeoutCheck = nil
-            guard let oldest = handler.pending.first else { return }
-            if oldest.sentAt + handler.commandTimeout <= .now() {
+            guard let oldest = handler.queue.oldestSentAt else { return }
+            if oldest + handler.commandTimeout <= context.eventLoop.now {
                 let seconds = Double(handler.commandTimeout.nanoseconds) / 1e9
                 handler.fail(context: context, RedisConnectionError(.timeout, "Redis did not reply within \(seconds)s"))
             } else {
