@@ -29,7 +29,7 @@ struct RedisConnectionPoolTests {
                 try await group.waitForAll()
             }
             #expect(await peak.peak == 2)
-            #expect(await pool.size == 2)
+            #expect(pool.size == 2)
             await pool.close()
         }
     }
@@ -58,10 +58,30 @@ struct RedisConnectionPoolTests {
                 try await group.waitForAll()
             }
             #expect(await peak.peak == 1)
-            #expect(await pool.size == 1)
+            #expect(pool.size == 1)
             let list = try await admin.send(RESPCommand("CLIENT", "LIST")).string ?? ""
             #expect(list.split(whereSeparator: \.isNewline).filter { $0.contains("name=pooled ") }.count == 1)
             await admin.close()
+            await pool.close()
+        }
+    }
+
+    /// A cancelled waiter stops waiting at once and leaves the queue; the next one is served.
+    @Test func cancelledWaitersLeaveTheQueue() async throws {
+        try await withRedisServer { server in
+            let pool = RedisConnectionPool(server.configuration, maxConnections: 1, leaseTimeout: .seconds(30))
+            let held = try await pool.lease()
+            let cancelled = Task { try await pool.lease() }
+            while pool.waiting < 1 { await Task.yield() }
+            cancelled.cancel()
+            await #expect(throws: CancellationError.self) { try await cancelled.value }
+            #expect(pool.waiting == 0)
+            async let next = pool.lease()
+            while pool.waiting < 1 { await Task.yield() }
+            pool.release(held)
+            let handed = try await next
+            #expect(handed === held, "the released connection went to the next waiter")
+            pool.release(handed)
             await pool.close()
         }
     }
@@ -72,7 +92,7 @@ struct RedisConnectionPoolTests {
             let holder = Task {
                 try await pool.withConnection { connection in _ = try await connection.send(RESPCommand("BLPOP", "nothing", "1")) }
             }
-            while await pool.size < 1 { await Task.yield() }
+            while pool.size < 1 { await Task.yield() }
             let start = ContinuousClock.now
             do {
                 _ = try await pool.lease()
