@@ -1,3 +1,4 @@
+import NIOCore
 import NIOConcurrencyHelpers
 import Testing
 @testable import RESP
@@ -124,5 +125,25 @@ struct ReconnectLoopTests {
         await loop.value
         #expect(delays.withLockedValue { $0 } == [10, 20, 40, 50, 10, 20].map { Duration.milliseconds($0) })
         #expect(ends.withLockedValue { $0 } == 6, "the cancelled session is not reported")
+    }
+}
+
+/// The subscriber's reading of pushes, without a server: RESP3 pushes and RESP2 arrays alike.
+@Suite("Subscriber events")
+struct SubscriberEventTests {
+    func bulk(_ text: String) -> RESPValue { .bulkString(ByteBuffer(string: text)) }
+
+    @Test func messagesSubscriptionsAndForeignPushes() {
+        #expect(RedisSubscriber.event(.push([bulk("message"), bulk("news"), bulk("hi")]))
+            == .message(.init(channel: "news", pattern: nil, payload: ByteBuffer(string: "hi"))))
+        #expect(RedisSubscriber.event(.array([bulk("pmessage"), bulk("orders:*"), bulk("orders:1"), bulk("new")]))
+            == .message(.init(channel: "orders:1", pattern: "orders:*", payload: ByteBuffer(string: "new"))))
+        #expect(RedisSubscriber.event(.push([bulk("subscribe"), bulk("news"), .integer(2)])) == .subscribed(count: 2))
+        #expect(RedisSubscriber.event(.push([bulk("psubscribe"), bulk("o:*"), .integer(3)])) == .subscribed(count: 3))
+        // Not ours: client-tracking invalidations, malformed messages.
+        #expect(RedisSubscriber.event(.push([bulk("invalidate"), .array([bulk("k")])])) == nil)
+        #expect(RedisSubscriber.event(.push([bulk("message"), bulk("news")])) == nil)
+        #expect(RedisSubscriber.event(.push([bulk("message"), bulk("news"), .integer(1)])) == nil)
+        #expect(RedisSubscriber.event(.integer(1)) == nil)
     }
 }
