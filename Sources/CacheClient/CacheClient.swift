@@ -128,6 +128,14 @@ public final class CacheClient: Sendable {
     /// a typed write with this raw command).
     @_spi(Internals) public static var taggedWriteScript: String { LuaScript.setTagged.source }
 
+    /// A cancellable wait: not started, waiting, cancelled before it started, or over.
+    enum WaitState<T: Sendable> {
+        case waiting
+        case armed(UnsafeContinuation<T, any Error>)
+        case cancelled
+        case done
+    }
+
     /// Interleaving points for tests.
     final class Hooks: Sendable {
         let beforeRemovalHook = NIOLockedValueBox<(@Sendable () async -> Void)?>(nil)
@@ -183,10 +191,40 @@ public final class CacheClient: Sendable {
             flights[key.key] = task
             return task
         }
-        guard let value = try await task.value as? Value else {
+        guard let value = try await Self.waitCancellably(for: task) as? Value else {
             throw CodecError("a concurrent fetch of \(key.key) produced another value type")
         }
         return value
+    }
+
+    /// The task's value; a cancelled caller stops waiting at once (`CancellationError`) while the
+    /// task goes on for its other waiters.
+    static func waitCancellably<T: Sendable>(for task: Task<T, any Error>) async throws -> T {
+        let state = NIOLockedValueBox<WaitState<T>>(.waiting)
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<T, any Error>) in
+                let cancelled = state.withLockedValue { state -> Bool in
+                    if case .cancelled = state { return true }
+                    state = .armed(continuation)
+                    return false
+                }
+                if cancelled { return continuation.resume(throwing: CancellationError()) }
+                Task {
+                    let result = await task.result
+                    state.withLockedValue { state -> UnsafeContinuation<T, any Error>? in
+                        defer { state = .done }
+                        if case .armed(let continuation) = state { return continuation }
+                        return nil
+                    }?.resume(with: result)
+                }
+            }
+        } onCancel: {
+            state.withLockedValue { state -> UnsafeContinuation<T, any Error>? in
+                defer { if case .waiting = state { state = .cancelled } else { state = .done } }
+                if case .armed(let continuation) = state { return continuation }
+                return nil
+            }?.resume(throwing: CancellationError())
+        }
     }
 
     private func load<Value>(_ key: CacheKey<Value>, loader: @Sendable () async throws -> Value) async throws -> Value {

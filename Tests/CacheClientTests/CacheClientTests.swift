@@ -293,6 +293,34 @@ struct FetchTests {
         func open() { releaseSink.yield() }
     }
 
+    /// A cancelled `fetch` returns at once while the shared load goes on for the other callers
+    /// (the first version waited for the loader whatever happened).
+    @Test func aCancelledFetchStopsWaitingAndTheLoadGoesOn() async throws {
+        try await withCache { cache, _ in
+            let key = PaymentCache.recent(userId: alice)
+            let gate = Gate()
+            let loader: @Sendable () async throws -> RecentPayments = {
+                await gate.pause()
+                return RecentPayments(payments: [])
+            }
+            let first = Task { try await cache.fetch(key, loader: loader) }
+            await gate.waitUntilLoading()
+            let second = Task { try await cache.fetch(key, loader: loader) }
+            first.cancel()
+            second.cancel()
+            await #expect(throws: CancellationError.self) { try await first.value }
+            await #expect(throws: CancellationError.self) { try await second.value }
+            gate.open()
+            // The load finishes and stores its value although every caller left.
+            var stored: RecentPayments?
+            for _ in 0..<200 where stored == nil {
+                stored = try await cache.get(key)
+                if stored == nil { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            #expect(stored == RecentPayments(payments: []))
+        }
+    }
+
     @Test func invalidationDuringASlowLoadLeavesNoStaleValue() async throws {
         try await withCache { cache, _ in
             let key = PaymentCache.recent(userId: alice)
