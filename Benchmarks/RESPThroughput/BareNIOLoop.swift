@@ -16,7 +16,7 @@ final class BareNIOLoop: ChannelInboundHandler {
     private var remaining: Int
     private var awaiting = 0
     private var unread: ByteBuffer?
-    private let decoder = RESPDecoder()
+    private var decoder = RESPDecoder()
     private let done: EventLoopPromise<Void>
 
     init(command: RESPCommand, depth: Int, operations: Int, done: EventLoopPromise<Void>) {
