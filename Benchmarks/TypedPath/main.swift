@@ -59,6 +59,15 @@ print("value: \(json.readableBytes) bytes of JSON (\(PaymentHistoryPage.self); i
 // The tagged-write script the cache runs (the history family has a tag and an index set): the
 // raw command a typed write amounts to.
 let setTaggedSHA = try await redis.send(RESPCommand("SCRIPT", "LOAD", CacheClient.taggedWriteScript)).string!
+/// The raw command of a tagged write of the stored value.
+let taggedWrite: @Sendable () -> RESPCommand = { [setTaggedSHA, key, stored] in
+    var script = RESPCommand("EVALSHA", setTaggedSHA, "3", key.key)
+    script.append(contentsOf: key.tags)
+    script.append(stored)
+    script.append(900_000)
+    return script
+}
+
 let decoder = JSONDecoder()
 decoder.dateDecodingStrategy = .iso8601
 let encoder = JSONEncoder()
@@ -70,11 +79,7 @@ for _ in 0..<rounds {
     samples["raw GET ×16", default: []].append(try await perOperationConcurrent(redis) { _ = try await redis.send(RESPCommand("GET", key.key)) })
     samples["typed get ×16", default: []].append(try await perOperationConcurrent(redis) { _ = try await cache.get(PaymentCache.history(userId: user, page: 1)) })
     samples["raw EVALSHA ×16", default: []].append(try await perOperationConcurrent(redis) {
-        var script = RESPCommand("EVALSHA", setTaggedSHA, "3", key.key)
-        script.append(contentsOf: key.tags)
-        script.append(stored)
-        script.append(900_000)
-        _ = try await redis.send(script)
+        _ = try await redis.send(taggedWrite())
     })
     samples["typed set ×16", default: []].append(try await perOperationConcurrent(redis) { try await cache.set(PaymentCache.history(userId: user, page: 1), page) })
     samples["manual get", default: []].append(try await perOperation(redis) {
@@ -93,11 +98,7 @@ for _ in 0..<rounds {
         _ = try await redis.send(set)
     })
     samples["raw EVALSHA", default: []].append(try await perOperation(redis) {
-        var script = RESPCommand("EVALSHA", setTaggedSHA, "3", key.key)
-        script.append(contentsOf: key.tags)
-        script.append(stored)
-        script.append(900_000)
-        _ = try await redis.send(script)
+        _ = try await redis.send(taggedWrite())
     })
     samples["typed set", default: []].append(try await perOperation(redis) { try await cache.set(PaymentCache.history(userId: user, page: 1), page) })
     samples["bare encode", default: []].append(try await perOperation(redis) { _ = try encoder.encode(page) })

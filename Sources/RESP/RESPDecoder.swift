@@ -66,20 +66,23 @@ public struct RESPDecoder: Sendable {
     /// element that must be passed again, followed by the bytes that arrive next. Attributes (`|`)
     /// are skipped. After an error the decoder must not be used again.
     public mutating func decode(_ buffer: inout ByteBuffer) throws -> RESPValue? {
-        if stack.isEmpty {
-            switch scalar(in: buffer) {
-            case .bulkString(let offset, let length, let consumed):
-                let payload = buffer.getSlice(at: buffer.readerIndex + offset, length: length)!
-                buffer.moveReaderIndex(forwardBy: consumed)
-                return .bulkString(payload)
-            case .value(let value, let consumed):
-                buffer.moveReaderIndex(forwardBy: consumed)
-                return value
-            case .other:
-                break
-            }
-        }
+        if stack.isEmpty, let value = takeScalar(&buffer) { return value }
         return try decodeInGeneral(&buffer)
+    }
+
+    /// The scalar at the front of the buffer, consumed, if the fast path reads it whole.
+    private func takeScalar(_ buffer: inout ByteBuffer) -> RESPValue? {
+        switch scalar(in: buffer) {
+        case .bulkString(let offset, let length, let consumed):
+            let payload = buffer.getSlice(at: buffer.readerIndex + offset, length: length)!
+            buffer.moveReaderIndex(forwardBy: consumed)
+            return .bulkString(payload)
+        case .value(let value, let consumed):
+            buffer.moveReaderIndex(forwardBy: consumed)
+            return value
+        case .other:
+            return nil
+        }
     }
 
     /// A complete, well-formed scalar at the front of the buffer, read in one pass over its memory.
@@ -192,17 +195,7 @@ public struct RESPDecoder: Sendable {
     private mutating func readOne(_ buffer: inout ByteBuffer) throws -> RESPValue? {
         while true {
             // Elements of large aggregates are mostly short scalars: the fast path reads them too.
-            switch scalar(in: buffer) {
-            case .bulkString(let offset, let length, let consumed):
-                let payload = buffer.getSlice(at: buffer.readerIndex + offset, length: length)!
-                buffer.moveReaderIndex(forwardBy: consumed)
-                return .bulkString(payload)
-            case .value(let value, let consumed):
-                buffer.moveReaderIndex(forwardBy: consumed)
-                return value
-            case .other:
-                break
-            }
+            if let value = takeScalar(&buffer) { return value }
             var cursor = buffer
             guard let marker = cursor.readInteger(as: UInt8.self) else { return nil }
             guard let line = try readLine(&cursor) else { return nil }

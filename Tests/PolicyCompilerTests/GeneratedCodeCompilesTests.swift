@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 @testable import PolicyCompiler
@@ -138,57 +139,5 @@ struct GeneratedCodeCompilesTests {
         #expect(check.status == 0, "\(platform.name): generated code does not compile:\n\(check.output)")
     }
 
-    /// `swiftc -typecheck` against this build's modules (`.build/debug/Modules` and the C module maps).
-    func typecheck(_ files: [String]) throws -> (status: Int32, output: String) {
-        let build = packageRoot + "/.build/debug"
-        var arguments = ["swiftc", "-typecheck", "-swift-version", "6", "-I", build + "/Modules"]
-        var maps: [String] = []
-        for entry in try FileManager.default.contentsOfDirectory(atPath: build) where entry.hasSuffix(".build") {
-            let map = build + "/" + entry + "/module.modulemap"
-            if FileManager.default.fileExists(atPath: map) { maps.append(map) }
-        }
-        // This package's system-library targets (CYAML, CZlib).
-        for entry in try FileManager.default.contentsOfDirectory(atPath: packageRoot + "/Sources") {
-            let map = packageRoot + "/Sources/" + entry + "/module.modulemap"
-            if FileManager.default.fileExists(atPath: map) { maps.append(map) }
-        }
-        // C targets of dependencies that ship their own module map (swift-atomics' shims).
-        let checkouts = packageRoot + "/.build/checkouts"
-        if let walker = FileManager.default.enumerator(atPath: checkouts) {
-            while let path = walker.nextObject() as? String {
-                if path.hasSuffix("/include/module.modulemap"), path.contains("/Sources/") { maps.append(checkouts + "/" + path) }
-            }
-        }
-        for map in maps.sorted() { arguments += ["-Xcc", "-fmodule-map-file=" + map] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments + files
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-    }
-}
-
-@Suite("Key initialisers are for generated code only")
-struct KeyInitialiserSPITests {
-    @Test func aHandMadeKeyDoesNotCompileWithoutTheSPI() throws {
-        let folder = NSTemporaryDirectory() + "cachepolicy-spi-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let body = """
-            let family = KeyFamilySpec(service: "s", name: "f", pattern: "s:f", ttl: .seconds(1), jitter: 0, codec: .string, compression: .none, nearCacheEntries: nil)
-            let key = CacheKey(key: "s:f:*", family: family, codec: .string)
-            """
-        try ("import CacheRuntime\n" + body).write(toFile: folder + "/Plain.swift", atomically: true, encoding: .utf8)
-        let plain = try GeneratedCodeCompilesTests().typecheck([folder + "/Plain.swift"])
-        #expect(plain.status != 0)
-        #expect(plain.output.contains("initializer is inaccessible due to '@_spi' protection level"), "\(plain.output)")
-        try ("@_spi(Generated) import CacheRuntime\n" + body).write(toFile: folder + "/Plain.swift", atomically: true, encoding: .utf8)
-        let spi = try GeneratedCodeCompilesTests().typecheck([folder + "/Plain.swift"])
-        #expect(spi.status == 0, "\(spi.output)")
-    }
+    func typecheck(_ files: [String]) throws -> (status: Int32, output: String) { try SwiftTypecheck.run(files) }
 }
