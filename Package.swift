@@ -40,6 +40,7 @@ let package = Package(
             name: "CacheRuntime",
             dependencies: [
                 "PercentEncoding", "CZlib",
+                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]

@@ -88,6 +88,18 @@ let package = Package(
             ],
             path: "TypedPath"
         ),
+        // Event delivery through streams with 8 instances (scripts/bench-delivery).
+        .executableTarget(
+            name: "DeliveryBenchmark",
+            dependencies: [
+                "ExamplePlatform",
+                .product(name: "CacheClient", package: parentPackage),
+                .product(name: "CacheRuntime", package: parentPackage),
+                .product(name: "RESP", package: parentPackage),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "DeliveryBenchmark"
+        ),
         // Operations per second, to compare with redis-benchmark in the same run (scripts/bench-redis).
         .executableTarget(
             name: "RESPThroughput",

@@ -81,6 +81,15 @@ for _ in 0..<rounds {
     samples["raw EVALSHA ×16", default: []].append(try await perOperationConcurrent(redis) {
         _ = try await redis.send(taggedWrite())
     })
+    samples["manual set ×16", default: []].append(try await perOperationConcurrent(redis) {
+        let typed = PaymentCache.history(userId: user, page: 1)
+        let bytes = try typed.encode(page)
+        var script = RESPCommand("EVALSHA", setTaggedSHA, "3", typed.key)
+        script.append(contentsOf: typed.tags)
+        script.append(bytes)
+        script.append(900_000)
+        _ = try await redis.send(script)
+    })
     samples["typed set ×16", default: []].append(try await perOperationConcurrent(redis) { try await cache.set(PaymentCache.history(userId: user, page: 1), page) })
     samples["manual get", default: []].append(try await perOperation(redis) {
         let typed = PaymentCache.history(userId: user, page: 1)
@@ -105,7 +114,7 @@ for _ in 0..<rounds {
 }
 let m = samples.mapValues(median)
 for name in ["raw GET", "typed get", "manual get", "key building", "codec decode", "bare decode", "raw SET", "raw EVALSHA", "typed set", "bare encode",
-             "raw GET ×16", "typed get ×16", "raw EVALSHA ×16", "typed set ×16"] {
+             "raw GET ×16", "typed get ×16", "raw EVALSHA ×16", "manual set ×16", "typed set ×16"] {
     print(String(format: "%-12@ %8.2f µs", name as NSString, m[name]!))
 }
 let readExtra = m["typed get"]! - m["raw GET"]!

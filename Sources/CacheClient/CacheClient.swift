@@ -87,7 +87,15 @@ public final class CacheClient: Sendable {
         if key.tags.isEmpty {
             try await redis.send(Self.setCommand(key.key, stored, ttl: ttl))
         } else {
-            _ = try await scripts.run(.setTagged, keys: [key.key] + key.tags, arguments: [.bytes(stored), .integer(ttl)], on: redis)
+            _ = try await scripts.run(.setTagged, on: redis) { sha in
+                var command = RESPCommand("EVALSHA", sha)
+                command.append(key.tags.count + 1)
+                command.append(key.key)
+                command.append(contentsOf: key.tags)
+                command.append(stored)
+                command.append(ttl)
+                return command
+            }
         }
         nearCache.put(key.key, stored, family: key.family, ifGeneration: generation)
     }

@@ -84,10 +84,16 @@ final class ScriptRunner: Sendable {
     }
 
     func run(_ script: LuaScript, keys: [String], arguments: [RESPArgument], on client: RedisClient) async throws -> RESPValue {
+        try await run(script, on: client) { sha in command(script, sha: sha, keys: keys, arguments: arguments) }
+    }
+
+    /// Runs the script's `EVALSHA` as `command` builds it from the SHA (loading the script first,
+    /// and again after `NOSCRIPT`).
+    func run(_ script: LuaScript, on client: RedisClient, _ command: (String) -> RESPCommand) async throws -> RESPValue {
         for _ in 0..<2 {
             let sha = try await load(script, on: client)
             do {
-                return try await client.send(command(script, sha: sha, keys: keys, arguments: arguments))
+                return try await client.send(command(sha))
             } catch let error as RedisError where error.code == "NOSCRIPT" {
                 forget(script)
             }

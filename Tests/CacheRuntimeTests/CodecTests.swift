@@ -162,6 +162,19 @@ struct PolicyValueTests {
         #expect(compressedFamily.ttlRange == 60_000...60_000)
     }
 
+    /// The default jitter source (no system call per write) spreads TTLs over the whole range,
+    /// evenly: each tenth of the range gets its share of 20,000 draws.
+    @Test func defaultJitterSpreadsEvenly() {
+        var buckets = [Int](repeating: 0, count: 10)
+        for _ in 0..<20_000 {
+            let ttl = plainFamily.writeTTL()
+            #expect(plainFamily.ttlRange.contains(ttl))
+            buckets[min(9, Int((ttl - 540_000) / 12_000))] += 1
+        }
+        #expect(buckets.allSatisfy { $0 > 1_600 && $0 < 2_400 }, "\(buckets)")
+        #expect(compressedFamily.writeTTL() == 60_000, "no jitter: the TTL itself")
+    }
+
     @Test func tagKeysAreServiceScoped() {
         #expect(plainFamily.tagKey("user:1") == "#tag:test:user:1")
         #expect(KeyFamilySpec.tagKey(service: "payment", "user:1") != KeyFamilySpec.tagKey(service: "billing", "user:1"))

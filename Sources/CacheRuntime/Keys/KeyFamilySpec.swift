@@ -49,8 +49,10 @@ public struct KeyFamilySpec: Sendable, Hashable, CustomStringConvertible {
     }
 
     public func writeTTL() -> Int64 {
-        var generator = SystemRandomNumberGenerator()
-        return writeTTL(using: &generator)
+        let range = ttlRange
+        guard range.lowerBound < range.upperBound else { return range.lowerBound }
+        var generator = JitterGenerator()
+        return Int64.random(in: range, using: &generator)
     }
 
     /// The Redis key of the set holding the members of a rendered tag (`user:3f2b…`). Tags are
