@@ -45,9 +45,32 @@ public final class CacheClient: Sendable {
     public func get<K: CacheKeyProtocol>(_ key: K) async throws -> K.Value? {
         if let near = nearCache.get(key.key, family: key.family) { return try key.decode(near) }
         let generation = nearCache.generation
-        guard let stored = try stringReply(try await redis.send(RESPCommand("GET", key.key)), to: "GET", key.key) else { return nil }
+        guard let stored = try stringReply(try await redis.send(readCommand(key.key, key.family)), to: "GET", key.key) else { return nil }
         nearCache.put(key.key, stored, family: key.family, ifGeneration: generation)
         return try key.decode(stored)
+    }
+
+    /// `GET`; for a sliding family `GETEX … PX` (the TTL renewed, with jitter), or the
+    /// sliding-get script when the family has a lifetime (`maxAge`).
+    func readCommand(_ key: String, _ family: KeyFamilySpec) async throws -> RESPCommand {
+        guard family.sliding else { return RESPCommand("GET", key) }
+        let ttl = family.writeTTL()
+        guard family.maxAge != nil else {
+            var command = RESPCommand("GETEX", key, "PX")
+            command.append(ttl)
+            return command
+        }
+        let sha = try await scripts.load(.slidingGet, on: redis)
+        return scripts.command(.slidingGet, sha: sha, keys: [key, KeyFamilySpec.lifetimeKey(key)], arguments: [.integer(ttl)])
+    }
+
+    /// The command that (re)starts a sliding entry's lifetime, sent just before its value, or
+    /// `nil` for families without one.
+    static func lifetimeCommand(_ key: String, _ family: KeyFamilySpec) -> RESPCommand? {
+        guard family.sliding, let maxAge = family.maxAge else { return nil }
+        var command = RESPCommand("SET", KeyFamilySpec.lifetimeKey(key), "1", "PX")
+        command.append(TimeAmount(maxAge).nanoseconds / 1_000_000)
+        return command
     }
 
     /// A string reply's bytes, `nil` for a miss; any other reply (an integer, `+OK`, an array, a
@@ -64,8 +87,18 @@ public final class CacheClient: Sendable {
     }
 
     /// Reads many keys of one value type in one round trip (`MGET`).
+    /// Keys of sliding families are read with one renewing read each, in one pipeline.
     public func mget<K: CacheKeyProtocol>(_ keys: [K]) async throws -> [K.Value?] {
         guard !keys.isEmpty else { return [] }
+        if keys.contains(where: { $0.family.sliding }) {
+            var commands: [RESPCommand] = []
+            for key in keys { commands.append(try await readCommand(key.key, key.family)) }
+            let replies = try await redis.pipeline(commands)
+            return try zip(keys, replies).map { key, reply in
+                if case .error(let message) = reply { throw RedisError(message) }
+                return try stringReply(reply, to: "GET", key.key).map(key.decode)
+            }
+        }
         var command = RESPCommand("MGET")
         command.append(contentsOf: keys.map(\.key))
         guard let replies = try await redis.send(command).elements, replies.count == keys.count else {
@@ -84,6 +117,7 @@ public final class CacheClient: Sendable {
         let stored = try key.encode(value)
         let generation = nearCache.generation
         let ttl = key.family.writeTTL()
+        if let lifetime = Self.lifetimeCommand(key.key, key.family) { try await redis.send(lifetime) }
         if key.tags.isEmpty {
             try await redis.send(Self.setCommand(key.key, stored, ttl: ttl))
         } else {
@@ -114,7 +148,8 @@ public final class CacheClient: Sendable {
         let generation = nearCache.generation
         for attempt in 0..<2 {
             let sha = entries.entries.contains { !$0.tags.isEmpty } ? try await scripts.load(.setTagged, on: redis) : ""
-            let commands = entries.entries.map { entry in
+            let lifetimes = entries.entries.compactMap { Self.lifetimeCommand($0.key, $0.family) }
+            let commands = lifetimes + entries.entries.map { entry in
                 let ttl = entry.family.writeTTL()
                 if entry.tags.isEmpty { return Self.setCommand(entry.key, entry.value, ttl: ttl) }
                 return scripts.command(.setTagged, sha: sha, keys: [entry.key] + entry.tags, arguments: [.bytes(entry.value), .integer(ttl)])
@@ -243,6 +278,7 @@ public final class CacheClient: Sendable {
             arguments: [.string(token), .integer(leaseMilliseconds), .string(key.key)], on: redis)
         let value = try await loader()
         let stored = try key.encode(value)
+        if let lifetime = Self.lifetimeCommand(key.key, key.family) { try await redis.send(lifetime) }
         let generation = nearCache.generation
         let kept = try await scripts.run(
             .storeWithLease, keys: [key.key, Self.leaseKey(key.key)] + key.tags,

@@ -47,6 +47,23 @@ struct LuaScript: Sendable, Hashable {
         return 1
         """)
 
+    /// A read of a sliding entry with a lifetime: the value, its TTL renewed (never past what is
+    /// left of its lifetime); an entry whose lifetime ended is removed and read as a miss.
+    /// KEYS: key, lifetime key; ARGV: ttl ms. Returns the value or nil.
+    static let slidingGet = LuaScript(name: "sliding-get", source: """
+        local value = redis.call('GET', KEYS[1])
+        if not value then return nil end
+        local left = redis.call('PTTL', KEYS[2])
+        if left <= 0 then
+          redis.call('UNLINK', KEYS[1])
+          return nil
+        end
+        local ttl = tonumber(ARGV[1])
+        if left < ttl then ttl = left end
+        redis.call('PEXPIRE', KEYS[1], ttl)
+        return value
+        """)
+
     /// Removes an entry, its lease, and its membership of its tag and index sets, so no set holds
     /// a member past its removal. KEYS: key, lease key, sets…. Returns the number of keys removed (0 or 1).
     static let deleteMember = LuaScript(name: "delete-member", source: """

@@ -13,10 +13,14 @@ public struct KeyFamilySpec: Sendable, Hashable, CustomStringConvertible {
     public let compression: CompressionPolicy
     /// Entries kept in an in-process near cache; `nil` for none.
     public let nearCacheEntries: Int?
+    /// An idle timeout: every read renews the TTL (`GETEX … PX`, with jitter).
+    public let sliding: Bool
+    /// With ``sliding``: the entry expires this long after its last write, however often it is read.
+    public let maxAge: Duration?
 
     public init(
         service: String, name: String, pattern: String, ttl: Duration, jitter: Double, codec: CodecKind,
-        compression: CompressionPolicy, nearCacheEntries: Int? = nil
+        compression: CompressionPolicy, nearCacheEntries: Int? = nil, sliding: Bool = false, maxAge: Duration? = nil
     ) {
         self.service = service
         self.name = name
@@ -26,7 +30,13 @@ public struct KeyFamilySpec: Sendable, Hashable, CustomStringConvertible {
         self.codec = codec
         self.compression = compression
         self.nearCacheEntries = nearCacheEntries
+        self.sliding = sliding
+        self.maxAge = maxAge
     }
+
+    /// The key that marks a sliding entry's lifetime (`maxAge`): it expires `maxAge` after the
+    /// entry's last write, and a read that finds it gone drops the entry.
+    public static func lifetimeKey(_ key: String) -> String { "#life:" + key }
 
     public var description: String { "\(service).\(name)" }
 

@@ -10,6 +10,7 @@ extension Checker {
         for family in service.keys {
             if let ttl = family.ttl { checkTTL(ttl, "the TTL of '\(family.name.value)'") }
             if let jitter = family.jitter { checkJitter(jitter) }
+            checkSliding(family, in: service)
             if family.codec(under: service.defaults) == .int, let compress = family.compression(under: service.defaults), compress.value != .none {
                 diagnostics.report(
                     .compressionIneffective, at: family.compress?.location ?? family.name.location,
@@ -34,6 +35,38 @@ extension Checker {
             diagnostics.report(
                 .thresholdOutOfRange, at: value.location, "the '\(name)' threshold \(value.value) is outside 0–100%",
                 hint: "thresholds are shares of a whole")
+        }
+    }
+
+    /// `sliding` renews the TTL on read, so it needs one; `maxAge` caps a sliding entry's life and
+    /// must not be shorter than the TTL it caps; a near cache would serve reads Redis never sees,
+    /// so the entry would expire under its readers.
+    private mutating func checkSliding(_ family: KeyFamily, in service: Service) {
+        let sliding = family.sliding?.value == true
+        if let maxAge = family.maxAge {
+            if !sliding {
+                diagnostics.report(
+                    .invalidValue, at: maxAge.location,
+                    "'maxAge' of '\(family.name.value)' caps a sliding expiry, but the family is not 'sliding'",
+                    hint: "add 'sliding: true', or remove 'maxAge' (the TTL already bounds the entry)")
+            } else if let ttl = family.ttl(under: service.defaults), maxAge.value < ttl.value {
+                diagnostics.report(
+                    .invalidValue, at: maxAge.location,
+                    "'maxAge' \(maxAge.value) of '\(family.name.value)' is shorter than its TTL \(ttl.value)",
+                    hint: "use a 'maxAge' of at least \(ttl.value), or shorten the TTL")
+            }
+        }
+        guard sliding, let location = family.sliding?.location else { return }
+        if let ttl = family.ttl(under: service.defaults), ttl.value.milliseconds == 0 {
+            diagnostics.report(
+                .invalidValue, at: location, "'\(family.name.value)' slides its TTL, but the TTL is zero",
+                hint: "give the family a positive TTL: the idle timeout")
+        }
+        if let near = family.nearCache {
+            diagnostics.report(
+                .invalidValue, at: near.location,
+                "'\(family.name.value)' slides its TTL on reads, but near-cache hits never reach Redis, so the entry would expire while being read",
+                hint: "remove 'nearCache' from the sliding family")
         }
     }
 

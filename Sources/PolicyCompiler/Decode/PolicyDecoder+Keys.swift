@@ -65,10 +65,13 @@ extension PolicyDecoder {
         let jitter = fields["jitter"].flatMap { percentage($0, "the jitter of \(what)") }
         let compress = fields["compress"].flatMap { compression($0, "'compress' of \(what)") }
         let dependsOn = fields["dependsOn"].map { identifiers($0, "'dependsOn' of \(what)", .member) } ?? []
+        let sliding = fields["sliding"].flatMap { bool($0, "'sliding' of \(what)") }
+        let maxAge = fields["maxAge"].flatMap { duration($0, "'maxAge' of \(what)") }
         // A family whose pattern is broken is dropped; one with other errors is kept for later checks.
         guard let keyPattern else { return nil }
         return KeyFamily(
             name: name, description: description, pattern: keyPattern, ttl: ttl, jitter: jitter, codec: codec,
-            value: value, compress: compress, tags: tags, dependsOn: dependsOn, nearCache: nearCache, keyVersion: keyVersion)
+            value: value, compress: compress, tags: tags, dependsOn: dependsOn, nearCache: nearCache, keyVersion: keyVersion,
+            sliding: sliding, maxAge: maxAge)
     }
 }

@@ -86,6 +86,8 @@ public enum JSONEmitter {
             ("dependsOn", .array(family.dependsOn.map { .string($0) })),
             ("nearCacheEntries", family.nearCacheEntries.map { .int($0) } ?? .null),
             ("keyVersion", .int(family.keyVersion)),
+            ("sliding", .bool(family.sliding)),
+            ("maxAgeMs", family.maxAge.map(milliseconds) ?? .null),
         ])
     }
 

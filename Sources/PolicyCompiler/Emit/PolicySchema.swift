@@ -66,6 +66,8 @@ public enum PolicySchema {
             ("compress", compress), ("tags", list(keyPattern)), ("dependsOn", list(member)),
             ("nearCache", object(PolicyFields.nearCache, [("entries", integer(PolicyFields.nearCacheEntries))])),
             ("keyVersion", integer(PolicyFields.keyVersion)),
+            ("sliding", ["type": "boolean"]),
+            ("maxAge", duration),
         ])
         let binding = map(key: member, value: member)
         let action = JSONValue.object([("oneOf", [

@@ -18,6 +18,10 @@ public final class KeyFamily: Sendable {
     /// `keyVersion: N` (N > 1) appends the literal segment `vN` to the pattern, so entries written
     /// in another format live under other keys; `cachepolicy diff` says when to bump it.
     public let keyVersion: Located<Int>?
+    /// `sliding: true`: an idle timeout; every read renews the entry's TTL.
+    public let sliding: Located<Bool>?
+    /// `maxAge:` (with `sliding`): an absolute lifetime, however often the entry is read.
+    public let maxAge: Located<PolicyDuration>?
 
     public init(
         name: Located<String>,
@@ -31,7 +35,9 @@ public final class KeyFamily: Sendable {
         tags: [KeyPattern],
         dependsOn: [Located<String>],
         nearCache: Located<Int>?,
-        keyVersion: Located<Int>? = nil
+        keyVersion: Located<Int>? = nil,
+        sliding: Located<Bool>? = nil,
+        maxAge: Located<PolicyDuration>? = nil
     ) {
         self.name = name
         self.description = description
@@ -45,5 +51,7 @@ public final class KeyFamily: Sendable {
         self.dependsOn = dependsOn
         self.nearCache = nearCache
         self.keyVersion = keyVersion
+        self.sliding = sliding
+        self.maxAge = maxAge
     }
 }

@@ -50,6 +50,10 @@ public struct KeyFamilyProgram: Sendable {
     public var nearCacheEntries: Int?
     /// 1 unless the family declares `keyVersion:`; the pattern already carries its `vN` segment.
     public var keyVersion: Int = 1
+    /// An idle timeout: reads renew the TTL (`GETEX … PX`).
+    public var sliding: Bool = false
+    /// With `sliding`: the absolute lifetime, however often the entry is read.
+    public var maxAge: PolicyDuration?
 }
 
 /// A service's reaction to one event.

@@ -51,7 +51,8 @@ enum ProgramBuilder {
                 valueType: family.value?.value ?? codec.builtinValueType ?? "String",
                 compression: family.compression(under: service.defaults)?.value ?? BuiltinDefaults.compression,
                 tags: family.tags, dependsOn: family.dependsOn.map(\.value),
-                nearCacheEntries: family.nearCache?.value, keyVersion: family.keyVersion?.value ?? 1)
+                nearCacheEntries: family.nearCache?.value, keyVersion: family.keyVersion?.value ?? 1,
+                sliding: family.sliding?.value ?? false, maxAge: family.maxAge?.value)
         }
         let reach = FamilyReach(service)
         var indexes: [String: [KeyPattern]] = [:]

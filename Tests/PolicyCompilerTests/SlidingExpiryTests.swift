@@ -1,0 +1,40 @@
+import Testing
+@testable import PolicyCompiler
+
+/// `sliding: true` (idle timeout) and `maxAge:` (absolute lifetime): checked and generated.
+@Suite("Sliding expiry")
+struct SlidingExpiryTests {
+    func sliding(_ fields: String) -> String {
+        shop(replacing: "    dependsOn: [cart]\n", with: "    dependsOn: [cart]\n" + fields)
+    }
+
+    @Test func slidingFamiliesAreGenerated() throws {
+        let result = compile(sliding("    sliding: true\n    maxAge: 12h\n"))
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.message))")
+        let family = try #require(result.program?.services.first?.keys.first)
+        #expect(family.sliding && family.maxAge == .hours(12))
+        let swift = SwiftEmitter().emit(try #require(result.program)).first { $0.name == "ShopCache.swift" }!.contents
+        #expect(swift.contains("            sliding: true,\n            maxAge: .seconds(43200)\n"))
+        #expect(swift.contains("sliding: reads renew the TTL, for at most 12h after a write"))
+        let json = JSONEmitter.emit(try #require(result.program)).contents
+        #expect(json.contains("\"sliding\": true") && json.contains("\"maxAgeMs\": 43200000"))
+        // Without maxAge: no lifetime.
+        let plain = compile(sliding("    sliding: true\n"))
+        let swiftPlain = SwiftEmitter().emit(try #require(plain.program)).first { $0.name == "ShopCache.swift" }!.contents
+        #expect(swiftPlain.contains("            sliding: true,\n            maxAge: nil\n"))
+    }
+
+    @Test func maxAgeNeedsSlidingAndAtLeastTheTTL() {
+        let withoutSliding = compile(sliding("    maxAge: 1h\n"))
+        #expect(withoutSliding.diagnostics.contains { $0.code == .invalidValue && $0.message.contains("not 'sliding'") && $0.location.line == 12 })
+        let tooShort = compile(sliding("    sliding: true\n    maxAge: 5m\n"))
+        #expect(tooShort.diagnostics.contains { $0.code == .invalidValue && $0.message.contains("shorter than its TTL 10m") })
+    }
+
+    @Test func slidingRejectsANearCacheAndAZeroTTL() {
+        let near = compile(sliding("    sliding: true\n    nearCache: { entries: 100 }\n"))
+        #expect(near.diagnostics.contains { $0.code == .invalidValue && $0.message.contains("near-cache hits never reach Redis") })
+        let zero = compile(sliding("    sliding: true\n    ttl: 0s\n"))
+        #expect(zero.diagnostics.contains { $0.code == .invalidValue && $0.message.contains("the TTL is zero") })
+    }
+}
