@@ -1,5 +1,6 @@
 import CacheRuntime
 import Atomics
+import Logging
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -18,6 +19,13 @@ public final class CacheClient: Sendable {
     let flights = NIOLockedValueBox([String: Task<any Sendable, any Error>]())
     let nearCache = NearCache()
     let unexpectedReplyCount = ManagedAtomic<Int>(0)
+    let decodeFailureCount = ManagedAtomic<Int>(0)
+    let loggedDecodeFailures = NIOLockedValueBox(Set<String>())
+    /// Where the cache logs (decode failures, listener and tracker events); never keys' values or credentials.
+    public let logger: Logger
+
+    /// Entries read since the client was made that did not decode (each was dropped as a miss).
+    public var decodeFailures: Int { decodeFailureCount.load(ordering: .relaxed) }
     /// Points where tests force an interleaving; empty in production.
     let hooks = Hooks()
 
@@ -29,8 +37,12 @@ public final class CacheClient: Sendable {
     /// behind (or stay down) before events are trimmed unseen.
     public let streamMaxLength: Int
 
-    public init(redis: RedisClient, leaseTTL: Duration = .seconds(30), scanBatch: Int = 500, streamMaxLength: Int = 100_000) {
+    public init(
+        redis: RedisClient, leaseTTL: Duration = .seconds(30), scanBatch: Int = 500, streamMaxLength: Int = 100_000,
+        logger: Logger = Logger(label: "cachepolicy.cache")
+    ) {
         self.redis = redis
+        self.logger = logger
         self.leaseTTL = leaseTTL
         self.scanBatch = scanBatch
         self.streamMaxLength = streamMaxLength
@@ -42,12 +54,36 @@ public final class CacheClient: Sendable {
     // MARK: Reads
 
     /// The cached value, or `nil` on a miss.
+    ///
+    /// An entry that no longer decodes (written by code with another value type or format) is a
+    /// miss: it is removed, counted in ``decodeFailures``, and logged once per family, never an
+    /// error to the caller.
     public func get<K: CacheKeyProtocol>(_ key: K) async throws -> K.Value? {
-        if let near = nearCache.get(key.key, family: key.family) { return try key.decode(near) }
+        if let near = nearCache.get(key.key, family: key.family) { return try await decodeOrDrop(near, key) }
         let generation = nearCache.generation
         guard let stored = try stringReply(try await redis.send(readCommand(key.key, key.family)), to: "GET", key.key) else { return nil }
+        guard let value = try await decodeOrDrop(stored, key) else { return nil }
         nearCache.put(key.key, stored, family: key.family, ifGeneration: generation)
-        return try key.decode(stored)
+        return value
+    }
+
+    /// The decoded value, or `nil` after removing an entry that does not decode.
+    func decodeOrDrop<K: CacheKeyProtocol>(_ stored: ByteBuffer, _ key: K) async throws -> K.Value? {
+        do {
+            return try key.decode(stored)
+        } catch let error as CodecError {
+            decodeFailureCount.wrappingIncrement(ordering: .relaxed)
+            nearCache.remove(key.key)
+            // Compare-and-delete: a value written meanwhile by current code stays.
+            _ = try? await scripts.run(.deleteIfEqual, keys: [key.key], arguments: [.bytes(stored)], on: redis)
+            let family = key.family.description
+            if loggedDecodeFailures.withLockedValue({ $0.insert(family).inserted }) {
+                logger.warning(
+                    "an entry of \(family) does not decode and was dropped (further ones of this family are only counted)",
+                    metadata: ["family": "\(family)", "error": "\(error.description.prefix(200))"])
+            }
+            return nil
+        }
     }
 
     /// `GET`; for a sliding family `GETEX … PX` (the TTL renewed, with jitter), or the
@@ -93,20 +129,29 @@ public final class CacheClient: Sendable {
         if keys.contains(where: { $0.family.sliding }) {
             var commands: [RESPCommand] = []
             for key in keys { commands.append(try await readCommand(key.key, key.family)) }
-            let replies = try await redis.pipeline(commands)
-            return try zip(keys, replies).map { key, reply in
-                if case .error(let message) = reply { throw RedisError(message) }
-                return try stringReply(reply, to: "GET", key.key).map(key.decode)
-            }
+            return try await decodeAll(keys, try await redis.pipeline(commands), command: "GET")
         }
         var command = RESPCommand("MGET")
         command.append(contentsOf: keys.map(\.key))
         guard let replies = try await redis.send(command).elements, replies.count == keys.count else {
             throw RedisError("MGET returned an unexpected reply")
         }
-        return try zip(keys, replies).map { key, reply in
-            try stringReply(reply, to: "MGET", key.key).map(key.decode)
+        return try await decodeAll(keys, replies, command: "MGET")
+    }
+
+    /// Each reply decoded for its key: an error reply is thrown, an undecodable entry is a miss.
+    private func decodeAll<K: CacheKeyProtocol>(_ keys: [K], _ replies: [RESPValue], command: String) async throws -> [K.Value?] {
+        var values: [K.Value?] = []
+        values.reserveCapacity(keys.count)
+        for (key, reply) in zip(keys, replies) {
+            if case .error(let message) = reply { throw RedisError(message) }
+            guard let stored = try stringReply(reply, to: command, key.key) else {
+                values.append(nil)
+                continue
+            }
+            values.append(try await decodeOrDrop(stored, key))
         }
+        return values
     }
 
     // MARK: Writes

@@ -64,6 +64,12 @@ struct LuaScript: Sendable, Hashable {
         return value
         """)
 
+    /// Deletes the key only if it still holds the given value. KEYS: key; ARGV: value. Returns 1 if deleted.
+    static let deleteIfEqual = LuaScript(name: "delete-if-equal", source: """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('UNLINK', KEYS[1]) end
+        return 0
+        """)
+
     /// Removes an entry, its lease, and its membership of its tag and index sets, so no set holds
     /// a member past its removal. KEYS: key, lease key, sets…. Returns the number of keys removed (0 or 1).
     static let deleteMember = LuaScript(name: "delete-member", source: """
