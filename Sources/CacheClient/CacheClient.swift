@@ -24,6 +24,20 @@ public final class CacheClient: Sendable {
     /// Where the cache logs (decode failures, listener and tracker events); never keys' values or credentials.
     public let logger: Logger
 
+    /// What `fetch` does when Redis is down or slow.
+    public enum Degradation: Sendable, Hashable {
+        /// Serve from the loader (not stored), behind the circuit breaker: slower, never broken.
+        case failOpen
+        /// Throw the connection error.
+        case failClosed
+    }
+
+    public let degradation: Degradation
+    let breaker: NIOLockedValueBox<CircuitBreaker>
+
+    /// The circuit breaker's state (see ``CircuitBreaker``).
+    public var breakerState: CircuitBreaker.State { breaker.withLockedValue { $0.state } }
+
     /// Entries read since the client was made that did not decode (each was dropped as a miss).
     public var decodeFailures: Int { decodeFailureCount.load(ordering: .relaxed) }
     /// Points where tests force an interleaving; empty in production.
@@ -39,10 +53,13 @@ public final class CacheClient: Sendable {
 
     public init(
         redis: RedisClient, leaseTTL: Duration = .seconds(30), scanBatch: Int = 500, streamMaxLength: Int = 100_000,
-        logger: Logger = Logger(label: "cachepolicy.cache")
+        logger: Logger = Logger(label: "cachepolicy.cache"), degradation: Degradation = .failOpen,
+        breaker: CircuitBreaker = CircuitBreaker()
     ) {
         self.redis = redis
         self.logger = logger
+        self.degradation = degradation
+        self.breaker = NIOLockedValueBox(breaker)
         self.leaseTTL = leaseTTL
         self.scanBatch = scanBatch
         self.streamMaxLength = streamMaxLength
@@ -269,7 +286,25 @@ public final class CacheClient: Sendable {
     /// landed while the loader ran: the load holds a lease that invalidations revoke, and the store
     /// checks it atomically on the server (docs/runtime.md).
     public func fetch<Value>(_ key: CacheKey<Value>, loader: @escaping @Sendable () async throws -> Value) async throws -> Value {
-        if let cached = try await get(key) { return cached }
+        // Redis down or slow: with `failOpen`, the loader serves (nothing is stored) and the
+        // breaker keeps later fetches from waiting on Redis at all.
+        let decision = breaker.withLockedValue { $0.decide(now: .now) }
+        if decision == .bypass {
+            guard degradation == .failOpen else {
+                throw RedisConnectionError(.unavailable, "Redis is bypassed: the circuit breaker is open after repeated connection failures")
+            }
+            return try await loader()
+        }
+        let cached: Value?
+        do {
+            cached = try await get(key)
+            breakerSucceeded(decision)
+        } catch let error as RedisConnectionError {
+            breakerFailed(decision, error)
+            guard degradation == .failOpen else { throw error }
+            return try await loader()
+        }
+        if let cached { return cached }
         let task: Task<any Sendable, any Error> = flights.withLockedValue { flights in
             if let running = flights[key.key] { return running }
             let task = Task<any Sendable, any Error> {
@@ -315,20 +350,49 @@ public final class CacheClient: Sendable {
         }
     }
 
+    private func breakerSucceeded(_ decision: CircuitBreaker.Decision) {
+        let closed = breaker.withLockedValue { breaker -> Bool in
+            let wasOpen = breaker.isOpen
+            breaker.succeeded()
+            return wasOpen
+        }
+        if closed, decision == .probe { logger.info("Redis answers again: the circuit breaker closed") }
+    }
+
+    private func breakerFailed(_ decision: CircuitBreaker.Decision, _ error: RedisConnectionError) {
+        let opened = breaker.withLockedValue { breaker -> Bool in
+            let wasOpen = breaker.isOpen
+            breaker.failed(now: .now)
+            return !wasOpen && breaker.isOpen
+        }
+        if opened { logger.warning("Redis fails (\(error.kind)): the circuit breaker opened; fetches use their loaders") }
+    }
+
     private func load<Value>(_ key: CacheKey<Value>, loader: @Sendable () async throws -> Value) async throws -> Value {
         let token = String(UInt64.random(in: 1...UInt64.max), radix: 36)
         let leaseMilliseconds = TimeAmount(leaseTTL).nanoseconds / 1_000_000
-        _ = try await scripts.run(
-            .acquireLease, keys: [Self.leaseKey(key.key)] + key.tags,
-            arguments: [.string(token), .integer(leaseMilliseconds), .string(key.key)], on: redis)
+        do {
+            _ = try await scripts.run(
+                .acquireLease, keys: [Self.leaseKey(key.key)] + key.tags,
+                arguments: [.string(token), .integer(leaseMilliseconds), .string(key.key)], on: redis)
+        } catch let error as RedisConnectionError where degradation == .failOpen {
+            // Redis went away between the read and the lease: serve the load without storing it.
+            breakerFailed(.use, error)
+            return try await loader()
+        }
         let value = try await loader()
         let stored = try key.encode(value)
-        if let lifetime = Self.lifetimeCommand(key.key, key.family) { try await redis.send(lifetime) }
-        let generation = nearCache.generation
-        let kept = try await scripts.run(
-            .storeWithLease, keys: [key.key, Self.leaseKey(key.key)] + key.tags,
-            arguments: [.string(token), .bytes(stored), .integer(key.family.writeTTL())], on: redis)
-        if kept.int == 1 { nearCache.put(key.key, stored, family: key.family, ifGeneration: generation) }
+        do {
+            if let lifetime = Self.lifetimeCommand(key.key, key.family) { try await redis.send(lifetime) }
+            let generation = nearCache.generation
+            let kept = try await scripts.run(
+                .storeWithLease, keys: [key.key, Self.leaseKey(key.key)] + key.tags,
+                arguments: [.string(token), .bytes(stored), .integer(key.family.writeTTL())], on: redis)
+            if kept.int == 1 { nearCache.put(key.key, stored, family: key.family, ifGeneration: generation) }
+        } catch let error as RedisConnectionError where degradation == .failOpen {
+            // The value is loaded; only caching it failed.
+            breakerFailed(.use, error)
+        }
         return value
     }
 }

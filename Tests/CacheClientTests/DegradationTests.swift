@@ -84,3 +84,66 @@ struct DegradationTests {
         }
     }
 }
+
+/// The breaker's transitions without a server.
+@Suite("Circuit breaker")
+struct CircuitBreakerTests {
+    @Test func opensAfterTheThresholdProbesOnceAndCloses() {
+        var breaker = CircuitBreaker(threshold: 3, openFor: .seconds(1))
+        let start = ContinuousClock.now
+        #expect(breaker.decide(now: start) == .use)
+        breaker.failed(now: start)
+        breaker.failed(now: start)
+        #expect(breaker.decide(now: start) == .use, "two failures: still closed")
+        breaker.failed(now: start)
+        #expect(breaker.isOpen)
+        #expect(breaker.decide(now: start + .milliseconds(999)) == .bypass)
+        #expect(breaker.decide(now: start + .seconds(1)) == .probe, "one probe after openFor")
+        #expect(breaker.decide(now: start + .seconds(1)) == .bypass, "only one")
+        breaker.failed(now: start + .seconds(1))
+        #expect(breaker.decide(now: start + .milliseconds(1500)) == .bypass, "a failed probe opens it again")
+        #expect(breaker.decide(now: start + .seconds(2)) == .probe)
+        breaker.succeeded()
+        #expect(breaker.state == .closed(failures: 0))
+        breaker.failed(now: start)
+        breaker.succeeded()
+        #expect(breaker.state == .closed(failures: 0), "a success resets the count")
+    }
+}
+
+/// Redis killed under fetches: the loader serves, the breaker opens, Redis is bypassed, and after
+/// the restart a probe closes it again.
+@Suite("Fail open (real redis-server)", .timeLimit(.minutes(1)))
+struct FailOpenTests {
+    @Test func fetchServesFromTheLoaderWhileRedisIsDown() async throws {
+        try await withRedisServer { server in
+            var configuration = server.configuration
+            configuration.commandTimeout = .milliseconds(500)
+            let redis = RedisClient(configuration, reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(20), maxDelay: .milliseconds(50)))
+            let cache = CacheClient(redis: redis, breaker: CircuitBreaker(threshold: 2, openFor: .milliseconds(200)))
+            let key = PaymentCache.recent(userId: alice)
+            #expect(try await cache.fetch(key) { RecentPayments(payments: []) } == RecentPayments(payments: []))
+            server.stop()
+            for _ in 0..<10 {
+                #expect(try await cache.fetch(key) { RecentPayments(payments: []) } == RecentPayments(payments: []), "the loader serves")
+            }
+            #expect(cache.breakerState != .closed(failures: 0))
+            guard case .open = cache.breakerState else { Issue.record("the breaker opened: \(cache.breakerState)"); return }
+            // Fail closed: the outage is the caller's error.
+            let strict = CacheClient(redis: redis, degradation: .failClosed)
+            await #expect(throws: RedisConnectionError.self) { try await strict.fetch(key) { RecentPayments(payments: []) } }
+
+            try await server.restart()
+            var closed = false
+            for _ in 0..<100 where !closed {
+                _ = try await cache.fetch(key) { RecentPayments(payments: []) }
+                closed = cache.breakerState == .closed(failures: 0)
+                if !closed { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(closed, "a probe closed the breaker once Redis was back")
+            _ = try await cache.fetch(key) { RecentPayments(payments: []) }
+            #expect(try await cache.get(key) != nil, "caching works again")
+            await redis.shutdown()
+        }
+    }
+}
