@@ -20,6 +20,19 @@ public final class CacheClient: Sendable {
     let nearCache = NearCache()
     let unexpectedReplyCount = ManagedAtomic<Int>(0)
     let decodeFailureCount = ManagedAtomic<Int>(0)
+    let earlyRefreshCount = ManagedAtomic<Int>(0)
+    /// Per family with early refresh: a moving average of its loads, in milliseconds (XFetch's δ).
+    let loadMilliseconds = NIOLockedValueBox([String: Double]())
+
+    /// Early refreshes started since the client was made.
+    public var earlyRefreshes: Int { earlyRefreshCount.load(ordering: .relaxed) }
+
+    func recordLoadTime(_ duration: Duration, _ family: KeyFamilySpec) {
+        let milliseconds = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        loadMilliseconds.withLockedValue { averages in
+            averages[family.description] = averages[family.description].map { $0 * 0.8 + milliseconds * 0.2 } ?? milliseconds
+        }
+    }
     let loggedDecodeFailures = NIOLockedValueBox(Set<String>())
     /// Where the cache logs (decode failures, listener and tracker events); never keys' values or credentials.
     public let logger: Logger
@@ -297,7 +310,13 @@ public final class CacheClient: Sendable {
         }
         let cached: Value?
         do {
-            cached = try await get(key)
+            if key.family.refreshAhead != nil {
+                let (value, remaining) = try await getWithRemainingTTL(key)
+                if value != nil, let remaining { refreshEarlyIfDue(key, remaining: remaining, loader: loader) }
+                cached = value
+            } else {
+                cached = try await get(key)
+            }
             breakerSucceeded(decision)
         } catch let error as RedisConnectionError {
             breakerFailed(decision, error)
@@ -350,6 +369,40 @@ public final class CacheClient: Sendable {
         }
     }
 
+    /// The value and its remaining TTL in milliseconds, in one round trip (`GET` and `PTTL`).
+    private func getWithRemainingTTL<Value>(_ key: CacheKey<Value>) async throws -> (Value?, Int64?) {
+        if let near = nearCache.get(key.key, family: key.family) { return (try await decodeOrDrop(near, key), nil) }
+        let replies = try await redis.pipeline([try await readCommand(key.key, key.family), RESPCommand("PTTL", key.key)])
+        if case .error(let message) = replies[0] { throw RedisError(message) }
+        guard let stored = try stringReply(replies[0], to: "GET", key.key) else { return (nil, nil) }
+        return (try await decodeOrDrop(stored, key), replies[1].int.flatMap { $0 >= 0 ? $0 : nil })
+    }
+
+    /// Probabilistic early recomputation (XFetch, Vattani et al., VLDB 2015): in the family's
+    /// refresh window, a read reloads the entry in the background with probability
+    /// `exp(-remaining / δ)`, δ being the family's observed load time in this process (at least 1%
+    /// of the TTL, so a fast loader still starts early enough to land before expiry), so the reload
+    /// usually lands just before expiry and a hot key never expires under load. One reload
+    /// per key and process at a time (the single-flight table), under the usual lease rules.
+    private func refreshEarlyIfDue<Value>(_ key: CacheKey<Value>, remaining: Int64, loader: @escaping @Sendable () async throws -> Value) {
+        guard let ahead = key.family.refreshAhead else { return }
+        let window = Double(key.family.ttlMilliseconds) * ahead
+        guard Double(remaining) < window else { return }
+        let floor = max(1, Double(key.family.ttlMilliseconds) / 100)
+        let delta = max(floor, loadMilliseconds.withLockedValue { $0[key.family.description] } ?? window / 10)
+        var generator = JitterGenerator()
+        let draw = Double.random(in: Double.ulpOfOne..<1, using: &generator)
+        guard Double(remaining) <= delta * -log(draw) else { return }
+        flights.withLockedValue { flights in
+            guard flights[key.key] == nil else { return }
+            flights[key.key] = Task<any Sendable, any Error> {
+                defer { _ = self.flights.withLockedValue { $0.removeValue(forKey: key.key) } }
+                earlyRefreshCount.wrappingIncrement(ordering: .relaxed)
+                return try await self.load(key, loader: loader)
+            }
+        }
+    }
+
     private func breakerSucceeded(_ decision: CircuitBreaker.Decision) {
         let closed = breaker.withLockedValue { breaker -> Bool in
             let wasOpen = breaker.isOpen
@@ -380,7 +433,9 @@ public final class CacheClient: Sendable {
             breakerFailed(.use, error)
             return try await loader()
         }
+        let started = ContinuousClock.now
         let value = try await loader()
+        if key.family.refreshAhead != nil { recordLoadTime(ContinuousClock.now - started, key.family) }
         let stored = try key.encode(value)
         do {
             if let lifetime = Self.lifetimeCommand(key.key, key.family) { try await redis.send(lifetime) }

@@ -38,3 +38,22 @@ struct SlidingExpiryTests {
         #expect(zero.diagnostics.contains { $0.code == .invalidValue && $0.message.contains("the TTL is zero") })
     }
 }
+
+@Suite("Early refresh in the language")
+struct EarlyRefreshLanguageTests {
+    @Test func refreshAheadIsCheckedAndGenerated() throws {
+        let policy = shop(replacing: "    dependsOn: [cart]\n", with: "    dependsOn: [cart]\n    refresh: { ahead: 20% }\n")
+        let result = compile(policy)
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.message))")
+        #expect(result.program?.services.first?.keys.first?.refreshAhead == Percent(20))
+        let swift = SwiftEmitter().emit(try #require(result.program)).first { $0.name == "ShopCache.swift" }!.contents
+        #expect(swift.contains("            refreshAhead: 0.2\n"))
+        #expect(swift.contains("refreshed early in the last 20% of its TTL"))
+        for bad in ["0%", "100%"] {
+            let out = compile(shop(replacing: "    dependsOn: [cart]\n", with: "    dependsOn: [cart]\n    refresh: { ahead: \(bad) }\n"))
+            #expect(out.diagnostics.contains { $0.code == .invalidValue && $0.message.contains("'refresh.ahead'") }, "\(bad)")
+        }
+        let unknown = compile(shop(replacing: "    dependsOn: [cart]\n", with: "    dependsOn: [cart]\n    refresh: { behind: 20% }\n"))
+        #expect(unknown.diagnostics.contains { $0.code == .unknownField })
+    }
+}

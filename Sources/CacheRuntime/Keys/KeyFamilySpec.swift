@@ -17,10 +17,13 @@ public struct KeyFamilySpec: Sendable, Hashable, CustomStringConvertible {
     public let sliding: Bool
     /// With ``sliding``: the entry expires this long after its last write, however often it is read.
     public let maxAge: Duration?
+    /// Early refresh: `fetch` may reload an entry in this last share of its TTL (0.2 for 20%).
+    public let refreshAhead: Double?
 
     public init(
         service: String, name: String, pattern: String, ttl: Duration, jitter: Double, codec: CodecKind,
-        compression: CompressionPolicy, nearCacheEntries: Int? = nil, sliding: Bool = false, maxAge: Duration? = nil
+        compression: CompressionPolicy, nearCacheEntries: Int? = nil, sliding: Bool = false, maxAge: Duration? = nil,
+        refreshAhead: Double? = nil
     ) {
         self.service = service
         self.name = name
@@ -32,6 +35,7 @@ public struct KeyFamilySpec: Sendable, Hashable, CustomStringConvertible {
         self.nearCacheEntries = nearCacheEntries
         self.sliding = sliding
         self.maxAge = maxAge
+        self.refreshAhead = refreshAhead
     }
 
     /// The key that marks a sliding entry's lifetime (`maxAge`): it expires `maxAge` after the

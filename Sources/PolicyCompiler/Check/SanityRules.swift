@@ -11,6 +11,11 @@ extension Checker {
             if let ttl = family.ttl { checkTTL(ttl, "the TTL of '\(family.name.value)'") }
             if let jitter = family.jitter { checkJitter(jitter) }
             checkSliding(family, in: service)
+            if let ahead = family.refreshAhead, ahead.value.value <= 0 || ahead.value.value >= 100 {
+                diagnostics.report(
+                    .invalidValue, at: ahead.location, "'refresh.ahead' of '\(family.name.value)' is \(ahead.value); it must be above 0% and below 100%",
+                    hint: "refresh in the last 10–30% of the TTL, e.g. 'refresh: { ahead: 20% }'")
+            }
             if family.codec(under: service.defaults) == .int, let compress = family.compression(under: service.defaults), compress.value != .none {
                 diagnostics.report(
                     .compressionIneffective, at: family.compress?.location ?? family.name.location,

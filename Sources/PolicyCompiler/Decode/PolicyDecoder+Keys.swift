@@ -67,11 +67,16 @@ extension PolicyDecoder {
         let dependsOn = fields["dependsOn"].map { identifiers($0, "'dependsOn' of \(what)", .member) } ?? []
         let sliding = fields["sliding"].flatMap { bool($0, "'sliding' of \(what)") }
         let maxAge = fields["maxAge"].flatMap { duration($0, "'maxAge' of \(what)") }
+        var refreshAhead: Located<Percent>?
+        if let refreshNode = fields["refresh"],
+           let refresh = self.fields(refreshNode, "'refresh' of \(what)", known: PolicyFields.refresh.known, required: PolicyFields.refresh.required) {
+            refreshAhead = refresh["ahead"].flatMap { percentage($0, "'refresh.ahead' of \(what)") }
+        }
         // A family whose pattern is broken is dropped; one with other errors is kept for later checks.
         guard let keyPattern else { return nil }
         return KeyFamily(
             name: name, description: description, pattern: keyPattern, ttl: ttl, jitter: jitter, codec: codec,
             value: value, compress: compress, tags: tags, dependsOn: dependsOn, nearCache: nearCache, keyVersion: keyVersion,
-            sliding: sliding, maxAge: maxAge)
+            sliding: sliding, maxAge: maxAge, refreshAhead: refreshAhead)
     }
 }

@@ -88,6 +88,7 @@ public enum JSONEmitter {
             ("keyVersion", .int(family.keyVersion)),
             ("sliding", .bool(family.sliding)),
             ("maxAgeMs", family.maxAge.map(milliseconds) ?? .null),
+            ("refreshAhead", family.refreshAhead.map { .double($0.ratio) } ?? .null),
         ])
     }
 

@@ -68,6 +68,7 @@ public enum PolicySchema {
             ("keyVersion", integer(PolicyFields.keyVersion)),
             ("sliding", ["type": "boolean"]),
             ("maxAge", duration),
+            ("refresh", object([("ahead", percent)], required: ["ahead"])),
         ])
         let binding = map(key: member, value: member)
         let action = JSONValue.object([("oneOf", [

@@ -22,6 +22,8 @@ public final class KeyFamily: Sendable {
     public let sliding: Located<Bool>?
     /// `maxAge:` (with `sliding`): an absolute lifetime, however often the entry is read.
     public let maxAge: Located<PolicyDuration>?
+    /// `refresh: { ahead: 20% }`: reads in the last share of the TTL may reload the entry early.
+    public let refreshAhead: Located<Percent>?
 
     public init(
         name: Located<String>,
@@ -37,7 +39,8 @@ public final class KeyFamily: Sendable {
         nearCache: Located<Int>?,
         keyVersion: Located<Int>? = nil,
         sliding: Located<Bool>? = nil,
-        maxAge: Located<PolicyDuration>? = nil
+        maxAge: Located<PolicyDuration>? = nil,
+        refreshAhead: Located<Percent>? = nil
     ) {
         self.name = name
         self.description = description
@@ -53,5 +56,6 @@ public final class KeyFamily: Sendable {
         self.keyVersion = keyVersion
         self.sliding = sliding
         self.maxAge = maxAge
+        self.refreshAhead = refreshAhead
     }
 }

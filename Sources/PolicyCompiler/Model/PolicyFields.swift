@@ -16,9 +16,10 @@ public enum PolicyFields {
     public static let compress = Section(known: ["over"], required: ["over"])
     public static let enumType = Section(known: ["enum"], required: ["enum"])
     public static let keyFamily = Section(
-        known: ["pattern", "description", "ttl", "jitter", "codec", "value", "compress", "tags", "dependsOn", "nearCache", "keyVersion", "sliding", "maxAge"],
+        known: ["pattern", "description", "ttl", "jitter", "codec", "value", "compress", "tags", "dependsOn", "nearCache", "keyVersion", "sliding", "maxAge", "refresh"],
         required: ["pattern"])
     public static let nearCache = Section(known: ["entries"], required: ["entries"])
+    public static let refresh = Section(known: ["ahead"], required: ["ahead"])
     public static let event = Section(known: ["description", "payload", "mutates"], required: [])
     /// The mapping form of an invalidation; exactly one of key, tag and pattern is given.
     public static let invalidation = Section(known: ["key", "tag", "pattern", "bind", "wholesale", "scan"], required: [])

@@ -54,6 +54,8 @@ public struct KeyFamilyProgram: Sendable {
     public var sliding: Bool = false
     /// With `sliding`: the absolute lifetime, however often the entry is read.
     public var maxAge: PolicyDuration?
+    /// Early refresh: reads in this last share of the TTL may reload the entry (XFetch).
+    public var refreshAhead: Percent?
 }
 
 /// A service's reaction to one event.

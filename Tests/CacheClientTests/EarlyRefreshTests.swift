@@ -1,0 +1,57 @@
+@testable import CacheClient
+@_spi(Generated) import CacheRuntime
+import Foundation
+import NIOConcurrencyHelpers
+import RESP
+import RedisTestSupport
+import Testing
+
+/// Early refresh (XFetch): a hot key is reloaded in the background before it expires, so readers
+/// never miss it.
+@Suite("Early refresh (real redis-server)", .timeLimit(.minutes(1)))
+struct EarlyRefreshTests {
+    @Test func aHotKeyIsReloadedBeforeItExpires() async throws {
+        try await withCache { cache, _ in
+            let family = KeyFamilySpec(
+                service: "test", name: "hot", pattern: "test:hot:{id}", ttl: .milliseconds(600), jitter: 0, codec: .int,
+                compression: .none, refreshAhead: 0.5)
+            let key = CacheKey(key: "test:hot:1", family: family, codec: .int)
+            let loads = NIOLockedValueBox(0)
+            let loader: @Sendable () async throws -> Int = {
+                try await Task.sleep(for: .milliseconds(5))
+                return loads.withLockedValue { $0 += 1; return $0 }
+            }
+            try await cache.set(key, 0)
+            // 16 readers for about four TTLs.
+            let stop = ContinuousClock.now + .milliseconds(2_400)
+            let seen = try await withThrowingTaskGroup(of: Set<Int>.self) { group in
+                for _ in 0..<16 {
+                    group.addTask {
+                        var versions = Set<Int>()
+                        while ContinuousClock.now < stop {
+                            versions.insert(try await cache.fetch(key, loader: loader))
+                            try await Task.sleep(for: .milliseconds(2))
+                        }
+                        return versions
+                    }
+                }
+                return try await group.reduce(into: Set<Int>()) { $0.formUnion($1) }
+            }
+            let loaded = loads.withLockedValue { $0 }
+            #expect(loaded >= 2, "the key was reloaded as it neared expiry: \(loaded) loads")
+            #expect(cache.earlyRefreshes == loaded, "every load was an early refresh; no reader missed the key")
+            #expect(seen.count >= 3, "readers saw the refreshed values: \(seen.sorted())")
+        }
+    }
+
+    @Test func familiesWithoutEarlyRefreshNeverReloadAHit() async throws {
+        try await withCache { cache, _ in
+            let family = KeyFamilySpec(
+                service: "test", name: "cold", pattern: "test:cold:{id}", ttl: .seconds(60), jitter: 0, codec: .int, compression: .none)
+            let key = CacheKey(key: "test:cold:1", family: family, codec: .int)
+            try await cache.set(key, 7)
+            for _ in 0..<100 { #expect(try await cache.fetch(key) { 8 } == 7) }
+            #expect(cache.earlyRefreshes == 0)
+        }
+    }
+}
