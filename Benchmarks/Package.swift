@@ -100,6 +100,17 @@ let package = Package(
             ],
             path: "DeliveryBenchmark"
         ),
+        // A hot key's readers across expiries, with and without early refresh (scripts/run-benchmark EarlyRefreshBenchmark).
+        .executableTarget(
+            name: "EarlyRefreshBenchmark",
+            dependencies: [
+                .product(name: "CacheClient", package: parentPackage),
+                .product(name: "CacheRuntime", package: parentPackage),
+                .product(name: "RESP", package: parentPackage),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "EarlyRefreshBenchmark"
+        ),
         // Operations per second, to compare with redis-benchmark in the same run (scripts/bench-redis).
         .executableTarget(
             name: "RESPThroughput",
