@@ -1,5 +1,6 @@
 import CacheRuntime
 import Foundation
+import Logging
 import NIOCore
 import RESP
 
@@ -132,6 +133,7 @@ public final class InvalidationListener: Sendable {
             }
             await connection.close()
         } onEnd: { error in
+            cache.logger.warning("the invalidation listener lost its event streams; reconnecting", metadata: ["service": "\(service)", "error": "\(error)"])
             log.record(.disconnected("event streams: \(error)"))
         }
     }
@@ -261,6 +263,7 @@ public final class InvalidationListener: Sendable {
                 cache.nearCache.removeAll(service: service)
                 log.record(.subscribed(channels: count))
             case .disconnected(let reason):
+                cache.logger.warning("the invalidation listener lost its near-cache channel; resubscribing", metadata: ["service": "\(service)", "error": "\(reason)"])
                 log.record(.disconnected("near-cache channel: \(reason)"))
             case .message(let message):
                 guard let (name, payload) = EventBus.parse(String(buffer: message.payload)), let plan = try? planner(name, payload) else {

@@ -1,4 +1,5 @@
 import CacheRuntime
+import Logging
 import NIOCore
 import RESP
 
@@ -38,10 +39,12 @@ public final class NearCacheTracker: Sendable {
     private let log = ActivityLog<Activity>()
     private let configuration: RedisConfiguration
     private let nearCache: NearCache
+    private let logger: Logger
     private let reconnectPolicy: ReconnectPolicy
 
-    init(nearCache: NearCache, families: [KeyFamilySpec], configuration: RedisConfiguration, reconnectPolicy: ReconnectPolicy) {
+    init(nearCache: NearCache, families: [KeyFamilySpec], configuration: RedisConfiguration, reconnectPolicy: ReconnectPolicy, logger: Logger) {
         self.nearCache = nearCache
+        self.logger = logger
         self.families = families.filter { $0.nearCacheEntries != nil }
         self.prefixes = Self.prefixes(of: self.families)
         self.configuration = configuration
@@ -65,6 +68,7 @@ public final class NearCacheTracker: Sendable {
             defer { nearCache.setTrackingActive(false) }
             try await track(established: established)
         } onEnd: { error in
+            logger.warning("near-cache tracking lost its connection; tracked families are not served locally until it is back", metadata: ["error": "\(error)"])
             log.record(.disconnected("\(error)"))
         }
         log.finish()
@@ -122,6 +126,8 @@ extension CacheClient {
     public func nearCacheTracker(
         families: [KeyFamilySpec], configuration: RedisConfiguration? = nil, reconnectPolicy: ReconnectPolicy = ReconnectPolicy()
     ) -> NearCacheTracker {
-        NearCacheTracker(nearCache: nearCache, families: families, configuration: configuration ?? redis.configuration, reconnectPolicy: reconnectPolicy)
+        NearCacheTracker(
+            nearCache: nearCache, families: families, configuration: configuration ?? redis.configuration, reconnectPolicy: reconnectPolicy,
+            logger: logger)
     }
 }

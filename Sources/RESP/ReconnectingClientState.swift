@@ -17,6 +17,14 @@ struct ReconnectingClientState<Connection: AnyObject, Waiter> {
 
     private(set) var state = State.idle(failures: 0, retryAt: nil)
 
+    /// Consecutive failed connect attempts so far.
+    var failures: Int {
+        switch state {
+        case .idle(let failures, _), .connecting(let failures, _): failures
+        case .connected, .shutDown: 0
+        }
+    }
+
     enum RequestAction {
         case use(Connection)
         /// Start one connection attempt (the caller was queued as its first waiter).

@@ -1,4 +1,5 @@
 import Atomics
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -16,6 +17,8 @@ public final class RedisClient: Sendable {
     /// (see ``EventLoopTaskExecutor``).
     public let executor: EventLoopTaskExecutor
     private let onPush: (@Sendable (RESPValue) -> Void)?
+    /// Where connects, failed attempts and shutdown are logged (never credentials).
+    public let logger: Logger
     private typealias Waiter = UnsafeContinuation<RedisConnection, any Error>
     private let state = NIOLockedValueBox(ReconnectingClientState<RedisConnection, Waiter>())
     /// The running connection attempt, so ``shutdown()`` can wait for it to close what it opened.
@@ -25,8 +28,9 @@ public final class RedisClient: Sendable {
     public init(
         _ configuration: RedisConfiguration, reconnectPolicy: ReconnectPolicy = ReconnectPolicy(),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        onPush: (@Sendable (RESPValue) -> Void)? = nil
+        onPush: (@Sendable (RESPValue) -> Void)? = nil, logger: Logger = Logger(label: "cachepolicy.redis")
     ) {
+        self.logger = logger
         self.configuration = configuration
         eventLoop = eventLoopGroup.next()
         executor = EventLoopTaskExecutor(eventLoop)
@@ -63,14 +67,24 @@ public final class RedisClient: Sendable {
         let task = Task {
             do {
                 let connection = try await RedisConnection.connect(configuration, eventLoopGroup: eventLoop, onPush: onPush)
+                let failed = state.withLockedValue { $0.failures }
                 switch state.withLockedValue({ $0.connectSucceeded(connection) }) {
                 case .resume(let waiters, let connection):
+                    logger.info(
+                        "connected to Redis",
+                        metadata: ["redis": "\(configuration.host):\(configuration.port)", "protocol": "\(connection.protocolVersion)",
+                                   "failedAttempts": "\(failed)"])
                     for waiter in waiters { waiter.resume(returning: connection) }
                 case .close(let connection):
                     await connection.close()
                 }
             } catch {
-                let waiters = state.withLockedValue { $0.connectFailed(now: .now, delay: reconnectPolicy.delay(afterFailures:)) }
+                let (waiters, failures) = state.withLockedValue { state in
+                    (state.connectFailed(now: .now, delay: reconnectPolicy.delay(afterFailures:)), state.failures)
+                }
+                logger.warning(
+                    "cannot connect to Redis; calls fail fast until the next attempt",
+                    metadata: ["redis": "\(configuration.host):\(configuration.port)", "failedAttempts": "\(failures)", "error": "\(error)"])
                 for waiter in waiters { waiter.resume(throwing: error) }
             }
         }
@@ -91,6 +105,7 @@ public final class RedisClient: Sendable {
     /// Closes the connection and fails callers waiting for one; later calls fail. A connection
     /// attempt still running is closed when it completes, before this returns.
     public func shutdown() async {
+        logger.debug("shutting down the Redis client", metadata: ["redis": "\(configuration.host):\(configuration.port)"])
         switch state.withLockedValue({ $0.shutdown() }) {
         case .none: break
         case .close(let connection): await connection.close()

@@ -13,7 +13,7 @@ struct EarlyRefreshTests {
     @Test func aHotKeyIsReloadedBeforeItExpires() async throws {
         try await withCache { cache, _ in
             let family = KeyFamilySpec(
-                service: "test", name: "hot", pattern: "test:hot:{id}", ttl: .milliseconds(600), jitter: 0, codec: .int,
+                service: "test", name: "hot", pattern: "test:hot:{id}", ttl: .seconds(2), jitter: 0, codec: .int,
                 compression: .none, refreshAhead: 0.5)
             let key = CacheKey(key: "test:hot:1", family: family, codec: .int)
             let loads = NIOLockedValueBox(0)
@@ -22,8 +22,9 @@ struct EarlyRefreshTests {
                 return loads.withLockedValue { $0 += 1; return $0 }
             }
             try await cache.set(key, 0)
-            // 16 readers for about four TTLs.
-            let stop = ContinuousClock.now + .milliseconds(2_400)
+            // 16 readers for over two TTLs. With δ at least 1% of the TTL (20 ms), the refresh
+            // starts about 100 ms before expiry: margin enough for a busy test machine.
+            let stop = ContinuousClock.now + .milliseconds(4_500)
             let seen = try await withThrowingTaskGroup(of: Set<Int>.self) { group in
                 for _ in 0..<16 {
                     group.addTask {
@@ -40,7 +41,7 @@ struct EarlyRefreshTests {
             let loaded = loads.withLockedValue { $0 }
             #expect(loaded >= 2, "the key was reloaded as it neared expiry: \(loaded) loads")
             #expect(cache.earlyRefreshes == loaded, "every load was an early refresh; no reader missed the key")
-            #expect(seen.count >= 3, "readers saw the refreshed values: \(seen.sorted())")
+            #expect(seen.count >= 2, "readers saw the refreshed values: \(seen.sorted())")
         }
     }
 
