@@ -111,6 +111,16 @@ let package = Package(
             ],
             path: "EarlyRefreshBenchmark"
         ),
+        // Fetch latency with Redis killed, behind the circuit breaker (scripts/run-benchmark DegradationBenchmark).
+        .executableTarget(
+            name: "DegradationBenchmark",
+            dependencies: [
+                .product(name: "CacheClient", package: parentPackage),
+                .product(name: "CacheRuntime", package: parentPackage),
+                .product(name: "RESP", package: parentPackage),
+            ],
+            path: "DegradationBenchmark"
+        ),
         // Operations per second, to compare with redis-benchmark in the same run (scripts/bench-redis).
         .executableTarget(
             name: "RESPThroughput",

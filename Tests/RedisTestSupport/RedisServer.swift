@@ -16,11 +16,23 @@ public final class RedisServer: Sendable {
 
     public var configuration: RedisConfiguration { RedisConfiguration(host: "127.0.0.1", port: port) }
 
+    /// Ports handed out in this test process: consecutive from a random base, so two servers of
+    /// one run never pick the same port (random picks collided often enough, with a hundred servers
+    /// alive at once, that a test could end up talking to, or killing, another test's server).
+    private static let nextPort = NIOLockedValueBox(Int.random(in: 20_000..<50_000))
+
+    private static func takePort() -> Int {
+        nextPort.withLockedValue { port in
+            defer { port = port >= 59_999 ? 20_000 : port + 1 }
+            return port
+        }
+    }
+
     /// Starts a server with persistence off on a free loopback port, waiting until it answers.
     public static func start(_ arguments: [String] = []) async throws -> RedisServer {
         var lastError: (any Error)?
         for _ in 0..<20 {
-            let port = Int.random(in: 20_000..<60_000)
+            let port = takePort()
             do {
                 let process = try launch(port: port, arguments: arguments)
                 let server = RedisServer(port: port, arguments: arguments, process: process)
@@ -56,10 +68,20 @@ public final class RedisServer: Sendable {
                 throw RedisConnectionError(.connectFailed, "redis-server exited (port \(port) in use?)")
             }
             if let connection = try? await RedisConnection.connect(configuration) {
-                // Any reply, even NOAUTH from a server that requires a password, means it is up.
-                let ready = (try? await connection.pipeline([RESPCommand("PING")])) != nil
+                // Any reply, even NOAUTH from a server that requires a password, means it is up;
+                // `INFO server` (when allowed) proves it is our process, not another one's on the port.
+                let replies = try? await connection.pipeline([RESPCommand("PING"), RESPCommand("INFO", "server")])
                 await connection.close()
-                if ready { return }
+                if let replies {
+                    let ours = process.withLockedValue { $0?.processIdentifier }
+                    if let info = replies[1].string,
+                       let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("process_id:") }),
+                       Int32(line.dropFirst("process_id:".count)) != ours {
+                        stop()
+                        throw RedisConnectionError(.connectFailed, "port \(port) belongs to another redis-server")
+                    }
+                    return
+                }
             }
             try await Task.sleep(for: .milliseconds(20))
         }
