@@ -18,12 +18,14 @@ public final class RedisServer: Sendable {
 
     /// Ports handed out in this test process: consecutive from a random base, so two servers of
     /// one run never pick the same port (random picks collided often enough, with a hundred servers
-    /// alive at once, that a test could end up talking to, or killing, another test's server).
-    private static let nextPort = NIOLockedValueBox(Int.random(in: 20_000..<50_000))
+    /// alive at once, that a test could end up talking to, or killing, another test's server), and
+    /// below the kernel's ephemeral range (32768 and up on Linux): a client socket can be given a
+    /// server's port as its own, and then a connect to that port can even reach itself.
+    private static let nextPort = NIOLockedValueBox(Int.random(in: 10_000..<30_000))
 
     private static func takePort() -> Int {
         nextPort.withLockedValue { port in
-            defer { port = port >= 59_999 ? 20_000 : port + 1 }
+            defer { port = port >= 32_000 ? 10_000 : port + 1 }
             return port
         }
     }
@@ -72,7 +74,15 @@ public final class RedisServer: Sendable {
                 // `INFO server` (when allowed) proves it is our process, not another one's on the port.
                 let replies = try? await connection.pipeline([RESPCommand("PING"), RESPCommand("INFO", "server")])
                 await connection.close()
-                if let replies {
+                // A real server answers PONG, or NOAUTH when it wants a password; anything else
+                // (a socket that connected to itself echoes the command back) is not a server.
+                let answered: Bool
+                switch replies?.first {
+                case .simpleString("PONG")?: answered = true
+                case .error(let message)?: answered = message.hasPrefix("NOAUTH")
+                default: answered = false
+                }
+                if let replies, answered {
                     let ours = process.withLockedValue { $0?.processIdentifier }
                     if let info = replies[1].string,
                        let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("process_id:") }),
