@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "CacheRuntime", targets: ["CacheRuntime"]),
         .library(name: "RESP", targets: ["RESP"]),
         .library(name: "CacheClient", targets: ["CacheClient"]),
+        .library(name: "CacheWarmup", targets: ["CacheWarmup"]),
         .executable(name: "cachepolicy", targets: ["cachepolicy"]),
         .plugin(name: "CachePolicyBuildPlugin", targets: ["CachePolicyBuildPlugin"]),
         .plugin(name: "CachePolicyLintCommand", targets: ["CachePolicyLintCommand"]),
@@ -18,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -44,6 +47,7 @@ let package = Package(
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .target(
@@ -64,6 +68,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        // The warmup runner: a swift-service-lifecycle Service, kept out of CacheClient's dependencies.
+        .target(
+            name: "CacheWarmup",
+            dependencies: [
+                "CacheClient", "CacheRuntime", "RESP",
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -117,7 +133,9 @@ let package = Package(
         ),
         .target(
             name: "RedisTestSupport",
-            dependencies: ["RESP", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            dependencies: [
+                "RESP", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/RedisTestSupport"
         ),
         .testTarget(
@@ -134,6 +152,15 @@ let package = Package(
                 "CacheClient", "CacheRuntime", "RESP", "RedisTestSupport", "ExamplePlatform", "TestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "WarmupTests",
+            dependencies: [
+                "CacheWarmup", "CacheClient", "CacheRuntime", "RESP", "RedisTestSupport", "ExamplePlatform", "TestSupport",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

@@ -211,33 +211,35 @@ public enum AnalyticsCache: CompiledServicePolicy {
     }
 
     /// The loaders this service's warmup jobs need, one per `source`. A service that does not implement one does not compile.
+    ///
+    /// A loader adds its entries one by one (`try await warmup.<family>(…, value:)`); the runner writes them a batch per pipeline as they come and pauses the loader while the job's batches are all in flight, so memory stays bounded however many entries a job writes.
     public protocol Loaders: Sendable {
         /// Fills `revenue-rollup` (`revenue`, `growth`).
-        func revenueAndGrowthReports(_ warmup: inout RevenueRollupWarmup) async throws
+        func revenueAndGrowthReports(_ warmup: RevenueRollupWarmup) async throws
     }
 
-    /// Collects the entries `revenue-rollup` writes: one method per key family, taking the key's params and the value.
+    /// Streams the entries `revenue-rollup` writes to the runner: one method per key family, taking the key's params and the value.
     public struct RevenueRollupWarmup: Sendable {
-        public private(set) var entries = WarmupEntries()
+        public let sink: WarmupSink
 
-        public init() {}
-
-        public mutating func revenue(period: Period, value: RevenueReport) throws {
-            try entries.add(AnalyticsCache.revenue(period: period), value)
+        public init(_ sink: WarmupSink) {
+            self.sink = sink
         }
 
-        public mutating func growth(period: Period, value: GrowthReport) throws {
-            try entries.add(AnalyticsCache.growth(period: period), value)
+        public func revenue(period: Period, value: RevenueReport) async throws {
+            try await sink.add(AnalyticsCache.revenue(period: period), value)
+        }
+
+        public func growth(period: Period, value: GrowthReport) async throws {
+            try await sink.add(AnalyticsCache.growth(period: period), value)
         }
     }
 
     /// The warmup jobs bound to the application's loaders, ready for a warmup runner.
     public static func warmupTasks(_ loaders: some Loaders) -> [WarmupTask] {
         [
-            WarmupTask(spec: Jobs.revenueRollup) {
-                var warmup = RevenueRollupWarmup()
-                try await loaders.revenueAndGrowthReports(&warmup)
-                return warmup.entries
+            WarmupTask(spec: Jobs.revenueRollup) { sink in
+                try await loaders.revenueAndGrowthReports(RevenueRollupWarmup(sink))
             },
         ]
     }

@@ -177,29 +177,31 @@ public enum BillingCache: CompiledServicePolicy {
     }
 
     /// The loaders this service's warmup jobs need, one per `source`. A service that does not implement one does not compile.
+    ///
+    /// A loader adds its entries one by one (`try await warmup.<family>(…, value:)`); the runner writes them a batch per pipeline as they come and pauses the loader while the job's batches are all in flight, so memory stays bounded however many entries a job writes.
     public protocol Loaders: Sendable {
         /// Fills `due-bills` (`userBills`).
-        func dueBillsByUser(_ warmup: inout DueBillsWarmup) async throws
+        func dueBillsByUser(_ warmup: DueBillsWarmup) async throws
     }
 
-    /// Collects the entries `due-bills` writes: one method per key family, taking the key's params and the value.
+    /// Streams the entries `due-bills` writes to the runner: one method per key family, taking the key's params and the value.
     public struct DueBillsWarmup: Sendable {
-        public private(set) var entries = WarmupEntries()
+        public let sink: WarmupSink
 
-        public init() {}
+        public init(_ sink: WarmupSink) {
+            self.sink = sink
+        }
 
-        public mutating func userBills(userId: UUID, value: UserBills) throws {
-            try entries.add(BillingCache.userBills(userId: userId), value)
+        public func userBills(userId: UUID, value: UserBills) async throws {
+            try await sink.add(BillingCache.userBills(userId: userId), value)
         }
     }
 
     /// The warmup jobs bound to the application's loaders, ready for a warmup runner.
     public static func warmupTasks(_ loaders: some Loaders) -> [WarmupTask] {
         [
-            WarmupTask(spec: Jobs.dueBills) {
-                var warmup = DueBillsWarmup()
-                try await loaders.dueBillsByUser(&warmup)
-                return warmup.entries
+            WarmupTask(spec: Jobs.dueBills) { sink in
+                try await loaders.dueBillsByUser(DueBillsWarmup(sink))
             },
         ]
     }

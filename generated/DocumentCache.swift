@@ -162,29 +162,31 @@ public enum DocumentCache: CompiledServicePolicy {
     }
 
     /// The loaders this service's warmup jobs need, one per `source`. A service that does not implement one does not compile.
+    ///
+    /// A loader adds its entries one by one (`try await warmup.<family>(…, value:)`); the runner writes them a batch per pipeline as they come and pauses the loader while the job's batches are all in flight, so memory stays bounded however many entries a job writes.
     public protocol Loaders: Sendable {
         /// Fills `recent-documents` (`userDocuments`).
-        func recentlyActiveUserDocuments(_ warmup: inout RecentDocumentsWarmup) async throws
+        func recentlyActiveUserDocuments(_ warmup: RecentDocumentsWarmup) async throws
     }
 
-    /// Collects the entries `recent-documents` writes: one method per key family, taking the key's params and the value.
+    /// Streams the entries `recent-documents` writes to the runner: one method per key family, taking the key's params and the value.
     public struct RecentDocumentsWarmup: Sendable {
-        public private(set) var entries = WarmupEntries()
+        public let sink: WarmupSink
 
-        public init() {}
+        public init(_ sink: WarmupSink) {
+            self.sink = sink
+        }
 
-        public mutating func userDocuments(userId: UUID, value: UserDocuments) throws {
-            try entries.add(DocumentCache.userDocuments(userId: userId), value)
+        public func userDocuments(userId: UUID, value: UserDocuments) async throws {
+            try await sink.add(DocumentCache.userDocuments(userId: userId), value)
         }
     }
 
     /// The warmup jobs bound to the application's loaders, ready for a warmup runner.
     public static func warmupTasks(_ loaders: some Loaders) -> [WarmupTask] {
         [
-            WarmupTask(spec: Jobs.recentDocuments) {
-                var warmup = RecentDocumentsWarmup()
-                try await loaders.recentlyActiveUserDocuments(&warmup)
-                return warmup.entries
+            WarmupTask(spec: Jobs.recentDocuments) { sink in
+                try await loaders.recentlyActiveUserDocuments(RecentDocumentsWarmup(sink))
             },
         ]
     }

@@ -150,29 +150,31 @@ public enum NotificationCache: CompiledServicePolicy {
     }
 
     /// The loaders this service's warmup jobs need, one per `source`. A service that does not implement one does not compile.
+    ///
+    /// A loader adds its entries one by one (`try await warmup.<family>(…, value:)`); the runner writes them a batch per pipeline as they come and pauses the loader while the job's batches are all in flight, so memory stays bounded however many entries a job writes.
     public protocol Loaders: Sendable {
         /// Fills `templates` (`template`).
-        func publishedTemplates(_ warmup: inout TemplatesWarmup) async throws
+        func publishedTemplates(_ warmup: TemplatesWarmup) async throws
     }
 
-    /// Collects the entries `templates` writes: one method per key family, taking the key's params and the value.
+    /// Streams the entries `templates` writes to the runner: one method per key family, taking the key's params and the value.
     public struct TemplatesWarmup: Sendable {
-        public private(set) var entries = WarmupEntries()
+        public let sink: WarmupSink
 
-        public init() {}
+        public init(_ sink: WarmupSink) {
+            self.sink = sink
+        }
 
-        public mutating func template(templateId: String, channel: Channel, value: String) throws {
-            try entries.add(NotificationCache.template(templateId: templateId, channel: channel), value)
+        public func template(templateId: String, channel: Channel, value: String) async throws {
+            try await sink.add(NotificationCache.template(templateId: templateId, channel: channel), value)
         }
     }
 
     /// The warmup jobs bound to the application's loaders, ready for a warmup runner.
     public static func warmupTasks(_ loaders: some Loaders) -> [WarmupTask] {
         [
-            WarmupTask(spec: Jobs.templates) {
-                var warmup = TemplatesWarmup()
-                try await loaders.publishedTemplates(&warmup)
-                return warmup.entries
+            WarmupTask(spec: Jobs.templates) { sink in
+                try await loaders.publishedTemplates(TemplatesWarmup(sink))
             },
         ]
     }

@@ -156,29 +156,31 @@ public enum PaymentCache: CompiledServicePolicy {
     }
 
     /// The loaders this service's warmup jobs need, one per `source`. A service that does not implement one does not compile.
+    ///
+    /// A loader adds its entries one by one (`try await warmup.<family>(…, value:)`); the runner writes them a batch per pipeline as they come and pauses the loader while the job's batches are all in flight, so memory stays bounded however many entries a job writes.
     public protocol Loaders: Sendable {
         /// Fills `recent-payments` (`recent`).
-        func recentPayments(_ warmup: inout RecentPaymentsWarmup) async throws
+        func recentPayments(_ warmup: RecentPaymentsWarmup) async throws
     }
 
-    /// Collects the entries `recent-payments` writes: one method per key family, taking the key's params and the value.
+    /// Streams the entries `recent-payments` writes to the runner: one method per key family, taking the key's params and the value.
     public struct RecentPaymentsWarmup: Sendable {
-        public private(set) var entries = WarmupEntries()
+        public let sink: WarmupSink
 
-        public init() {}
+        public init(_ sink: WarmupSink) {
+            self.sink = sink
+        }
 
-        public mutating func recent(userId: UUID, value: RecentPayments) throws {
-            try entries.add(PaymentCache.recent(userId: userId), value)
+        public func recent(userId: UUID, value: RecentPayments) async throws {
+            try await sink.add(PaymentCache.recent(userId: userId), value)
         }
     }
 
     /// The warmup jobs bound to the application's loaders, ready for a warmup runner.
     public static func warmupTasks(_ loaders: some Loaders) -> [WarmupTask] {
         [
-            WarmupTask(spec: Jobs.recentPayments) {
-                var warmup = RecentPaymentsWarmup()
-                try await loaders.recentPayments(&warmup)
-                return warmup.entries
+            WarmupTask(spec: Jobs.recentPayments) { sink in
+                try await loaders.recentPayments(RecentPaymentsWarmup(sink))
             },
         ]
     }

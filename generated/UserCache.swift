@@ -240,29 +240,31 @@ public enum UserCache: CompiledServicePolicy {
     }
 
     /// The loaders this service's warmup jobs need, one per `source`. A service that does not implement one does not compile.
+    ///
+    /// A loader adds its entries one by one (`try await warmup.<family>(…, value:)`); the runner writes them a batch per pipeline as they come and pauses the loader while the job's batches are all in flight, so memory stays bounded however many entries a job writes.
     public protocol Loaders: Sendable {
         /// Fills `active-profiles` (`profile`).
-        func activeUserProfiles(_ warmup: inout ActiveProfilesWarmup) async throws
+        func activeUserProfiles(_ warmup: ActiveProfilesWarmup) async throws
     }
 
-    /// Collects the entries `active-profiles` writes: one method per key family, taking the key's params and the value.
+    /// Streams the entries `active-profiles` writes to the runner: one method per key family, taking the key's params and the value.
     public struct ActiveProfilesWarmup: Sendable {
-        public private(set) var entries = WarmupEntries()
+        public let sink: WarmupSink
 
-        public init() {}
+        public init(_ sink: WarmupSink) {
+            self.sink = sink
+        }
 
-        public mutating func profile(userId: UUID, value: UserProfile) throws {
-            try entries.add(UserCache.profile(userId: userId), value)
+        public func profile(userId: UUID, value: UserProfile) async throws {
+            try await sink.add(UserCache.profile(userId: userId), value)
         }
     }
 
     /// The warmup jobs bound to the application's loaders, ready for a warmup runner.
     public static func warmupTasks(_ loaders: some Loaders) -> [WarmupTask] {
         [
-            WarmupTask(spec: Jobs.activeProfiles) {
-                var warmup = ActiveProfilesWarmup()
-                try await loaders.activeUserProfiles(&warmup)
-                return warmup.entries
+            WarmupTask(spec: Jobs.activeProfiles) { sink in
+                try await loaders.activeUserProfiles(ActiveProfilesWarmup(sink))
             },
         ]
     }

@@ -151,33 +151,35 @@ public enum UtilityCache: CompiledServicePolicy {
     }
 
     /// The loaders this service's warmup jobs need, one per `source`. A service that does not implement one does not compile.
+    ///
+    /// A loader adds its entries one by one (`try await warmup.<family>(…, value:)`); the runner writes them a batch per pipeline as they come and pauses the loader while the job's batches are all in flight, so memory stays bounded however many entries a job writes.
     public protocol Loaders: Sendable {
         /// Fills `reference-data` (`providers`, `types`).
-        func utilityReferenceData(_ warmup: inout ReferenceDataWarmup) async throws
+        func utilityReferenceData(_ warmup: ReferenceDataWarmup) async throws
     }
 
-    /// Collects the entries `reference-data` writes: one method per key family, taking the key's params and the value.
+    /// Streams the entries `reference-data` writes to the runner: one method per key family, taking the key's params and the value.
     public struct ReferenceDataWarmup: Sendable {
-        public private(set) var entries = WarmupEntries()
+        public let sink: WarmupSink
 
-        public init() {}
-
-        public mutating func providers(utilityType: UtilityType, value: ProviderList) throws {
-            try entries.add(UtilityCache.providers(utilityType: utilityType), value)
+        public init(_ sink: WarmupSink) {
+            self.sink = sink
         }
 
-        public mutating func types(value: UtilityTypeList) throws {
-            try entries.add(UtilityCache.types(), value)
+        public func providers(utilityType: UtilityType, value: ProviderList) async throws {
+            try await sink.add(UtilityCache.providers(utilityType: utilityType), value)
+        }
+
+        public func types(value: UtilityTypeList) async throws {
+            try await sink.add(UtilityCache.types(), value)
         }
     }
 
     /// The warmup jobs bound to the application's loaders, ready for a warmup runner.
     public static func warmupTasks(_ loaders: some Loaders) -> [WarmupTask] {
         [
-            WarmupTask(spec: Jobs.referenceData) {
-                var warmup = ReferenceDataWarmup()
-                try await loaders.utilityReferenceData(&warmup)
-                return warmup.entries
+            WarmupTask(spec: Jobs.referenceData) { sink in
+                try await loaders.utilityReferenceData(ReferenceDataWarmup(sink))
             },
         ]
     }

@@ -191,29 +191,31 @@ public enum WebhookCache: CompiledServicePolicy {
     }
 
     /// The loaders this service's warmup jobs need, one per `source`. A service that does not implement one does not compile.
+    ///
+    /// A loader adds its entries one by one (`try await warmup.<family>(…, value:)`); the runner writes them a batch per pipeline as they come and pauses the loader while the job's batches are all in flight, so memory stays bounded however many entries a job writes.
     public protocol Loaders: Sendable {
         /// Fills `webhook-configs` (`config`).
-        func activeWebhookConfigs(_ warmup: inout WebhookConfigsWarmup) async throws
+        func activeWebhookConfigs(_ warmup: WebhookConfigsWarmup) async throws
     }
 
-    /// Collects the entries `webhook-configs` writes: one method per key family, taking the key's params and the value.
+    /// Streams the entries `webhook-configs` writes to the runner: one method per key family, taking the key's params and the value.
     public struct WebhookConfigsWarmup: Sendable {
-        public private(set) var entries = WarmupEntries()
+        public let sink: WarmupSink
 
-        public init() {}
+        public init(_ sink: WarmupSink) {
+            self.sink = sink
+        }
 
-        public mutating func config(webhookId: UUID, userId: UUID, value: WebhookConfig) throws {
-            try entries.add(WebhookCache.config(webhookId: webhookId, userId: userId), value)
+        public func config(webhookId: UUID, userId: UUID, value: WebhookConfig) async throws {
+            try await sink.add(WebhookCache.config(webhookId: webhookId, userId: userId), value)
         }
     }
 
     /// The warmup jobs bound to the application's loaders, ready for a warmup runner.
     public static func warmupTasks(_ loaders: some Loaders) -> [WarmupTask] {
         [
-            WarmupTask(spec: Jobs.webhookConfigs) {
-                var warmup = WebhookConfigsWarmup()
-                try await loaders.activeWebhookConfigs(&warmup)
-                return warmup.entries
+            WarmupTask(spec: Jobs.webhookConfigs) { sink in
+                try await loaders.activeWebhookConfigs(WebhookConfigsWarmup(sink))
             },
         ]
     }

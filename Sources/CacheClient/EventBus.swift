@@ -97,15 +97,17 @@ extension CacheClient {
 }
 
 extension CompiledServicePolicy {
-    /// The listener that applies this service's plans for the events it reacts to (see
-    /// ``InvalidationListener``); run it in a task of its own, in every instance:
+    /// The listener that applies this service's plans for the events it reacts to and hears the
+    /// events its warmup jobs run `after` (see ``InvalidationListener``); run it in a task of its
+    /// own, in every instance:
     /// `Task { await PaymentCache.listener(cache: cache).run() }`.
     public static func listener(
         cache: CacheClient, configuration: RedisConfiguration? = nil, instance: String = InvalidationListener.defaultInstanceName(),
         settings: InvalidationListener.Settings = .init()
     ) -> InvalidationListener {
         InvalidationListener(
-            configuration: configuration ?? cache.redis.configuration, cache: cache, service: policy.name, events: policy.reactsTo,
+            configuration: configuration ?? cache.redis.configuration, cache: cache, service: policy.name,
+            events: Array(Set(policy.reactsTo + policy.warmupJobs.flatMap(\.after))).sorted(),
             planner: { try plan(forEvent: $0, payload: $1) }, instance: instance, settings: settings)
     }
 }

@@ -1,6 +1,7 @@
 import CacheRuntime
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import RESP
 
@@ -64,6 +65,13 @@ public final class InvalidationListener: Sendable {
     /// Activity items dropped because ``activity`` was not read in time.
     public var droppedActivity: Int { log.dropped }
     private let log = ActivityLog<Activity>()
+    private let appliedHandlers = NIOLockedValueBox([@Sendable (String) -> Void]())
+
+    /// Calls `handler` with the event's name each time this instance applied an event's plan
+    /// (once per service, after the entry is acknowledged): the warmup runner's `after:` trigger.
+    public func onApplied(_ handler: @escaping @Sendable (String) -> Void) {
+        appliedHandlers.withLockedValue { $0.append(handler) }
+    }
 
     /// - Parameters:
     ///   - service: the consuming service; its name is the consumer group's.
@@ -214,6 +222,7 @@ public final class InvalidationListener: Sendable {
             if let plan { result = try await cache.invalidate(plan) }
             try await connection.send(RESPCommand("XACK", entry.stream, service, entry.id))
             log.record(.applied(event: event, entry: entry.id, result))
+            for handler in appliedHandlers.withLockedValue({ $0 }) { handler(event) }
         } catch {
             log.record(.ignored("entry \(entry.id): the plan for \(event) failed (\(error)); it stays pending and is retried"))
         }

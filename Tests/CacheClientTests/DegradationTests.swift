@@ -11,36 +11,20 @@ import Testing
 /// Reads that degrade instead of failing (issue 10, first parts).
 @Suite("Degradation (real redis-server)", .timeLimit(.minutes(1)))
 struct DegradationTests {
-    /// Collects log messages.
-    struct Collector: LogHandler {
-        let messages: NIOLockedValueBox<[String]>
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            messages.withLockedValue { $0.append("\(event.level) \(event.message)") }
-        }
-    }
-
     /// An entry written by another value type (a deploy changed it) reads as a miss: removed,
     /// counted, logged once per family; a fetch reloads it.
     @Test func undecodableEntriesAreMisses() async throws {
         try await withRedisServer { server in
-            let messages = NIOLockedValueBox<[String]>([])
+            let log = LogCollector()
             let redis = RedisClient(server.configuration)
-            let cache = CacheClient(redis: redis, logger: Logger(label: "test") { _ in Collector(messages: messages) })
+            let cache = CacheClient(redis: redis, logger: log.logger)
             let first = PaymentCache.recent(userId: alice), second = PaymentCache.recent(userId: bob)
             for key in [first, second] { _ = try await redis.send(RESPCommand("SET", key.key, "{\"old\": \"format\"}")) }
             #expect(try await cache.get(first) == nil)
             #expect(try await exists(first.key, cache) == false, "the undecodable entry was removed")
             #expect(try await cache.mget([second]) == [nil])
             #expect(cache.decodeFailures == 2)
-            let logged = messages.withLockedValue { $0 }
+            let logged = log.messages
             #expect(logged.count == 1 && logged[0].hasPrefix("warning an entry of payment.recent does not decode"), "\(logged)")
             #expect(!logged[0].contains("old"), "no cached value in the log")
             // A fetch over an undecodable entry loads and stores the current format.

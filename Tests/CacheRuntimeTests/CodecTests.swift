@@ -182,7 +182,7 @@ struct PolicyValueTests {
 
     @Test func retryBacksOffExponentiallyUpToMax() {
         let retry = RetryPolicy(attempts: 5, backoff: .milliseconds(500), max: .seconds(3))
-        #expect((1...5).map { retry.delay(beforeRetry: $0) } == [.milliseconds(500), .seconds(1), .seconds(2), .seconds(3), .seconds(3)])
+        #expect((1...5).map { retry.ceiling(beforeRetry: $0) } == [.milliseconds(500), .seconds(1), .seconds(2), .seconds(3), .seconds(3)])
     }
 
     @Test func priorityOrder() {

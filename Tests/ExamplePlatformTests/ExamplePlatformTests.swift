@@ -122,8 +122,8 @@ struct GeneratedPlanTests {
 
 /// A test double for the application's loaders (not of Redis): it returns fixed values.
 struct FixedLoaders: PaymentCache.Loaders {
-    func recentPayments(_ warmup: inout PaymentCache.RecentPaymentsWarmup) async throws {
-        try warmup.recent(userId: alice, value: RecentPayments(payments: []))
+    func recentPayments(_ warmup: PaymentCache.RecentPaymentsWarmup) async throws {
+        try await warmup.recent(userId: alice, value: RecentPayments(payments: []))
     }
 }
 
@@ -145,7 +145,7 @@ struct GeneratedWarmupTests {
     @Test func tasksRunTheLoadersAndEncodeEntries() async throws {
         let tasks = PaymentCache.warmupTasks(FixedLoaders())
         #expect(tasks.map(\.spec) == [PaymentCache.Jobs.recentPayments])
-        let entries = try await tasks[0].load().entries
+        let entries = try await tasks[0].collect()
         #expect(entries.map(\.key) == ["payment:recent:\(aliceKey)"])
         #expect(try PaymentCache.recent(userId: alice).decode(entries[0].value) == RecentPayments(payments: []))
     }

@@ -39,14 +39,14 @@ struct HostileNamesTests {
     }
 
     struct Loaders: ClassCache.Loaders {
-        func `repeat`(_ warmup: inout ClassCache.ForInWarmup) async throws {
-            try warmup.default(self: UUID(), default: 1, in: "i", return: .true, value: Holder(text: "t"))
-            try warmup.`init`(in: "i", return: .creditCard, value: "v")
+        func `repeat`(_ warmup: ClassCache.ForInWarmup) async throws {
+            try await warmup.default(self: UUID(), default: 1, in: "i", return: .true, value: Holder(text: "t"))
+            try await warmup.`init`(in: "i", return: .creditCard, value: "v")
         }
     }
 
     @Test func keywordNamedLoaders() async throws {
-        let entries = try await ClassCache.warmupTasks(Loaders())[0].load().entries
+        let entries = try await ClassCache.warmupTasks(Loaders())[0].collect()
         #expect(entries.map(\.family.name) == ["default", "init"])
     }
 }

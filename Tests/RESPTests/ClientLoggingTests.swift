@@ -7,30 +7,14 @@ import Testing
 /// The client logs failed connects and reconnects through swift-log, never its credentials.
 @Suite("Client logging (real redis-server)", .timeLimit(.minutes(1)))
 struct ClientLoggingTests {
-    struct Collector: LogHandler {
-        let lines: NIOLockedValueBox<[String]>
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let metadata = (event.metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            lines.withLockedValue { $0.append("\(event.level) \(event.message) \(metadata)") }
-        }
-    }
-
     @Test func connectsFailuresAndReconnectsAreLoggedWithoutCredentials() async throws {
         try await withRedisServer(["--requirepass", "s3cret-pw"]) { server in
-            let lines = NIOLockedValueBox<[String]>([])
+            let log = LogCollector()
             var configuration = server.configuration
             configuration.password = "s3cret-pw"
             let client = RedisClient(
                 configuration, reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(20), maxDelay: .milliseconds(50)),
-                logger: Logger(label: "test") { _ in Collector(lines: lines) })
+                logger: log.logger)
             #expect(try await client.send(RESPCommand("PING")) == .simpleString("PONG"))
             server.stop()
             _ = try? await client.send(RESPCommand("PING"))
@@ -43,7 +27,7 @@ struct ClientLoggingTests {
             }
             #expect(back)
             await client.shutdown()
-            let logged = lines.withLockedValue { $0 }
+            let logged = log.lines
             #expect(logged.contains { $0.hasPrefix("info connected to Redis") && $0.contains("failedAttempts=0") })
             #expect(logged.contains { $0.hasPrefix("warning cannot connect to Redis") && $0.contains("failedAttempts=1") })
             #expect(logged.contains { $0.hasPrefix("info connected to Redis") && !$0.contains("failedAttempts=0") }, "the reconnect, after failures")

@@ -57,13 +57,23 @@ public struct RetryPolicy: Sendable, Hashable {
         self.max = max
     }
 
-    /// The delay before retry number `retry` (1-based), without jitter.
-    public func delay(beforeRetry retry: Int) -> Duration {
+    /// The longest delay before retry number `retry` (1-based): `backoff` doubled per earlier
+    /// retry, at most `max`.
+    public func ceiling(beforeRetry retry: Int) -> Duration {
         var delay = backoff
         for _ in 1..<Swift.max(1, retry) {
             delay = delay * 2
             if delay >= max { return max }
         }
         return Swift.min(delay, max)
+    }
+
+    /// The delay before retry number `retry` (1-based), with full jitter: uniform between zero and
+    /// ``ceiling(beforeRetry:)``, so instances that failed together do not retry together.
+    public func delay<G: RandomNumberGenerator>(beforeRetry retry: Int, using generator: inout G) -> Duration {
+        let ceiling = ceiling(beforeRetry: retry)
+        let nanoseconds = ceiling / .nanoseconds(1)
+        guard nanoseconds > 0 else { return .zero }
+        return .nanoseconds(Int64(Double.random(in: 0...1, using: &generator) * nanoseconds))
     }
 }

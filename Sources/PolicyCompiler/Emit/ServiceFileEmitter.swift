@@ -306,29 +306,32 @@ struct ServiceFileEmitter {
         writer.line()
         writer.doc([
             "The loaders this service's warmup jobs need, one per `source`. A service that does not implement one does not compile.",
+            "A loader adds its entries one by one (`try await warmup.<family>(…, value:)`); the runner writes them a batch per pipeline as they come and pauses the loader while the job's batches are all in flight, so memory stays bounded however many entries a job writes.",
         ])
         writer.block("public protocol Loaders: Sendable") { writer in
             for (index, job) in service.warmups.enumerated() {
                 if index > 0 { writer.line() }
                 writer.doc(["Fills `\(job.name)` (\(job.keys.map { "`\($0)`" }.joined(separator: ", ")))."])
-                writer.line("func \(SwiftNames.identifier(job.source))(_ warmup: inout \(SwiftNames.typeName(job.name))Warmup) async throws")
+                writer.line("func \(SwiftNames.identifier(job.source))(_ warmup: \(SwiftNames.typeName(job.name))Warmup) async throws")
             }
         }
         for job in service.warmups {
             let type = SwiftNames.typeName(job.name) + "Warmup"
             writer.line()
-            writer.doc(["Collects the entries `\(job.name)` writes: one method per key family, taking the key's params and the value."])
+            writer.doc(["Streams the entries `\(job.name)` writes to the runner: one method per key family, taking the key's params and the value."])
             writer.block("public struct \(type): Sendable") { writer in
-                writer.line("public private(set) var entries = WarmupEntries()")
+                writer.line("public let sink: WarmupSink")
                 writer.line()
-                writer.line("public init() {}")
+                writer.line("public init(_ sink: WarmupSink) {")
+                writer.line("    self.sink = sink")
+                writer.line("}")
                 for familyName in job.keys {
                     let family = service.key(familyName)!
                     let params = family.keyParams + family.tagOnlyParams
                     let arguments = params.map { "\(SwiftNames.argumentLabel($0.name.value)): \(SwiftNames.parameter($0.name.value).local)" }
                     writer.line()
-                    writer.block("public mutating func \(SwiftNames.identifier(family.name))(\(parameterList(params) + (params.isEmpty ? "" : ", "))value: \(valueType(family))) throws") { writer in
-                        writer.line("try entries.add(\(namespace).\(SwiftNames.identifier(family.name))(\(arguments.joined(separator: ", "))), value)")
+                    writer.block("public func \(SwiftNames.identifier(family.name))(\(parameterList(params) + (params.isEmpty ? "" : ", "))value: \(valueType(family))) async throws") { writer in
+                        writer.line("try await sink.add(\(namespace).\(SwiftNames.identifier(family.name))(\(arguments.joined(separator: ", "))), value)")
                     }
                 }
             }
@@ -339,10 +342,8 @@ struct ServiceFileEmitter {
             writer.line("[")
             for job in service.warmups {
                 let type = SwiftNames.typeName(job.name) + "Warmup"
-                writer.line("    WarmupTask(spec: Jobs.\(SwiftNames.memberName(job.name))) {")
-                writer.line("        var warmup = \(type)()")
-                writer.line("        try await loaders.\(SwiftNames.identifier(job.source))(&warmup)")
-                writer.line("        return warmup.entries")
+                writer.line("    WarmupTask(spec: Jobs.\(SwiftNames.memberName(job.name))) { sink in")
+                writer.line("        try await loaders.\(SwiftNames.identifier(job.source))(\(type)(sink))")
                 writer.line("    },")
             }
             writer.line("]")

@@ -184,33 +184,35 @@ public enum ClassCache: CompiledServicePolicy {
     }
 
     /// The loaders this service's warmup jobs need, one per `source`. A service that does not implement one does not compile.
+    ///
+    /// A loader adds its entries one by one (`try await warmup.<family>(…, value:)`); the runner writes them a batch per pipeline as they come and pauses the loader while the job's batches are all in flight, so memory stays bounded however many entries a job writes.
     public protocol Loaders: Sendable {
         /// Fills `for-in` (`default`, `init`).
-        func `repeat`(_ warmup: inout ForInWarmup) async throws
+        func `repeat`(_ warmup: ForInWarmup) async throws
     }
 
-    /// Collects the entries `for-in` writes: one method per key family, taking the key's params and the value.
+    /// Streams the entries `for-in` writes to the runner: one method per key family, taking the key's params and the value.
     public struct ForInWarmup: Sendable {
-        public private(set) var entries = WarmupEntries()
+        public let sink: WarmupSink
 
-        public init() {}
-
-        public mutating func `default`(self self_: UUID, default default_: Int, in in_: String, return return_: Return, value: Holder) throws {
-            try entries.add(ClassCache.`default`(self: self_, default: default_, in: in_, return: return_), value)
+        public init(_ sink: WarmupSink) {
+            self.sink = sink
         }
 
-        public mutating func `init`(in in_: String, return return_: Return, value: String) throws {
-            try entries.add(ClassCache.`init`(in: in_, return: return_), value)
+        public func `default`(self self_: UUID, default default_: Int, in in_: String, return return_: Return, value: Holder) async throws {
+            try await sink.add(ClassCache.`default`(self: self_, default: default_, in: in_, return: return_), value)
+        }
+
+        public func `init`(in in_: String, return return_: Return, value: String) async throws {
+            try await sink.add(ClassCache.`init`(in: in_, return: return_), value)
         }
     }
 
     /// The warmup jobs bound to the application's loaders, ready for a warmup runner.
     public static func warmupTasks(_ loaders: some Loaders) -> [WarmupTask] {
         [
-            WarmupTask(spec: Jobs.forIn) {
-                var warmup = ForInWarmup()
-                try await loaders.`repeat`(&warmup)
-                return warmup.entries
+            WarmupTask(spec: Jobs.forIn) { sink in
+                try await loaders.`repeat`(ForInWarmup(sink))
             },
         ]
     }

@@ -5,8 +5,8 @@ import Foundation
 // Calls the API the build plugin generated from policies/bookstore.yaml; exits non-zero on a mismatch.
 
 struct Loaders: BookstoreCache.Loaders {
-    func bestsellers(_ warmup: inout BookstoreCache.BestsellersWarmup) async throws {
-        try warmup.book(isbn: "978-0:1", shelf: .fiction, value: Book(title: "Dune"))
+    func bestsellers(_ warmup: BookstoreCache.BestsellersWarmup) async throws {
+        try await warmup.book(isbn: "978-0:1", shelf: .fiction, value: Book(title: "Dune"))
     }
 }
 
@@ -29,6 +29,6 @@ check(CacheEvents.consumers["book.restocked"] == ["bookstore"], "events table")
 let discontinued = BookstoreCache.plan(for: BookDiscontinued(isbn: "978-0:1"))
 check(discontinued.keys == ["bookstore:book:978-0%3A1"] && discontinued.indexes == ["#idx:bookstore:bookstore:shelf:*"] && discontinued.patterns.isEmpty, "plan for a referenced event \(discontinued)")
 check(BookDiscontinued.producer == "catalog", "the referenced event keeps its producer")
-let entries = try await BookstoreCache.warmupTasks(Loaders())[0].load().entries
+let entries = try await BookstoreCache.warmupTasks(Loaders())[0].collect()
 check(try key.decode(entries[0].value) == Book(title: "Dune"), "warmup entry")
 print("plugin fixture OK: \(key.key), \(plan.keys.count) key(s) in the plan, \(entries.count) warmup entry")

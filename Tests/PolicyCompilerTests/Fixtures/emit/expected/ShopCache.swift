@@ -171,29 +171,31 @@ public enum ShopCache: CompiledServicePolicy {
     }
 
     /// The loaders this service's warmup jobs need, one per `source`. A service that does not implement one does not compile.
+    ///
+    /// A loader adds its entries one by one (`try await warmup.<family>(…, value:)`); the runner writes them a batch per pipeline as they come and pauses the loader while the job's batches are all in flight, so memory stays bounded however many entries a job writes.
     public protocol Loaders: Sendable {
         /// Fills `hot-listings` (`listing`).
-        func hotListings(_ warmup: inout HotListingsWarmup) async throws
+        func hotListings(_ warmup: HotListingsWarmup) async throws
     }
 
-    /// Collects the entries `hot-listings` writes: one method per key family, taking the key's params and the value.
+    /// Streams the entries `hot-listings` writes to the runner: one method per key family, taking the key's params and the value.
     public struct HotListingsWarmup: Sendable {
-        public private(set) var entries = WarmupEntries()
+        public let sink: WarmupSink
 
-        public init() {}
+        public init(_ sink: WarmupSink) {
+            self.sink = sink
+        }
 
-        public mutating func listing(storeId: Int, sort: Sort, value: Listing) throws {
-            try entries.add(ShopCache.listing(storeId: storeId, sort: sort), value)
+        public func listing(storeId: Int, sort: Sort, value: Listing) async throws {
+            try await sink.add(ShopCache.listing(storeId: storeId, sort: sort), value)
         }
     }
 
     /// The warmup jobs bound to the application's loaders, ready for a warmup runner.
     public static func warmupTasks(_ loaders: some Loaders) -> [WarmupTask] {
         [
-            WarmupTask(spec: Jobs.hotListings) {
-                var warmup = HotListingsWarmup()
-                try await loaders.hotListings(&warmup)
-                return warmup.entries
+            WarmupTask(spec: Jobs.hotListings) { sink in
+                try await loaders.hotListings(HotListingsWarmup(sink))
             },
         ]
     }
