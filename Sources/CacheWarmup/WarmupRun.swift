@@ -113,7 +113,7 @@ struct WarmupRun: Sendable {
     }
 
     /// Writes a batch in one pipeline; a failed write is retried with full-jitter backoff, up to
-    /// the job's `attempts` in all.
+    /// the job's `attempts` in all. Cancellation stops it before an attempt or during a wait.
     private func write(_ batch: WarmupEntries, lost: ManagedAtomic<Bool>) async throws {
         let retry = task.spec.retry
         var generator = SystemRandomNumberGenerator()
@@ -126,7 +126,9 @@ struct WarmupRun: Sendable {
                 counters.peakInFlight = max(counters.peakInFlight, counters.inFlight)
             }
             do {
-                try await cache.write(batch)
+                // Not cancelled with the run: a batch on the wire finishes (within the command
+                // timeout), so what the status counts is what Redis holds.
+                try await Task { [cache] in try await cache.write(batch) }.value
                 progress.counters.withLockedValue { counters in
                     counters.inFlight -= 1
                     counters.entries += batch.count
