@@ -109,6 +109,15 @@ let package = Package(
             dependencies: ["CacheRuntime"],
             path: "Examples/ExamplePlatform"
         ),
+        // The example platform's warmup jobs run against a local redis-server (scripts/warmup-demo).
+        // No product: the Benchmarks package has its own ExamplePlatform target.
+        .executableTarget(
+            name: "WarmupDemo",
+            dependencies: [
+                "ExamplePlatform", "CacheWarmup", "CacheClient", "RESP", .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/WarmupDemo"
+        ),
         .testTarget(
             name: "PolicyCompilerTests",
             dependencies: ["PolicyCompiler", "TestSupport"],

@@ -111,6 +111,17 @@ let package = Package(
             ],
             path: "EarlyRefreshBenchmark"
         ),
+        // Peak memory of a 1,000,000-entry warmup job, streamed against collected (scripts/bench-warmup).
+        .executableTarget(
+            name: "WarmupBenchmark",
+            dependencies: [
+                .product(name: "CacheClient", package: parentPackage),
+                .product(name: "CacheRuntime", package: parentPackage),
+                .product(name: "CacheWarmup", package: parentPackage),
+                .product(name: "RESP", package: parentPackage),
+            ],
+            path: "WarmupBenchmark"
+        ),
         // Fetch latency with Redis killed, behind the circuit breaker (scripts/run-benchmark DegradationBenchmark).
         .executableTarget(
             name: "DegradationBenchmark",
