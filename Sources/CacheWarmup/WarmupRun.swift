@@ -15,6 +15,8 @@ public enum WarmupError: Error, Sendable, Hashable, CustomStringConvertible {
     case unknownJob(String)
     /// More than one service has a job of that name: name the service.
     case ambiguousJob(String, services: [String])
+    /// ``WarmupRunner/run()`` was called on a runner that runs (or ran) already.
+    case alreadyRunning
 
     public var description: String {
         switch self {
@@ -22,6 +24,7 @@ public enum WarmupError: Error, Sendable, Hashable, CustomStringConvertible {
         case .lockLost: "the fleet lock was lost"
         case .unknownJob(let name): "no warmup job named \(name)"
         case .ambiguousJob(let name, let services): "\(name) is a job of \(services.joined(separator: ", ")): name the service"
+        case .alreadyRunning: "a warmup runner runs once"
         }
     }
 }

@@ -73,7 +73,11 @@ public final class WarmupRunner: Service, Sendable {
         self.clock = clock
         self.logger = logger
         var byID: [WarmupJobID: WarmupTask] = [:]
-        for task in tasks { byID[WarmupJobID(service: task.spec.service, name: task.spec.name)] = task }
+        for task in tasks {
+            let id = WarmupJobID(service: task.spec.service, name: task.spec.name)
+            if byID[id] != nil { logger.warning("a warmup job was given twice; the last one runs", metadata: ["job": "\(id)"]) }
+            byID[id] = task
+        }
         self.tasks = byID
         let specs = byID.keys.sorted().map { byID[$0]!.spec }
         let statuses = Dictionary(uniqueKeysWithValues: specs.map {
@@ -152,21 +156,22 @@ public final class WarmupRunner: Service, Sendable {
 
     // MARK: Running
 
-    /// Runs until the task is cancelled or the service group shuts down gracefully.
+    /// Runs until the task is cancelled or the service group shuts down gracefully; once per
+    /// runner (a second call throws ``WarmupError/alreadyRunning``).
     public func run() async throws {
-        await cancelWhenGracefulShutdown { await self.runUntilCancelled() }
-    }
-
-    private func runUntilCancelled() async {
         let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let alreadyRunning = state.withLockedValue { state in
-            if state.started { return true }
+        let first = state.withLockedValue { state in
+            if state.started { return false }
             state.started = true
             state.wake = wake
             state.schedule.start(at: clock.now())
-            return false
+            return true
         }
-        precondition(!alreadyRunning, "a WarmupRunner runs once")
+        guard first else { throw WarmupError.alreadyRunning }
+        await cancelWhenGracefulShutdown { await self.runUntilCancelled(wakes, wake) }
+    }
+
+    private func runUntilCancelled(_ wakes: AsyncStream<Void>, _ wake: AsyncStream<Void>.Continuation) async {
         logger.info("warmup runner started", metadata: ["jobs": "\(tasks.count)"])
         await withTaskGroup(of: Void.self) { group in
             var timer: (at: Duration, task: Task<Void, Never>)?
