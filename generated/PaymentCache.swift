@@ -12,7 +12,7 @@ public enum PaymentCache: CompiledServicePolicy {
         name: "payment",
         description: "Payment processing and payment history.",
         memoryBudget: 67108864,
-        alerts: AlertThresholds(hitRateBelow: 0.7, memoryAbove: 0.8, latencyAbove: .seconds(1), errorRateAbove: 0.05),
+        alerts: AlertThresholds(hitRateBelow: 0.7, memoryAbove: 0.8, latencyAbove: .seconds(1), errorRateAbove: 0.05, holdFor: [.errorRate: .seconds(60)]),
         families: [Families.history, Families.recent],
         warmupJobs: [Jobs.recentPayments],
         reactsTo: ["payment.failed", "payment.succeeded", "user.deleted"]

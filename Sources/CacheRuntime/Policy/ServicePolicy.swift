@@ -30,8 +30,26 @@ public struct AlertThresholds: Sendable, Hashable {
     public let memoryAbove: Double?
     public let latencyAbove: Duration?
     public let errorRateAbove: Double?
+    /// How long each condition must hold before its alert fires (the policy's `for:`); alerts
+    /// not listed use ``defaultHoldFor``.
+    public let holdFor: [Alert: Duration]
 
-    public init(hitRateBelow: Double? = nil, memoryAbove: Double? = nil, latencyAbove: Duration? = nil, errorRateAbove: Double? = nil) {
+    /// An alert a policy can declare.
+    public enum Alert: String, Sendable, Hashable, CaseIterable, Codable {
+        case hitRate, memory, latency, errorRate
+    }
+
+    /// The `for:` of an alert that does not declare one: five minutes.
+    public static let defaultHoldFor = Duration.seconds(300)
+
+    /// How long the alert's condition must hold before it fires.
+    public func holdDuration(_ alert: Alert) -> Duration { holdFor[alert] ?? Self.defaultHoldFor }
+
+    public init(
+        hitRateBelow: Double? = nil, memoryAbove: Double? = nil, latencyAbove: Duration? = nil, errorRateAbove: Double? = nil,
+        holdFor: [Alert: Duration] = [:]
+    ) {
+        self.holdFor = holdFor
         self.hitRateBelow = hitRateBelow
         self.memoryAbove = memoryAbove
         self.latencyAbove = latencyAbove

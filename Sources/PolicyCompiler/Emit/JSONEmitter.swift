@@ -37,6 +37,7 @@ public enum JSONEmitter {
             ("memoryAbove", service.alerts.memoryAbove.map { .double($0.value.ratio) } ?? .null),
             ("latencyAboveMs", service.alerts.latencyAbove.map { milliseconds($0.value) } ?? .null),
             ("errorRateAbove", service.alerts.errorRateAbove.map { .double($0.value.ratio) } ?? .null),
+            ("forMs", .object(Alerts.names.filter { service.alerts.isDeclared($0) }.map { ($0, milliseconds(service.alerts.holdFor($0))) })),
         ]
         let fields: [(String, JSONValue)] = [
             ("name", .string(service.name)),

@@ -56,7 +56,7 @@ public enum PolicySchema {
         object(PolicyFields.compress, [("over", size)]),
     ])])
 
-    static func bound(_ name: String, _ value: JSONValue) -> JSONValue { object([(name, value)], required: [name]) }
+    static func bound(_ name: String, _ value: JSONValue) -> JSONValue { object([(name, value), ("for", duration)], required: [name]) }
 
     public static func document() -> JSONValue {
         let family = object(PolicyFields.keyFamily, [

@@ -48,6 +48,9 @@ struct ServiceFileEmitter {
             alerts.memoryAbove.map { "memoryAbove: \(SwiftEmitter.ratio($0.value))" },
             alerts.latencyAbove.map { "latencyAbove: \(SwiftEmitter.duration($0.value))" },
             alerts.errorRateAbove.map { "errorRateAbove: \(SwiftEmitter.ratio($0.value))" },
+            alerts.holdFor.isEmpty ? nil : "holdFor: [" + Alerts.names.compactMap { name in
+                alerts.holdFor[name].map { ".\(name): \(SwiftEmitter.duration($0.value))" }
+            }.joined(separator: ", ") + "]",
         ].compactMap { $0 }
         writer.doc(["The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to."])
         writer.list("public static let policy = ServicePolicy(", [
