@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -53,6 +54,7 @@ let package = Package(
         .target(
             name: "RESP",
             dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -64,6 +66,7 @@ let package = Package(
             name: "CacheClient",
             dependencies: [
                 "RESP", "CacheRuntime",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -76,6 +79,7 @@ let package = Package(
             dependencies: [
                 "CacheClient", "CacheRuntime", "RESP",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -159,6 +163,7 @@ let package = Package(
             name: "CacheClientTests",
             dependencies: [
                 "CacheClient", "CacheRuntime", "RESP", "RedisTestSupport", "ExamplePlatform", "TestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -166,6 +171,7 @@ let package = Package(
         .testTarget(
             name: "WarmupTests",
             dependencies: [
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 "CacheWarmup", "CacheClient", "CacheRuntime", "RESP", "RedisTestSupport", "ExamplePlatform", "TestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

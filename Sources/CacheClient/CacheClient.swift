@@ -1,5 +1,6 @@
 import CacheRuntime
 import Atomics
+import CoreMetrics
 import Logging
 import Foundation
 import NIOConcurrencyHelpers
@@ -47,6 +48,18 @@ public final class CacheClient: Sendable {
 
     public let degradation: Degradation
     let breaker: NIOLockedValueBox<CircuitBreaker>
+    /// Metrics (swift-metrics: the factory given to `init`, or the process's `MetricsSystem`) and
+    /// per-service statistics; see docs/metrics.md.
+    let instruments: CacheInstruments
+
+    /// A service's operations over the last ``statisticsWindow`` (hits, misses, errors, latency),
+    /// for its health report.
+    public func statistics(for service: String) -> ServiceStatistics.Snapshot {
+        instruments.service(service).statistics.snapshot()
+    }
+
+    /// How far back ``statistics(for:)`` looks.
+    public var statisticsWindow: Duration { instruments.statisticsWindow }
 
     /// The circuit breaker's state (see ``CircuitBreaker``).
     public var breakerState: CircuitBreaker.State { breaker.withLockedValue { $0.state } }
@@ -67,9 +80,10 @@ public final class CacheClient: Sendable {
     public init(
         redis: RedisClient, leaseTTL: Duration = .seconds(30), scanBatch: Int = 500, streamMaxLength: Int = 100_000,
         logger: Logger = Logger(label: "cachepolicy.cache"), degradation: Degradation = .failOpen,
-        breaker: CircuitBreaker = CircuitBreaker()
+        breaker: CircuitBreaker = CircuitBreaker(), metrics: (any MetricsFactory)? = nil, statisticsWindow: Duration = .seconds(60)
     ) {
         self.redis = redis
+        self.instruments = CacheInstruments(factory: metrics, statisticsWindow: statisticsWindow)
         self.logger = logger
         self.degradation = degradation
         self.breaker = NIOLockedValueBox(breaker)
@@ -89,12 +103,28 @@ public final class CacheClient: Sendable {
     /// miss: it is removed, counted in ``decodeFailures``, and logged once per family, never an
     /// error to the caller.
     public func get<K: CacheKeyProtocol>(_ key: K) async throws -> K.Value? {
-        if let near = nearCache.get(key.key, family: key.family) { return try await decodeOrDrop(near, key) }
+        let started = MonotonicTime.nanoseconds()
+        do {
+            let (value, outcome) = try await lookup(key)
+            instruments.family(key.family).record(.get, outcome, started: started)
+            return value
+        } catch {
+            instruments.family(key.family).failed(.get, error, started: started)
+            throw error
+        }
+    }
+
+    /// ``get(_:)`` without its metrics: the value and where it came from.
+    func lookup<K: CacheKeyProtocol>(_ key: K) async throws -> (K.Value?, Outcome) {
+        if let near = nearCache.get(key.key, family: key.family) {
+            let value = try await decodeOrDrop(near, key)
+            return (value, value == nil ? .miss : .nearHit)
+        }
         let generation = nearCache.generation
-        guard let stored = try stringReply(try await redis.send(readCommand(key.key, key.family)), to: "GET", key.key) else { return nil }
-        guard let value = try await decodeOrDrop(stored, key) else { return nil }
+        guard let stored = try stringReply(try await redis.send(readCommand(key.key, key.family)), to: "GET", key.key) else { return (nil, .miss) }
+        guard let value = try await decodeOrDrop(stored, key) else { return (nil, .miss) }
         nearCache.put(key.key, stored, family: key.family, ifGeneration: generation)
-        return value
+        return (value, .hit)
     }
 
     /// The decoded value, or `nil` after removing an entry that does not decode.
@@ -103,6 +133,7 @@ public final class CacheClient: Sendable {
             return try key.decode(stored)
         } catch let error as CodecError {
             decodeFailureCount.wrappingIncrement(ordering: .relaxed)
+            instruments.family(key.family).decodeFailures.increment()
             nearCache.remove(key.key)
             // Compare-and-delete: a value written meanwhile by current code stays.
             _ = try? await scripts.run(.deleteIfEqual, keys: [key.key], arguments: [.bytes(stored)], on: redis)
@@ -139,23 +170,39 @@ public final class CacheClient: Sendable {
         return command
     }
 
+    /// How the message of a reply of the wrong type reads (the error-kind label tells them apart).
+    static let unexpectedReplyMarker = "got a reply that is not"
+
     /// A string reply's bytes, `nil` for a miss; any other reply (an integer, `+OK`, an array, a
     /// map: a server or proxy that is not answering this command) is an error, counted in
     /// ``unexpectedReplies``, never a silent miss.
+
     func stringReply(_ reply: RESPValue, to command: String, _ key: String) throws -> ByteBuffer? {
         switch reply {
         case .bulkString(let stored): return stored
         case .null: return nil
         default:
             unexpectedReplyCount.wrappingIncrement(ordering: .relaxed)
-            throw RedisError("\(command) \(key) got a reply that is not a string or nil: \(reply.kindDescription)")
+            throw RedisError("\(command) \(key) \(Self.unexpectedReplyMarker) a string or nil: \(reply.kindDescription)")
         }
     }
 
     /// Reads many keys of one value type in one round trip (`MGET`).
     /// Keys of sliding families are read with one renewing read each, in one pipeline.
     public func mget<K: CacheKeyProtocol>(_ keys: [K]) async throws -> [K.Value?] {
-        guard !keys.isEmpty else { return [] }
+        guard let first = keys.first else { return [] }
+        let started = MonotonicTime.nanoseconds()
+        do {
+            let values = try await readMany(keys)
+            for (key, value) in zip(keys, values) { instruments.family(key.family).record(.get, value == nil ? .miss : .hit, started: started) }
+            return values
+        } catch {
+            instruments.family(first.family).failed(.get, error, started: started)
+            throw error
+        }
+    }
+
+    private func readMany<K: CacheKeyProtocol>(_ keys: [K]) async throws -> [K.Value?] {
         if keys.contains(where: { $0.family.sliding }) {
             var commands: [RESPCommand] = []
             for key in keys { commands.append(try await readCommand(key.key, key.family)) }
@@ -189,6 +236,17 @@ public final class CacheClient: Sendable {
     /// Writes a value with the family's TTL (jitter drawn now), joining its tag and index sets
     /// atomically: one `SET … PX`, or one script call for an entry with sets.
     public func set<Value>(_ key: CacheKey<Value>, _ value: Value) async throws {
+        let started = MonotonicTime.nanoseconds()
+        do {
+            try await store(key, value)
+            instruments.family(key.family).record(.set, .ok, started: started)
+        } catch {
+            instruments.family(key.family).failed(.set, error, started: started)
+            throw error
+        }
+    }
+
+    private func store<Value>(_ key: CacheKey<Value>, _ value: Value) async throws {
         let stored = try key.encode(value)
         let generation = nearCache.generation
         let ttl = key.family.writeTTL()
@@ -219,7 +277,18 @@ public final class CacheClient: Sendable {
     /// Writes encoded entries (e.g. from a warmup loader) in one pipeline: `SET … PX` for untagged
     /// entries, the tagged-write script (`EVALSHA`) for tagged ones.
     public func write(_ entries: WarmupEntries) async throws {
-        guard !entries.entries.isEmpty else { return }
+        guard let first = entries.entries.first else { return }
+        let started = MonotonicTime.nanoseconds()
+        do {
+            try await writeAll(entries)
+            for entry in entries.entries { instruments.family(entry.family).record(.set, .ok, started: started) }
+        } catch {
+            instruments.family(first.family).failed(.set, error, started: started)
+            throw error
+        }
+    }
+
+    private func writeAll(_ entries: WarmupEntries) async throws {
         let generation = nearCache.generation
         for attempt in 0..<2 {
             let sha = entries.entries.contains { !$0.tags.isEmpty } ? try await scripts.load(.setTagged, on: redis) : ""
@@ -280,6 +349,18 @@ public final class CacheClient: Sendable {
     /// may have stored the old value in between (see ``NearCache``).
     @discardableResult
     public func delete<K: CacheKeyProtocol>(_ key: K) async throws -> Bool {
+        let started = MonotonicTime.nanoseconds()
+        do {
+            let removed = try await remove(key)
+            instruments.family(key.family).record(.delete, .ok, started: started)
+            return removed
+        } catch {
+            instruments.family(key.family).failed(.delete, error, started: started)
+            throw error
+        }
+    }
+
+    private func remove<K: CacheKeyProtocol>(_ key: K) async throws -> Bool {
         nearCache.remove(key.key)
         await hooks.beforeRemoval()
         defer { nearCache.remove(key.key) }
@@ -299,6 +380,20 @@ public final class CacheClient: Sendable {
     /// landed while the loader ran: the load holds a lease that invalidations revoke, and the store
     /// checks it atomically on the server (docs/runtime.md).
     public func fetch<Value>(_ key: CacheKey<Value>, loader: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        let started = MonotonicTime.nanoseconds()
+        let instruments = instruments.family(key.family)
+        do {
+            let (value, outcome) = try await readThrough(key, loader: loader)
+            instruments.record(.fetch, outcome, started: started)
+            return value
+        } catch {
+            instruments.failed(.fetch, error, started: started)
+            throw error
+        }
+    }
+
+    /// ``fetch(_:loader:)`` without its metrics: the value and how it was served.
+    private func readThrough<Value>(_ key: CacheKey<Value>, loader: @escaping @Sendable () async throws -> Value) async throws -> (Value, Outcome) {
         // Redis down or slow: with `failOpen`, the loader serves (nothing is stored) and the
         // breaker keeps later fetches from waiting on Redis at all.
         let decision = breaker.withLockedValue { $0.decide(now: .now) }
@@ -306,37 +401,46 @@ public final class CacheClient: Sendable {
             guard degradation == .failOpen else {
                 throw RedisConnectionError(.unavailable, "Redis is bypassed: the circuit breaker is open after repeated connection failures")
             }
-            return try await loader()
+            return (try await timedLoad(key, loader), .degraded)
         }
         let cached: Value?
+        let outcome: Outcome
         do {
             if key.family.refreshAhead != nil {
-                let (value, remaining) = try await getWithRemainingTTL(key)
+                let (value, remaining, from) = try await getWithRemainingTTL(key)
                 if value != nil, let remaining { refreshEarlyIfDue(key, remaining: remaining, loader: loader) }
-                cached = value
+                (cached, outcome) = (value, from)
             } else {
-                cached = try await get(key)
+                (cached, outcome) = try await lookup(key)
             }
             breakerSucceeded(decision)
         } catch let error as RedisConnectionError {
             breakerFailed(decision, error)
             guard degradation == .failOpen else { throw error }
-            return try await loader()
+            instruments.family(key.family).counted(error)
+            return (try await timedLoad(key, loader), .degraded)
         }
-        if let cached { return cached }
-        let task: Task<any Sendable, any Error> = flights.withLockedValue { flights in
-            if let running = flights[key.key] { return running }
+        if let cached { return (cached, outcome) }
+        let (task, joined): (Task<any Sendable, any Error>, Bool) = flights.withLockedValue { flights in
+            if let running = flights[key.key] { return (running, true) }
             let task = Task<any Sendable, any Error> {
                 defer { _ = self.flights.withLockedValue { $0.removeValue(forKey: key.key) } }
                 return try await self.load(key, loader: loader)
             }
             flights[key.key] = task
-            return task
+            return (task, false)
         }
         guard let value = try await Self.waitCancellably(for: task) as? Value else {
             throw CodecError("a concurrent fetch of \(key.key) produced another value type")
         }
-        return value
+        return (value, joined ? .coalesced : .loaded)
+    }
+
+    /// Runs a loader, timing it (``MetricName/loaderDuration``).
+    private func timedLoad<Value>(_ key: CacheKey<Value>, _ loader: () async throws -> Value) async throws -> Value {
+        let started = MonotonicTime.nanoseconds()
+        defer { instruments.family(key.family).loader.recordNanoseconds(Int64(truncatingIfNeeded: MonotonicTime.nanoseconds() &- started)) }
+        return try await loader()
     }
 
     /// The task's value; a cancelled caller stops waiting at once (`CancellationError`) while the
@@ -370,12 +474,16 @@ public final class CacheClient: Sendable {
     }
 
     /// The value and its remaining TTL in milliseconds, in one round trip (`GET` and `PTTL`).
-    private func getWithRemainingTTL<Value>(_ key: CacheKey<Value>) async throws -> (Value?, Int64?) {
-        if let near = nearCache.get(key.key, family: key.family) { return (try await decodeOrDrop(near, key), nil) }
+    private func getWithRemainingTTL<Value>(_ key: CacheKey<Value>) async throws -> (Value?, Int64?, Outcome) {
+        if let near = nearCache.get(key.key, family: key.family) {
+            let value = try await decodeOrDrop(near, key)
+            return (value, nil, value == nil ? .miss : .nearHit)
+        }
         let replies = try await redis.pipeline([try await readCommand(key.key, key.family), RESPCommand("PTTL", key.key)])
         if case .error(let message) = replies[0] { throw RedisError(message) }
-        guard let stored = try stringReply(replies[0], to: "GET", key.key) else { return (nil, nil) }
-        return (try await decodeOrDrop(stored, key), replies[1].int.flatMap { $0 >= 0 ? $0 : nil })
+        guard let stored = try stringReply(replies[0], to: "GET", key.key) else { return (nil, nil, .miss) }
+        let value = try await decodeOrDrop(stored, key)
+        return (value, replies[1].int.flatMap { $0 >= 0 ? $0 : nil }, value == nil ? .miss : .hit)
     }
 
     /// Probabilistic early recomputation (XFetch, Vattani et al., VLDB 2015): in the family's
@@ -398,6 +506,7 @@ public final class CacheClient: Sendable {
             flights[key.key] = Task<any Sendable, any Error> {
                 defer { _ = self.flights.withLockedValue { $0.removeValue(forKey: key.key) } }
                 earlyRefreshCount.wrappingIncrement(ordering: .relaxed)
+                instruments.family(key.family).earlyRefreshes.increment()
                 return try await self.load(key, loader: loader)
             }
         }
@@ -409,7 +518,11 @@ public final class CacheClient: Sendable {
             breaker.succeeded()
             return wasOpen
         }
-        if closed, decision == .probe { logger.info("Redis answers again: the circuit breaker closed") }
+        if closed, decision == .probe {
+            logger.info("Redis answers again: the circuit breaker closed")
+            instruments.breakerClosed.increment()
+            instruments.breaker(breakerState)
+        }
     }
 
     private func breakerFailed(_ decision: CircuitBreaker.Decision, _ error: RedisConnectionError) {
@@ -418,7 +531,11 @@ public final class CacheClient: Sendable {
             breaker.failed(now: .now)
             return !wasOpen && breaker.isOpen
         }
-        if opened { logger.warning("Redis fails (\(error.kind)): the circuit breaker opened; fetches use their loaders") }
+        if opened {
+            logger.warning("Redis fails (\(error.kind)): the circuit breaker opened; fetches use their loaders")
+            instruments.breakerOpened.increment()
+            instruments.breaker(breakerState)
+        }
     }
 
     private func load<Value>(_ key: CacheKey<Value>, loader: @Sendable () async throws -> Value) async throws -> Value {
@@ -431,10 +548,10 @@ public final class CacheClient: Sendable {
         } catch let error as RedisConnectionError where degradation == .failOpen {
             // Redis went away between the read and the lease: serve the load without storing it.
             breakerFailed(.use, error)
-            return try await loader()
+            return try await timedLoad(key, loader)
         }
         let started = ContinuousClock.now
-        let value = try await loader()
+        let value = try await timedLoad(key, loader)
         if key.family.refreshAhead != nil { recordLoadTime(ContinuousClock.now - started, key.family) }
         let stored = try key.encode(value)
         do {
@@ -443,7 +560,11 @@ public final class CacheClient: Sendable {
             let kept = try await scripts.run(
                 .storeWithLease, keys: [key.key, Self.leaseKey(key.key)] + key.tags,
                 arguments: [.string(token), .bytes(stored), .integer(key.family.writeTTL())], on: redis)
-            if kept.int == 1 { nearCache.put(key.key, stored, family: key.family, ifGeneration: generation) }
+            if kept.int == 1 {
+                nearCache.put(key.key, stored, family: key.family, ifGeneration: generation)
+            } else {
+                instruments.family(key.family).leaseRefused.increment()
+            }
         } catch let error as RedisConnectionError where degradation == .failOpen {
             // The value is loaded; only caching it failed.
             breakerFailed(.use, error)

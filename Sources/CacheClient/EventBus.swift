@@ -28,8 +28,14 @@ public enum EventBus {
 
     /// The message for an event.
     public static func message<E: CacheEvent>(_ event: E) throws -> String {
-        let payload = String(decoding: try JSONEncoder().encode(event), as: UTF8.self)
-        let envelope: [String: Any] = ["v": messageVersion, "event": E.name, "producer": E.producer]
+        try message(event: E.name, producer: E.producer, payload: try JSONEncoder().encode(event))
+    }
+
+    /// The message for an event given by name, with its payload as JSON (already validated
+    /// against the event's type by the caller).
+    public static func message(event: String, producer: String, payload json: Data) throws -> String {
+        let payload = String(decoding: json, as: UTF8.self)
+        let envelope: [String: Any] = ["v": messageVersion, "event": event, "producer": producer]
         var head = String(decoding: try JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys]), as: UTF8.self)
         head.removeLast()  // the closing brace: the payload goes in as raw JSON
         return head + ",\"payload\":" + payload + "}"
@@ -64,19 +70,25 @@ extension CacheClient {
     /// ``publish(_:applyingPlanOf:)``.
     @discardableResult
     public func publish<E: CacheEvent>(_ event: E) async throws -> Published {
-        let message = try EventBus.message(event)
-        var append = RESPCommand("XADD", EventBus.stream(for: E.name))
+        try await publish(event: E.name, message: try EventBus.message(event))
+    }
+
+    /// Publishes a message built by ``EventBus/message(event:producer:payload:)`` (events known
+    /// only by name, e.g. from an admin route).
+    public func publish(event name: String, message: String) async throws -> Published {
+        var append = RESPCommand("XADD", EventBus.stream(for: name))
         append.append("MAXLEN")
         append.append("~")
         append.append(streamMaxLength)
         append.append("*")
         append.append(EventBus.streamField)
         append.append(message)
-        let replies = try await redis.pipeline([append, RESPCommand("PUBLISH", EventBus.channel(for: E.name), message)])
+        let replies = try await redis.pipeline([append, RESPCommand("PUBLISH", EventBus.channel(for: name), message)])
         for reply in replies {
             if case .error(let text) = reply { throw RedisError(text) }
         }
         guard let entry = replies[0].string else { throw RedisError("XADD returned \(replies[0].kindDescription)") }
+        instruments.published(name)
         return Published(streamEntry: entry, nearCacheListeners: Int(replies[1].int ?? 0))
     }
 

@@ -29,6 +29,13 @@ extension CacheClient {
     /// flight do not store stale values.
     @discardableResult
     public func invalidate(_ plan: InvalidationPlan) async throws -> InvalidationResult {
+        let started = MonotonicTime.nanoseconds()
+        let result = try await apply(plan)
+        instruments.service(plan.service).invalidated(plan, result, started: started)
+        return result
+    }
+
+    private func apply(_ plan: InvalidationPlan) async throws -> InvalidationResult {
         var result = InvalidationResult()
         // Local entries go before the server's and again after (see `delete`): reads that raced
         // the removal cannot leave an old value behind.

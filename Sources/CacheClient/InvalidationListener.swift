@@ -222,6 +222,7 @@ public final class InvalidationListener: Sendable {
             if let plan { result = try await cache.invalidate(plan) }
             try await connection.send(RESPCommand("XACK", entry.stream, service, entry.id))
             log.record(.applied(event: event, entry: entry.id, result))
+            cache.instruments.service(service).eventApplied(event)
             for handler in appliedHandlers.withLockedValue({ $0 }) { handler(event) }
         } catch {
             log.record(.ignored("entry \(entry.id): the plan for \(event) failed (\(error)); it stays pending and is retried"))

@@ -1,5 +1,6 @@
 import CacheClient
 import CacheRuntime
+import CoreMetrics
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -50,6 +51,7 @@ public final class WarmupRunner: Service, Sendable {
     private let tasks: [WarmupJobID: WarmupTask]
     private let clock: WarmupClock
     private let state: NIOLockedValueBox<State>
+    private let instruments: WarmupInstruments
     private let reports: AsyncStream<Report>
     private let reportsContinuation: AsyncStream<Report>.Continuation
 
@@ -64,10 +66,12 @@ public final class WarmupRunner: Service, Sendable {
     /// - Parameters:
     ///   - tasks: the services' generated `warmupTasks(_:)`, concatenated.
     ///   - clock: schedules, backoff and lock renewal run on it (tests pass their own).
+    ///   - metrics: where runs are counted (docs/metrics.md); `nil` for the process's `MetricsSystem`.
     public init(
         cache: CacheClient, tasks: [WarmupTask], settings: Settings = Settings(), clock: WarmupClock = .continuous,
-        logger: Logger = Logger(label: "cachepolicy.warmup")
+        logger: Logger = Logger(label: "cachepolicy.warmup"), metrics: (any MetricsFactory)? = nil
     ) {
+        instruments = WarmupInstruments(factory: metrics)
         self.cache = cache
         self.settings = settings
         self.clock = clock
@@ -220,6 +224,7 @@ public final class WarmupRunner: Service, Sendable {
             return (Self.status(id, in: state, now: ended), state.wake)
         }
         log(status, outcome)
+        instruments.record(id, outcome, status, duration: ended - started)
         reportsContinuation.yield(Report(job: id, trigger: trigger, outcome: outcome, status: status))
         wake?.yield()
     }

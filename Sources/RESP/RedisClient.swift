@@ -1,4 +1,5 @@
 import Atomics
+import CoreMetrics
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -24,13 +25,21 @@ public final class RedisClient: Sendable {
     /// The running connection attempt, so ``shutdown()`` can wait for it to close what it opened.
     private let attempt = NIOLockedValueBox<Task<Void, Never>?>(nil)
     private let nextWaiter = ManagedAtomic<UInt64>(0)
+    /// `cachepolicy_redis_connects_total{outcome="ok"|"failed"}` (docs/metrics.md).
+    private let connects: Counter
+    private let failedConnects: Counter
 
+    /// - Parameter metrics: where connects are counted; `nil` for the process's `MetricsSystem`.
     public init(
         _ configuration: RedisConfiguration, reconnectPolicy: ReconnectPolicy = ReconnectPolicy(),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        onPush: (@Sendable (RESPValue) -> Void)? = nil, logger: Logger = Logger(label: "cachepolicy.redis")
+        onPush: (@Sendable (RESPValue) -> Void)? = nil, logger: Logger = Logger(label: "cachepolicy.redis"),
+        metrics: (any MetricsFactory)? = nil
     ) {
         self.logger = logger
+        let factory = metrics ?? MetricsSystem.factory
+        connects = Counter(label: "cachepolicy_redis_connects_total", dimensions: [("outcome", "ok")], factory: factory)
+        failedConnects = Counter(label: "cachepolicy_redis_connects_total", dimensions: [("outcome", "failed")], factory: factory)
         self.configuration = configuration
         eventLoop = eventLoopGroup.next()
         executor = EventLoopTaskExecutor(eventLoop)
@@ -70,6 +79,7 @@ public final class RedisClient: Sendable {
                 let failed = state.withLockedValue { $0.failures }
                 switch state.withLockedValue({ $0.connectSucceeded(connection) }) {
                 case .resume(let waiters, let connection):
+                    connects.increment()
                     logger.info(
                         "connected to Redis",
                         metadata: ["redis": "\(configuration.host):\(configuration.port)", "protocol": "\(connection.protocolVersion)",
@@ -79,6 +89,7 @@ public final class RedisClient: Sendable {
                     await connection.close()
                 }
             } catch {
+                failedConnects.increment()
                 let (waiters, failures) = state.withLockedValue { state in
                     (state.connectFailed(now: .now, delay: reconnectPolicy.delay(afterFailures:)), state.failures)
                 }

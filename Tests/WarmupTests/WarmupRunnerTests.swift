@@ -4,6 +4,7 @@ import CacheWarmup
 import ExamplePlatform
 import Foundation
 import Logging
+import MetricsTestKit
 import NIOConcurrencyHelpers
 import RESP
 import RedisTestSupport
@@ -368,6 +369,23 @@ struct WarmupRunnerTests {
             #expect(lines.contains { $0.hasPrefix("info warmup job triggered") && $0.contains("job=svc/on-demand") }, "\(lines)")
             #expect(lines.filter { $0.hasPrefix("info warmup job finished") && $0.contains("entries=10") }.count == 2, "\(lines)")
             #expect(!lines.contains { $0.contains("payments") }, "no cached values in the log")
+        }
+    }
+
+    /// Runs are counted per job and outcome (docs/metrics.md).
+    @Test func runsAreMetered() async throws {
+        try await withRunnerCache { cache, _ in
+            let metrics = TestMetrics()
+            let runner = WarmupRunner(
+                cache: cache, tasks: [job(spec("metered", batch: 10), count: 25), WarmupTask(spec: spec("broken")) { _ in throw LoaderFailure() }],
+                metrics: metrics)
+            _ = try await running(runner) { await reports(runner, 2) }
+            let labels = [("service", "svc"), ("job", "metered")]
+            #expect(metrics.counterTotal(label: "cachepolicy_warmup_runs_total", dimensions: labels + [("outcome", "succeeded")]) == 1)
+            #expect(metrics.counterTotal(label: "cachepolicy_warmup_entries_total", dimensions: labels) == 25)
+            #expect(try metrics.expectTimer("cachepolicy_warmup_run_duration_seconds", labels).values.count == 1)
+            #expect((try metrics.expectGauge("cachepolicy_warmup_last_success_timestamp_seconds", labels).lastValue ?? 0) > 1_700_000_000)
+            #expect(metrics.counterTotal(label: "cachepolicy_warmup_runs_total", dimensions: [("job", "broken"), ("outcome", "failed")]) == 1)
         }
     }
 }
