@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "RESP", targets: ["RESP"]),
         .library(name: "CacheClient", targets: ["CacheClient"]),
         .library(name: "CacheWarmup", targets: ["CacheWarmup"]),
+        .library(name: "CacheMonitoring", targets: ["CacheMonitoring"]),
         .executable(name: "cachepolicy", targets: ["cachepolicy"]),
         .plugin(name: "CachePolicyBuildPlugin", targets: ["CachePolicyBuildPlugin"]),
         .plugin(name: "CachePolicyLintCommand", targets: ["CachePolicyLintCommand"]),
@@ -21,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -81,6 +83,18 @@ let package = Package(
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Health, alerts, Redis INFO gauges and Prometheus exposition (an integration target).
+        .target(
+            name: "CacheMonitoring",
+            dependencies: [
+                "CacheClient", "CacheRuntime", "CacheWarmup", "RESP",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -176,6 +190,15 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "MonitoringTests",
+            dependencies: [
+                "CacheMonitoring", "CacheWarmup", "CacheClient", "CacheRuntime", "RESP", "RedisTestSupport", "ExamplePlatform", "TestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
