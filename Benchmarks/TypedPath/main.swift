@@ -4,7 +4,10 @@ import ExamplePlatform
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import Prometheus
 import RESP
+import CacheMonitoring
+import CoreMetrics
 
 // A service's real read and write through the generated API (key building, GET/SET, JSON
 // encode/decode of a ~240-byte PaymentHistoryPage) against the raw GET/SET of the same key and
@@ -72,8 +75,17 @@ let decoder = JSONDecoder()
 decoder.dateDecodingStrategy = .iso8601
 let encoder = JSONEncoder()
 encoder.dateEncodingStrategy = .iso8601
+// Metrics on (swift-prometheus, as `CachePrometheus.factory` sets it up) against off (swift-metrics'
+// no-op handler), same client, same key. Goal (issue 11): throughput on ≥ 0.9× off.
+let registry = PrometheusCollectorRegistry()
+let metered = CacheClient(redis: redis, metrics: CachePrometheus.factory(registry))
+let unmetered = CacheClient(redis: redis, metrics: NOOPMetricsHandler.instance)
 var samples: [String: [Double]] = [:]
 for _ in 0..<rounds {
+    samples["get, metrics off", default: []].append(try await perOperation(redis) { _ = try await unmetered.get(PaymentCache.history(userId: user, page: 1)) })
+    samples["get, metrics on", default: []].append(try await perOperation(redis) { _ = try await metered.get(PaymentCache.history(userId: user, page: 1)) })
+    samples["get ×16, metrics off", default: []].append(try await perOperationConcurrent(redis) { _ = try await unmetered.get(PaymentCache.history(userId: user, page: 1)) })
+    samples["get ×16, metrics on", default: []].append(try await perOperationConcurrent(redis) { _ = try await metered.get(PaymentCache.history(userId: user, page: 1)) })
     samples["raw GET", default: []].append(try await perOperation(redis) { _ = try await redis.send(RESPCommand("GET", key.key)) })
     samples["typed get", default: []].append(try await perOperation(redis) { _ = try await cache.get(PaymentCache.history(userId: user, page: 1)) })
     samples["raw GET ×16", default: []].append(try await perOperationConcurrent(redis) { _ = try await redis.send(RESPCommand("GET", key.key)) })
@@ -125,4 +137,7 @@ let readCPU = m["typed get ×16"]! - m["raw GET ×16"]!
 let writeCPU = m["typed set ×16"]! - m["raw EVALSHA ×16"]!
 print(String(format: "16 callers (CPU per operation): read typed - raw = %.2f µs = %.2f× a bare decode; write typed - raw = %.2f µs = %.2f× a bare encode",
              readCPU, readCPU / m["bare decode"]!, writeCPU, writeCPU / m["bare encode"]!))
+print(String(format: "metrics (Prometheus) on / off, GET throughput: %.3f× sequential (%.2f vs %.2f µs), %.3f× with 16 callers (%.2f vs %.2f µs); goal ≥ 0.9×",
+             m["get, metrics off"]! / m["get, metrics on"]!, m["get, metrics on"]!, m["get, metrics off"]!,
+             m["get ×16, metrics off"]! / m["get ×16, metrics on"]!, m["get ×16, metrics on"]!, m["get ×16, metrics off"]!))
 await redis.shutdown()
