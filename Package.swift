@@ -203,7 +203,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CachePolicyCLITests",
-            dependencies: ["CachePolicyCLI"]
+            dependencies: ["CachePolicyCLI", "PolicyCompiler"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -41,6 +41,7 @@ public final class CacheMonitor: Service, Sendable {
     public let settings: Settings
     public let logger: Logger
     private let infoMetrics: RedisInfoMetrics
+    private let gauges: [String: (up: Gauge, used: Gauge, budget: Gauge)]
     private let origin = ContinuousClock.now
     private let state = NIOLockedValueBox(State())
     private let stream: AsyncStream<AlertTransition>
@@ -62,7 +63,15 @@ public final class CacheMonitor: Service, Sendable {
         self.warmup = warmup
         self.settings = settings
         self.logger = logger
-        infoMetrics = RedisInfoMetrics(factory: metrics ?? MetricsSystem.factory)
+        let factory = metrics ?? MetricsSystem.factory
+        infoMetrics = RedisInfoMetrics(factory: factory)
+        gauges = Dictionary(uniqueKeysWithValues: services.map { policy in
+            let labels = [("service", policy.name)]
+            return (policy.name, (
+                Gauge(label: "cachepolicy_redis_up", dimensions: labels, factory: factory),
+                Gauge(label: "cachepolicy_memory_used_bytes", dimensions: labels, factory: factory),
+                Gauge(label: "cachepolicy_memory_budget_bytes", dimensions: labels, factory: factory)))
+        })
         (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1_000))
     }
 
@@ -126,6 +135,11 @@ public final class CacheMonitor: Service, Sendable {
                 statistics: statistics, memory: memory,
                 warmup: jobs.filter { $0.id.service == policy.name }.map(Self.job), alerts: [], checkedAt: wallClock)
             drafts.append(report)
+            if let gauges = gauges[policy.name] {
+                gauges.up.record(connected ? 1 : 0)
+                if let memory { gauges.used.record(memory.usedBytes) }
+                if let budget = policy.memoryBudget { gauges.budget.record(budget) }
+            }
             observations += Self.observations(policy, report, unreachableFor: settings.unreachableFor)
         }
         let (transitions, firing) = state.withLockedValue { state in

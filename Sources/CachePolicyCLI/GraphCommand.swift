@@ -18,15 +18,7 @@ struct GraphCommand: ParsableCommand, ConsoleCommand {
     var format: GraphEmitter.Format = .mermaid
 
     func execute(_ console: Console) throws -> Int32 {
-        let files = try sources.readFiles(console)
-        let referenced = try sources.readReferences(console)
-        let result = Compiler(limits: sources.limits).compile(files, references: referenced)
-        guard let program = result.program else {
-            let texts = Dictionary((files + referenced).map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-            console.error(TextRenderer(sources: texts).render(result.diagnostics.filter { $0.severity == .error }))
-            console.error("error: cannot draw: \(result.errorCount) error\(result.errorCount == 1 ? "" : "s") in the policies")
-            return 1
-        }
+        guard let program = try compileForOutput(sources, console, doing: "draw") else { return 1 }
         console.out(GraphEmitter.emit(program, format: format))
         return 0
     }

@@ -142,6 +142,8 @@ struct CacheMonitorTests {
             #expect(scrape.samples.contains { $0.name == "cachepolicy_request_duration_seconds_bucket" && $0.labels["le"] == "0.0001" })
             #expect(scrape.value("cachepolicy_warmup_runs_total", ["job": "recent-payments", "outcome": "succeeded"]) == 1)
             #expect((scrape.value("cachepolicy_redis_used_memory_bytes", [:]) ?? 0) > 0)
+            #expect(scrape.value("cachepolicy_redis_up", ["service": "payment"]) == 1)
+            #expect(scrape.value("cachepolicy_memory_budget_bytes", ["service": "payment"]) == Double(1 << 20))
             #expect(scrape.value("cachepolicy_events_published_total", ["event": "payment.succeeded"]) == 1)
             #expect(scrape.value("cachepolicy_redis_connects_total", ["outcome": "ok"]) == 1)
             for (name, type) in scrape.types {
