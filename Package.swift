@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "CacheWarmup", targets: ["CacheWarmup"]),
         .library(name: "CacheMonitoring", targets: ["CacheMonitoring"]),
         .executable(name: "cachepolicy", targets: ["cachepolicy"]),
+        .executable(name: "cachepolicy-audit", targets: ["cachepolicy-audit"]),
         .plugin(name: "CachePolicyBuildPlugin", targets: ["CachePolicyBuildPlugin"]),
         .plugin(name: "CachePolicyLintCommand", targets: ["CachePolicyLintCommand"]),
     ],
@@ -100,6 +101,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The keyspace audit: a live Redis scanned read-only against the policies.
+        .target(
+            name: "CacheAudit",
+            dependencies: ["RESP"]
+        ),
         .target(
             name: "CachePolicyCLI",
             dependencies: [
@@ -110,6 +116,18 @@ let package = Package(
         .executableTarget(
             name: "cachepolicy",
             dependencies: ["CachePolicyCLI"]
+        ),
+        // The keyspace audit, apart from `cachepolicy` so the build plugin's tool never links SwiftNIO.
+        .target(
+            name: "CachePolicyAudit",
+            dependencies: [
+                "CacheAudit", "CachePolicyCLI", "PolicyCompiler", "RESP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "cachepolicy-audit",
+            dependencies: ["CachePolicyAudit", "CachePolicyCLI"]
         ),
         .plugin(
             name: "CachePolicyBuildPlugin",
@@ -199,6 +217,13 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "AuditTests",
+            dependencies: [
+                "CacheAudit", "CachePolicyAudit", "CachePolicyCLI", "CacheClient", "RESP", "RedisTestSupport", "ExamplePlatform", "TestSupport",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .testTarget(

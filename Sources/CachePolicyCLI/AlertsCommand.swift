@@ -73,7 +73,7 @@ struct DashboardCommand: ParsableCommand, ConsoleCommand {
 }
 
 /// Compiles the sources; on errors, renders them and returns `nil`.
-func compileForOutput(_ sources: PolicySourceOptions, _ console: Console, doing what: String) throws -> Program? {
+public func compileForOutput(_ sources: PolicySourceOptions, _ console: Console, doing what: String) throws -> Program? {
     let files = try sources.readFiles(console)
     let referenced = try sources.readReferences(console)
     let result = Compiler(limits: sources.limits).compile(files, references: referenced)

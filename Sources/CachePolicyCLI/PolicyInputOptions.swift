@@ -2,18 +2,21 @@ import ArgumentParser
 import PolicyCompiler
 
 /// Which policy files a command reads, and the references beside them: shared by every command
-/// that compiles policies (`lint`, `generate`, `diff`, `graph`).
-struct PolicySourceOptions: ParsableArguments {
+/// that compiles policies (`lint`, `generate`, `diff`, `graph`, `alerts`, `dashboard`, and
+/// `cachepolicy-audit`).
+public struct PolicySourceOptions: ParsableArguments {
     @Argument(help: "Policy files or folders (folders are searched recursively for *.yaml and *.yml).")
-    var paths: [String] = ["policies"]
+    public var paths: [String] = ["policies"]
 
     @Option(help: "Largest policy file accepted, in bytes.")
-    var maxFileSize = SyntaxLimits.default.maxFileSize
+    public var maxFileSize = SyntaxLimits.default.maxFileSize
 
     @Option(name: .customLong("reference"), help: "Policies declared elsewhere whose events these policies react to (files or folders; repeatable). Only their events are read; nothing of them is checked or generated.")
-    var references: [String] = []
+    public var references: [String] = []
 
-    func validate() throws {
+    public init() {}
+
+    public func validate() throws {
         guard maxFileSize > 0 else { throw ValidationError("--max-file-size must be positive") }
     }
 

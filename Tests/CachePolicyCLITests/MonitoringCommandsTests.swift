@@ -105,3 +105,50 @@ struct MonitoringCommandsTests {
         #expect(again.out == run.out)
     }
 }
+
+/// The compiler the build plugin runs stays free of networking: `cachepolicy` depends on nothing
+/// that reaches SwiftNIO (the audit, which needs it, is `cachepolicy-audit`).
+@Suite("Executables")
+struct ExecutableDependencyTests {
+    @Test func thePluginsToolDoesNotLinkNetworking() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        // A scratch folder of its own: the running test holds the lock of the package's `.build`.
+        let scratch = NSTemporaryDirectory() + "cachepolicy-dump-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        process.arguments = ["swift", "package", "--package-path", packageRoot, "--scratch-path", scratch, "dump-package"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let package = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let targets = try #require(package["targets"] as? [[String: Any]])
+        var dependencies: [String: [String]] = [:]
+        for target in targets {
+            let name = target["name"] as! String
+            dependencies[name] = (target["dependencies"] as? [[String: Any]] ?? []).compactMap { dependency in
+                if let byName = dependency["byName"] as? [Any] { return byName.first as? String }
+                if let target = dependency["target"] as? [Any] { return target.first as? String }
+                if let product = dependency["product"] as? [Any], let name = product.first as? String, let package = product[1] as? String {
+                    return "\(package)/\(name)"
+                }
+                return nil
+            }
+        }
+        func closure(_ name: String) -> Set<String> {
+            var seen: Set<String> = []
+            var stack = [name]
+            while let next = stack.popLast() {
+                for dependency in dependencies[next] ?? [] where seen.insert(dependency).inserted { stack.append(dependency) }
+            }
+            return seen
+        }
+        let tool = closure("cachepolicy")
+        #expect(tool.contains("PolicyCompiler"))
+        #expect(!tool.contains { $0.hasPrefix("swift-nio/") || $0 == "RESP" || $0 == "CacheAudit" }, "\(tool.sorted())")
+        #expect(closure("cachepolicy-audit").contains("RESP"))
+    }
+}

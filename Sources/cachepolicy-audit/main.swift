@@ -1,0 +1,5 @@
+import CachePolicyAudit
+import CachePolicyCLI
+import Foundation
+
+exit(await AuditCommand.run(Array(CommandLine.arguments.dropFirst()), console: .standard))
