@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let package = Package(
@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "CacheClient", targets: ["CacheClient"]),
         .library(name: "CacheWarmup", targets: ["CacheWarmup"]),
         .library(name: "CacheMonitoring", targets: ["CacheMonitoring"]),
+        .library(name: "CacheHTTP", targets: ["CacheHTTP"]),
         .executable(name: "cachepolicy", targets: ["cachepolicy"]),
         .executable(name: "cachepolicy-audit", targets: ["cachepolicy-audit"]),
         .plugin(name: "CachePolicyBuildPlugin", targets: ["CachePolicyBuildPlugin"]),
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -101,6 +103,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Optional HTTP routes on Hummingbird 2: metrics, health, alerts, invalidation, warmup triggers.
+        .target(
+            name: "CacheHTTP",
+            dependencies: [
+                "CacheClient", "CacheMonitoring", "CacheRuntime", "CacheWarmup",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
         // The keyspace audit: a live Redis scanned read-only against the policies.
         .target(
             name: "CacheAudit",
@@ -150,7 +163,12 @@ let package = Package(
         .executableTarget(
             name: "WarmupDemo",
             dependencies: [
-                "ExamplePlatform", "CacheWarmup", "CacheClient", "RESP", .product(name: "Logging", package: "swift-log"),
+                "ExamplePlatform", "CacheWarmup", "CacheClient", "CacheHTTP", "CacheMonitoring", "CacheRuntime", "RESP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Examples/WarmupDemo"
         ),
@@ -224,6 +242,15 @@ let package = Package(
             dependencies: [
                 "CacheAudit", "CachePolicyAudit", "CachePolicyCLI", "CacheClient", "RESP", "RedisTestSupport", "ExamplePlatform", "TestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "CacheHTTPTests",
+            dependencies: [
+                "CacheHTTP", "CacheMonitoring", "CacheWarmup", "CacheClient", "CacheRuntime", "RESP", "RedisTestSupport", "ExamplePlatform",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(
