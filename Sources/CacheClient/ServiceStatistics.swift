@@ -44,10 +44,12 @@ public final class ServiceStatistics: Sendable {
     public let window: Duration
     private let buckets: NIOLockedValueBox<[Bucket]>
 
+    /// - Parameter window: whole seconds; a snapshot holds the current second and this many before
+    ///   it, so it never looks at less than the window.
     public init(window: Duration = .seconds(60)) {
         let seconds = max(1, Int(window.components.seconds))
         self.window = .seconds(seconds)
-        buckets = NIOLockedValueBox([Bucket](repeating: Bucket(), count: seconds))
+        buckets = NIOLockedValueBox([Bucket](repeating: Bucket(), count: seconds + 1))
     }
 
     func record(_ operation: Operation, _ outcome: Outcome, nanoseconds: UInt64, now: UInt64 = MonotonicTime.coarseNanoseconds()) {

@@ -154,6 +154,7 @@ struct MetricsTests {
         #expect(now.hitRate == 0.5 && now.errorRate == 1.0 / 3)
         #expect(now.latency(quantile: 0.5) == .microseconds(512), "300 µs falls in the bucket under 2^9 µs")
         #expect(now.latency(quantile: 0.99) == .microseconds(4_096))
+        #expect(statistics.snapshot(at: 110 * second).requests == 3, "the current second plus ten whole seconds before it")
         let later = statistics.snapshot(at: 111 * second)
         #expect(later.requests == 2 && later.hits == 0, "the first second left the window")
         #expect(statistics.snapshot(at: 200 * second).requests == 0)
