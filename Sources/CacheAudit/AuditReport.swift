@@ -116,43 +116,17 @@ public struct AuditReport: Sendable, Codable, Hashable {
     /// `DBSIZE` when the audit started.
     public var databaseSize = 0
     /// Where to resume (`--cursor`); `"0"` when the scan went all the way round.
-    public var cursor = "0"
-    public var complete: Bool { cursor == "0" }
+    public var cursor = "0" {
+        didSet { complete = cursor == "0" }
+    }
+    /// The scan went all the way round.
+    public private(set) var complete = true
     public var sampleRate: Double
     public var services: [Service]
     public var orphans = Orphans()
     public var eventStreams = 0
     /// The largest keys measured (all keys at a sample rate of 1), largest first.
     public var largest: [LargeKey] = []
-
-    private enum CodingKeys: String, CodingKey {
-        case scanned, databaseSize, cursor, complete, sampleRate, services, orphans, eventStreams, largest
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(scanned, forKey: .scanned)
-        try container.encode(databaseSize, forKey: .databaseSize)
-        try container.encode(cursor, forKey: .cursor)
-        try container.encode(complete, forKey: .complete)
-        try container.encode(sampleRate, forKey: .sampleRate)
-        try container.encode(services, forKey: .services)
-        try container.encode(orphans, forKey: .orphans)
-        try container.encode(eventStreams, forKey: .eventStreams)
-        try container.encode(largest, forKey: .largest)
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        scanned = try container.decode(Int.self, forKey: .scanned)
-        databaseSize = try container.decode(Int.self, forKey: .databaseSize)
-        cursor = try container.decode(String.self, forKey: .cursor)
-        sampleRate = try container.decode(Double.self, forKey: .sampleRate)
-        services = try container.decode([Service].self, forKey: .services)
-        orphans = try container.decode(Orphans.self, forKey: .orphans)
-        eventStreams = try container.decode(Int.self, forKey: .eventStreams)
-        largest = try container.decode([LargeKey].self, forKey: .largest)
-    }
 
     init(families: [AuditFamily], sampleRate: Double) {
         self.sampleRate = sampleRate

@@ -40,54 +40,19 @@ public struct HealthReport: Sendable, Codable, Hashable {
     public var p99Seconds: Double?
     public var memory: Memory?
     public var warmup: [Job]
-    /// Alerts of this service firing now.
-    public var alerts: [Alert]
     /// Seconds since 1970.
     public var checkedAt: Double
 
     /// `ok` without firing alerts, `critical` with a critical one, `degraded` otherwise.
-    public var status: String {
+    public var status: String
+    /// Alerts of this service firing now.
+    public var alerts: [Alert] {
+        didSet { status = Self.status(alerts) }
+    }
+
+    static func status(_ alerts: [Alert]) -> String {
         if alerts.contains(where: { $0.severity == .critical }) { return "critical" }
         return alerts.isEmpty ? "ok" : "degraded"
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case service, status, connected, breaker, windowSeconds, requests, hitRate, errorRate, p50Seconds, p99Seconds, memory, warmup, alerts, checkedAt
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(service, forKey: .service)
-        try container.encode(status, forKey: .status)
-        try container.encode(connected, forKey: .connected)
-        try container.encode(breaker, forKey: .breaker)
-        try container.encode(windowSeconds, forKey: .windowSeconds)
-        try container.encode(requests, forKey: .requests)
-        try container.encode(hitRate, forKey: .hitRate)
-        try container.encode(errorRate, forKey: .errorRate)
-        try container.encode(p50Seconds, forKey: .p50Seconds)
-        try container.encode(p99Seconds, forKey: .p99Seconds)
-        try container.encode(memory, forKey: .memory)
-        try container.encode(warmup, forKey: .warmup)
-        try container.encode(alerts, forKey: .alerts)
-        try container.encode(checkedAt, forKey: .checkedAt)
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        service = try container.decode(String.self, forKey: .service)
-        connected = try container.decode(Bool.self, forKey: .connected)
-        breaker = try container.decode(String.self, forKey: .breaker)
-        windowSeconds = try container.decode(Double.self, forKey: .windowSeconds)
-        requests = try container.decode(Int.self, forKey: .requests)
-        hitRate = try container.decodeIfPresent(Double.self, forKey: .hitRate)
-        errorRate = try container.decodeIfPresent(Double.self, forKey: .errorRate)
-        p50Seconds = try container.decodeIfPresent(Double.self, forKey: .p50Seconds)
-        p99Seconds = try container.decodeIfPresent(Double.self, forKey: .p99Seconds)
-        memory = try container.decodeIfPresent(Memory.self, forKey: .memory)
-        warmup = try container.decode([Job].self, forKey: .warmup)
-        alerts = try container.decode([Alert].self, forKey: .alerts)
-        checkedAt = try container.decode(Double.self, forKey: .checkedAt)
     }
 
     init(
@@ -106,6 +71,7 @@ public struct HealthReport: Sendable, Codable, Hashable {
         self.memory = memory
         self.warmup = warmup
         self.alerts = alerts
+        status = Self.status(alerts)
         self.checkedAt = checkedAt
     }
 
