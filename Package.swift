@@ -212,7 +212,7 @@ let package = Package(
         .testTarget(
             name: "CacheClientTests",
             dependencies: [
-                "CacheClient", "CacheRuntime", "RESP", "RedisTestSupport", "ExamplePlatform", "TestSupport",
+                "CacheClient", "CacheRuntime", "RESP", "RedisTestSupport", "ExamplePlatform", "TestSupport", "CachePolicyCLI",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -7,7 +7,7 @@ public struct CachePolicyCommand: ParsableCommand {
         commandName: "cachepolicy",
         abstract: "Checks and compiles declared Redis cache policies.",
         version: "0.1.0",
-        subcommands: [LintCommand.self, GenerateCommand.self, DiffCommand.self, GraphCommand.self, AlertsCommand.self, DashboardCommand.self, ExplainCommand.self, SchemaCommand.self])
+        subcommands: [LintCommand.self, GenerateCommand.self, DiffCommand.self, GraphCommand.self, AlertsCommand.self, DashboardCommand.self, ACLCommand.self, ExplainCommand.self, SchemaCommand.self])
 
     public init() {}
 
