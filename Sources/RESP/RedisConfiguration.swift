@@ -36,6 +36,55 @@ public struct RedisConfiguration: Sendable, Hashable {
     }
 }
 
+extension RedisConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// `redis://user:***@host:port/db`: never the password.
+    public var description: String {
+        let user = username.map { Self.percentEncodedUser($0) } ?? ""
+        let credentials = password == nil ? (user.isEmpty ? "" : user + "@") : user + ":***@"
+        let address = host.contains(":") ? "[\(host)]" : host
+        return "redis://\(credentials)\(address):\(port)/\(database)"
+    }
+
+    public var debugDescription: String { "RedisConfiguration(\(description))" }
+
+    /// What `dump` and debuggers show: the fields, with the password masked.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "host": host, "port": port, "username": username as Any, "password": (password == nil ? "nil" : "***") as Any,
+            "database": database, "clientName": clientName as Any, "connectTimeout": connectTimeout, "commandTimeout": commandTimeout,
+            "preferRESP3": preferRESP3,
+        ])
+    }
+
+    /// A URL with its password replaced by `***` (for messages about it).
+    public static func redacted(_ url: String) -> String {
+        let characters = Array(url)
+        var start = 0
+        while start + 2 < characters.count, !(characters[start] == ":" && characters[start + 1] == "/" && characters[start + 2] == "/") { start += 1 }
+        guard start + 2 < characters.count else { return url }
+        let userInfoStart = start + 3
+        guard let at = characters[userInfoStart...].firstIndex(of: "@"),
+              let colon = characters[userInfoStart..<at].firstIndex(of: ":")
+        else { return url }
+        return String(characters[..<colon]) + ":***" + String(characters[at...])
+    }
+
+    private static func percentEncodedUser(_ user: String) -> String {
+        let hex = Array("0123456789ABCDEF")
+        var out = ""
+        for byte in user.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 0xF)])
+            }
+        }
+        return out
+    }
+}
+
 extension RedisConfiguration {
     /// A URL is not a Redis URL this client can use.
     public struct URLError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -46,7 +95,7 @@ extension RedisConfiguration {
     /// percent-encoded, an IPv6 host in brackets); every other setting keeps its default. TLS
     /// (`rediss://`) is not supported yet and is refused, never silently downgraded.
     public init(url: String) throws {
-        func fail(_ reason: String) -> URLError { URLError(description: "'\(url)' is not a Redis URL: \(reason)") }
+        func fail(_ reason: String) -> URLError { URLError(description: "'\(Self.redacted(url))' is not a Redis URL: \(reason)") }
         guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { throw fail("it has no scheme (redis://host:port)") }
         let schemeEnd = url.index(colon, offsetBy: 3)
         switch url[..<colon].lowercased() {
