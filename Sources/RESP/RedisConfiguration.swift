@@ -17,12 +17,15 @@ public struct RedisConfiguration: Sendable, Hashable {
     /// Ask for RESP3 with `HELLO 3`, falling back to RESP2 when the server does not support it.
     public var preferRESP3: Bool
     public var limits: RESPLimits
+    /// TLS (`rediss://`); `nil` for plain TCP.
+    public var tls: TLSSettings?
 
     public init(
         host: String = "127.0.0.1", port: Int = 6379, username: String? = nil, password: String? = nil,
         database: Int = 0, clientName: String? = nil, connectTimeout: Duration = .seconds(5),
-        commandTimeout: Duration = .seconds(5), preferRESP3: Bool = true, limits: RESPLimits = .default
+        commandTimeout: Duration = .seconds(5), preferRESP3: Bool = true, limits: RESPLimits = .default, tls: TLSSettings? = nil
     ) {
+        self.tls = tls
         self.host = host
         self.port = port
         self.username = username
@@ -42,7 +45,7 @@ extension RedisConfiguration: CustomStringConvertible, CustomDebugStringConverti
         let user = username.map { Self.percentEncodedUser($0) } ?? ""
         let credentials = password == nil ? (user.isEmpty ? "" : user + "@") : user + ":***@"
         let address = host.contains(":") ? "[\(host)]" : host
-        return "redis://\(credentials)\(address):\(port)/\(database)"
+        return "\(tls == nil ? "redis" : "rediss")://\(credentials)\(address):\(port)/\(database)"
     }
 
     public var debugDescription: String { "RedisConfiguration(\(description))" }
@@ -52,7 +55,7 @@ extension RedisConfiguration: CustomStringConvertible, CustomDebugStringConverti
         Mirror(self, children: [
             "host": host, "port": port, "username": username as Any, "password": (password == nil ? "nil" : "***") as Any,
             "database": database, "clientName": clientName as Any, "connectTimeout": connectTimeout, "commandTimeout": commandTimeout,
-            "preferRESP3": preferRESP3,
+            "preferRESP3": preferRESP3, "tls": tls as Any,
         ])
     }
 
@@ -92,19 +95,38 @@ extension RedisConfiguration {
     }
 
     /// Parses `redis://[user[:password]@]host[:port][/database]` (user and password
-    /// percent-encoded, an IPv6 host in brackets); every other setting keeps its default. TLS
-    /// (`rediss://`) is not supported yet and is refused, never silently downgraded.
+    /// percent-encoded, an IPv6 host in brackets), or `rediss://…` for TLS, whose query may name
+    /// `ca`, `cert`, `key` (PEM files) and `server-name` (see ``TLSSettings``); every other setting
+    /// keeps its default. An unknown query parameter is an error, not ignored.
     public init(url: String) throws {
         func fail(_ reason: String) -> URLError { URLError(description: "'\(Self.redacted(url))' is not a Redis URL: \(reason)") }
         guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { throw fail("it has no scheme (redis://host:port)") }
         let schemeEnd = url.index(colon, offsetBy: 3)
+        var tls: TLSSettings?
         switch url[..<colon].lowercased() {
         case "redis": break
-        case "rediss": throw fail("TLS (rediss://) is not supported yet")
-        case let other: throw fail("the scheme '\(other)' is not redis://")
+        case "rediss": tls = TLSSettings()
+        case let other: throw fail("the scheme '\(other)' is not redis:// or rediss://")
         }
         var rest = url[schemeEnd...]
-        if let query = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<query] }
+        if let fragment = rest.firstIndex(of: "#") { rest = rest[..<fragment] }
+        if let mark = rest.firstIndex(of: "?") {
+            for pair in rest[rest.index(after: mark)...].split(separator: "&") {
+                let name = pair.prefix { $0 != "=" }
+                guard name.count < pair.count, let value = Self.percentDecoded(pair.dropFirst(name.count + 1)) else {
+                    throw fail("the query parameter '\(name)' has no valid value")
+                }
+                guard tls != nil else { throw fail("'\(name)' is a TLS setting: use rediss://") }
+                switch name {
+                case "ca": tls?.caFile = value
+                case "cert": tls?.certificateFile = value
+                case "key": tls?.keyFile = value
+                case "server-name": tls?.serverName = value
+                default: throw fail("unknown query parameter '\(name)' (rediss:// takes ca, cert, key, server-name)")
+                }
+            }
+            rest = rest[..<mark]
+        }
         var path = Substring("")
         if let slash = rest.firstIndex(of: "/") {
             path = rest[rest.index(after: slash)...]
@@ -149,7 +171,7 @@ extension RedisConfiguration {
             guard let value = Int(path), value >= 0 else { throw fail("the path '/\(path)' is not a database number") }
             database = value
         }
-        self.init(host: String(host), port: port, username: username, password: password, database: database)
+        self.init(host: String(host), port: port, username: username, password: password, database: database, tls: tls)
     }
 
     private static func percentDecoded(_ text: Substring) -> String? {

@@ -43,11 +43,15 @@ public final class RedisConnection: Sendable {
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         onPush: (@Sendable (RESPValue) -> Void)? = nil
     ) async throws -> RedisConnection {
+        let tls = try configuration.tls.map { settings in (settings, try settings.makeContext()) }
         let bootstrap = ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let (settings, context) = tls {
+                        try channel.pipeline.syncOperations.addHandler(try settings.makeHandler(context, host: configuration.host))
+                    }
                     try channel.pipeline.syncOperations.addHandler(
                         RESPRequestHandler(
                             limits: configuration.limits, commandTimeout: TimeAmount(configuration.commandTimeout),
@@ -71,9 +75,16 @@ public final class RedisConnection: Sendable {
                 try await channel.eventLoop.submit { handler.value.setProtocolVersion(version) }.get()
             }
             return RedisConnection(channel: channel, handler: handler, inbox: inbox, protocolVersion: version, configuration: configuration)
-        } catch {
+        } catch let error as RedisError {
             try? await channel.close()
             throw error
+        } catch {
+            try? await channel.close()
+            // A TLS handshake that fails (an untrusted certificate, a wrong name) closes the
+            // channel during setup, whichever step sees it first.
+            guard configuration.tls != nil else { throw error }
+            let reason = (error as? RedisConnectionError)?.message ?? "\(error)"
+            throw RedisConnectionError(.connectFailed, "the TLS handshake with \(configuration.host):\(configuration.port) failed: \(reason)")
         }
     }
 

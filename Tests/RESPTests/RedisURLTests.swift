@@ -12,13 +12,18 @@ struct RedisURLTests {
         #expect(full.username == "payments" && full.password == "s3cr@t:1")
         let passwordOnly = try RedisConfiguration(url: "redis://:pw@localhost/")
         #expect(passwordOnly.username == nil && passwordOnly.password == "pw" && passwordOnly.database == 0)
-        let ipv6 = try RedisConfiguration(url: "REDIS://[::1]:7000?protocol=3")
-        #expect(ipv6.host == "::1" && ipv6.port == 7000)
+        let ipv6 = try RedisConfiguration(url: "REDIS://[::1]:7000#fragment")
+        #expect(ipv6.host == "::1" && ipv6.port == 7000 && ipv6.tls == nil)
+        let tls = try RedisConfiguration(url: "rediss://cache.internal:6380?ca=/etc/ssl/ca%20file.pem&cert=/c.pem&key=/k.pem&server-name=redis.internal")
+        #expect(tls.tls == TLSSettings(caFile: "/etc/ssl/ca file.pem", certificateFile: "/c.pem", keyFile: "/k.pem", serverName: "redis.internal"))
+        #expect(tls.description == "rediss://cache.internal:6380/0")
+        #expect(try RedisConfiguration(url: "rediss://h").tls == TLSSettings(), "system trust roots, the host's name")
     }
 
     @Test func badURLsSayWhy() {
         let cases = [
-            "localhost:6379": "no scheme", "rediss://h": "TLS (rediss://) is not supported yet", "http://h": "the scheme 'http'",
+            "localhost:6379": "no scheme", "http://h": "the scheme 'http'", "redis://h?ca=/x.pem": "'ca' is a TLS setting: use rediss://",
+            "rediss://h?verify=no": "unknown query parameter 'verify'", "rediss://h?ca": "'ca' has no valid value",
             "redis://h:0": "port", "redis://h:99999": "port", "redis://h:x": "port", "redis:///": "no host", "redis://h/db": "database number",
             "redis://u:%zz@h": "password", "redis://[::1": "']'",
         ]

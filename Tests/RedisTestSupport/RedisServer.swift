@@ -30,6 +30,9 @@ public final class RedisServer: Sendable {
         }
     }
 
+    /// A port no other server of this test process gets (for a second listener, e.g. `--tls-port`).
+    public static func freePort() -> Int { takePort() }
+
     /// Starts a server with persistence off on a free loopback port, waiting until it answers.
     public static func start(_ arguments: [String] = []) async throws -> RedisServer {
         var lastError: (any Error)?
