@@ -47,6 +47,11 @@ public final class RedisClient: Sendable {
         self.onPush = onPush
     }
 
+    /// Where this client connects, for messages: `host:port`, or the Sentinel master's name.
+    private var address: String {
+        configuration.sentinel.map { "the Sentinel master '\($0.masterName)'" } ?? "\(configuration.host):\(configuration.port)"
+    }
+
     /// The current connection, connecting (once, shared by concurrent callers) when needed. A
     /// cancelled caller stops waiting at once; the attempt goes on for the others.
     public func connection() async throws -> RedisConnection {
@@ -57,7 +62,7 @@ public final class RedisClient: Sendable {
                 let action = state.withLockedValue { state in
                     state.request(
                         id: id, waiter: waiter, now: .now, isUsable: \.isActive,
-                        describe: "\(configuration.host):\(configuration.port)")
+                        describe: address)
                 }
                 switch action {
                 case .use(let connection): waiter.resume(returning: connection)
@@ -82,7 +87,7 @@ public final class RedisClient: Sendable {
                     connects.increment()
                     logger.info(
                         "connected to Redis",
-                        metadata: ["redis": "\(configuration.host):\(configuration.port)", "protocol": "\(connection.protocolVersion)",
+                        metadata: ["redis": "\(address)", "protocol": "\(connection.protocolVersion)",
                                    "failedAttempts": "\(failed)"])
                     for waiter in waiters { waiter.resume(returning: connection) }
                 case .close(let connection):
@@ -95,7 +100,7 @@ public final class RedisClient: Sendable {
                 }
                 logger.warning(
                     "cannot connect to Redis; calls fail fast until the next attempt",
-                    metadata: ["redis": "\(configuration.host):\(configuration.port)", "failedAttempts": "\(failures)", "error": "\(error)"])
+                    metadata: ["redis": "\(address)", "failedAttempts": "\(failures)", "error": "\(error)"])
                 for waiter in waiters { waiter.resume(throwing: error) }
             }
         }
@@ -105,18 +110,40 @@ public final class RedisClient: Sendable {
     /// Sends one command (see ``RedisConnection/send(_:)``).
     @discardableResult
     public func send(_ command: RESPCommand) async throws -> RESPValue {
-        try await connection().send(command)
+        guard configuration.sentinel != nil else { return try await connection().send(command) }
+        let connection = try await connection()
+        do {
+            return try await connection.send(command)
+        } catch let error as RedisError where error.code == "READONLY" {
+            demoted(connection)
+            throw error
+        }
     }
 
     /// Sends commands with one flush (see ``RedisConnection/pipeline(_:)``).
     public func pipeline(_ commands: [RESPCommand]) async throws -> [RESPValue] {
-        try await connection().pipeline(commands)
+        guard configuration.sentinel != nil else { return try await connection().pipeline(commands) }
+        let connection = try await connection()
+        let replies = try await connection.pipeline(commands)
+        if replies.contains(where: { if case .error(let message) = $0 { RedisError(message).code == "READONLY" } else { false } }) {
+            demoted(connection)
+        }
+        return replies
+    }
+
+    /// The Sentinel master this client talks to became a replica (a failover demoted it while it
+    /// stayed up): the connection is closed so the next call resolves the master again.
+    private func demoted(_ connection: RedisConnection) {
+        logger.warning(
+            "the Sentinel master answered READONLY (a failover demoted it): reconnecting through the sentinels",
+            metadata: ["master": "\(configuration.sentinel?.masterName ?? "")"])
+        Task { await connection.close() }
     }
 
     /// Closes the connection and fails callers waiting for one; later calls fail. A connection
     /// attempt still running is closed when it completes, before this returns.
     public func shutdown() async {
-        logger.debug("shutting down the Redis client", metadata: ["redis": "\(configuration.host):\(configuration.port)"])
+        logger.debug("shutting down the Redis client", metadata: ["redis": "\(address)"])
         switch state.withLockedValue({ $0.shutdown() }) {
         case .none: break
         case .close(let connection): await connection.close()

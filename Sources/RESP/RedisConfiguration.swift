@@ -19,6 +19,9 @@ public struct RedisConfiguration: Sendable, Hashable {
     public var limits: RESPLimits
     /// TLS (`rediss://`); `nil` for plain TCP.
     public var tls: TLSSettings?
+    /// A Sentinel-managed master: `host` and `port` are then resolved through the sentinels on
+    /// every connect (see ``SentinelConfiguration``).
+    public var sentinel: SentinelConfiguration?
 
     public init(
         host: String = "127.0.0.1", port: Int = 6379, username: String? = nil, password: String? = nil,
@@ -45,6 +48,9 @@ extension RedisConfiguration: CustomStringConvertible, CustomDebugStringConverti
         let user = username.map { Self.percentEncodedUser($0) } ?? ""
         let credentials = password == nil ? (user.isEmpty ? "" : user + "@") : user + ":***@"
         let address = host.contains(":") ? "[\(host)]" : host
+        if let sentinel {
+            return "\(tls == nil ? "redis" : "rediss")://\(credentials)sentinel(\(sentinel.sentinels.map(\.description).joined(separator: ",")))/\(sentinel.masterName)/\(database)"
+        }
         return "\(tls == nil ? "redis" : "rediss")://\(credentials)\(address):\(port)/\(database)"
     }
 

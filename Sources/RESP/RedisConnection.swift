@@ -43,6 +43,11 @@ public final class RedisConnection: Sendable {
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         onPush: (@Sendable (RESPValue) -> Void)? = nil
     ) async throws -> RedisConnection {
+        if let sentinel = configuration.sentinel {
+            return try await SentinelResolver.connectToMaster(configuration, sentinel) { target in
+                try await connect(target, subscriber: subscriber, eventLoopGroup: eventLoopGroup, onPush: onPush)
+            }
+        }
         let tls = try configuration.tls.map { settings in (settings, try settings.makeContext()) }
         let bootstrap = ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(TimeAmount(configuration.connectTimeout))

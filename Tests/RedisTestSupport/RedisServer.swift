@@ -6,11 +6,14 @@ import RESP
 public final class RedisServer: Sendable {
     public let port: Int
     public let arguments: [String]
+    /// A configuration file given first (Sentinel needs one it can rewrite).
+    public let configFile: String?
     private let process: NIOLockedValueBox<Process?>
 
-    private init(port: Int, arguments: [String], process: Process) {
+    private init(port: Int, arguments: [String], configFile: String?, process: Process) {
         self.port = port
         self.arguments = arguments
+        self.configFile = configFile
         self.process = NIOLockedValueBox(process)
     }
 
@@ -34,13 +37,13 @@ public final class RedisServer: Sendable {
     public static func freePort() -> Int { takePort() }
 
     /// Starts a server with persistence off on a free loopback port, waiting until it answers.
-    public static func start(_ arguments: [String] = []) async throws -> RedisServer {
+    public static func start(_ arguments: [String] = [], configFile: String? = nil) async throws -> RedisServer {
         var lastError: (any Error)?
         for _ in 0..<20 {
             let port = takePort()
             do {
-                let process = try launch(port: port, arguments: arguments)
-                let server = RedisServer(port: port, arguments: arguments, process: process)
+                let process = try launch(port: port, arguments: arguments, configFile: configFile)
+                let server = RedisServer(port: port, arguments: arguments, configFile: configFile, process: process)
                 try await server.waitUntilReady()
                 return server
             } catch {
@@ -50,11 +53,11 @@ public final class RedisServer: Sendable {
         throw lastError ?? RedisConnectionError(.connectFailed, "could not start redis-server")
     }
 
-    private static func launch(port: Int, arguments: [String]) throws -> Process {
+    private static func launch(port: Int, arguments: [String], configFile: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        process.arguments = ["redis-server"] + (configFile.map { [$0] } ?? []) + [
+            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
             "--daemonize", "no", "--loglevel", "warning", "--logfile", "",
         ] + arguments
         process.standardOutput = FileHandle.nullDevice
@@ -124,7 +127,7 @@ public final class RedisServer: Sendable {
     /// Starts the server again on the same port, as after a crash and restart.
     public func restart() async throws {
         stop()
-        let process = try Self.launch(port: port, arguments: arguments)
+        let process = try Self.launch(port: port, arguments: arguments, configFile: configFile)
         self.process.withLockedValue { $0 = process }
         try await waitUntilReady()
     }

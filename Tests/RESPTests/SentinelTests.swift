@@ -1,0 +1,166 @@
+import Foundation
+import NIOConcurrencyHelpers
+import RESP
+import RedisTestSupport
+import Testing
+
+/// A Sentinel-managed master with one replica and three sentinels, real processes on loopback.
+@Suite("Sentinel (real redis-server processes)", .timeLimit(.minutes(2)))
+struct SentinelTests {
+    struct Topology {
+        let master: RedisServer
+        let replica: RedisServer
+        let sentinels: [RedisServer]
+        let folder: String
+
+        var all: [RedisServer] { [master, replica] + sentinels }
+
+        func stop() {
+            for server in all { server.stop() }
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+
+        var configuration: RedisConfiguration {
+            var configuration = RedisConfiguration(connectTimeout: .milliseconds(500), commandTimeout: .seconds(1))
+            configuration.sentinel = SentinelConfiguration(
+                sentinels: sentinels.map { .init(host: "127.0.0.1", port: $0.port) }, masterName: "cache", timeout: .milliseconds(300))
+            return configuration
+        }
+    }
+
+    /// Starts the master, its replica and three sentinels (`down-after-milliseconds` 1000), and
+    /// waits until the sentinels know the replica and each other.
+    static func topology() async throws -> Topology {
+        let folder = NSTemporaryDirectory() + "cachepolicy-sentinel-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let master = try await RedisServer.start(["--repl-diskless-sync-delay", "0"])
+        let replica = try await RedisServer.start(["--replicaof", "127.0.0.1", "\(master.port)"])
+        let link = try await RedisConnection.connect(RedisConfiguration(port: replica.port))
+        let synced = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < synced, try await link.send(RESPCommand("INFO", "replication")).string?.contains("master_link_status:up") != true {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        await link.close()
+        var sentinels: [RedisServer] = []
+        for index in 0..<3 {
+            let file = folder + "/sentinel-\(index).conf"
+            try """
+                sentinel monitor cache 127.0.0.1 \(master.port) 2
+                sentinel down-after-milliseconds cache 1000
+                sentinel failover-timeout cache 3000
+                sentinel parallel-syncs cache 1
+
+                """.write(toFile: file, atomically: true, encoding: .utf8)
+            sentinels.append(try await RedisServer.start(["--sentinel"], configFile: file))
+        }
+        let topology = Topology(master: master, replica: replica, sentinels: sentinels, folder: folder)
+        let deadline = ContinuousClock.now + .seconds(20)
+        for sentinel in sentinels {
+            let connection = try await RedisConnection.connect(RedisConfiguration(port: sentinel.port, preferRESP3: false))
+            defer { Task { await connection.close() } }
+            while ContinuousClock.now < deadline {
+                let replicas = try await connection.send(RESPCommand("SENTINEL", "REPLICAS", "cache")).elements?.count ?? 0
+                let others = try await connection.send(RESPCommand("SENTINEL", "SENTINELS", "cache")).elements?.count ?? 0
+                if replicas == 1 && others == 2 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        return topology
+    }
+
+    actor Log {
+        var events: [(at: ContinuousClock.Instant, error: String?)] = []
+        var acknowledged: [(key: String, value: String, at: ContinuousClock.Instant)] = []
+        func ok(_ key: String, _ value: String) {
+            events.append((.now, nil))
+            acknowledged.append((key, value, .now))
+        }
+        func failed(_ error: any Error) { events.append((.now, "\(error)")) }
+        func recovered(after instant: ContinuousClock.Instant) -> Bool { events.contains { $0.at > instant + .milliseconds(200) && $0.error == nil } }
+    }
+
+    @Test func resolvesTheMasterAndVerifiesItsRole() async throws {
+        let topology = try await Self.topology()
+        defer { topology.stop() }
+        let client = RedisClient(topology.configuration)
+        try await client.send(RESPCommand("SET", "through-sentinel", "1"))
+        let connection = try await client.connection()
+        #expect(connection.configuration.port == topology.master.port)
+        #expect("\(topology.configuration)".contains("sentinel(") && "\(topology.configuration)".hasSuffix("/cache/0"))
+        await client.shutdown()
+        // Sentinels that do not know the name: a located error, not a hang.
+        var unknown = topology.configuration
+        unknown.sentinel?.masterName = "nope"
+        do {
+            _ = try await RedisConnection.connect(unknown)
+            Issue.record("connected to an unknown master")
+        } catch let error as RedisConnectionError {
+            #expect(error.kind == .connectFailed && error.message.contains("'nope'"), "\(error)")
+        }
+    }
+
+    /// `kill -9` of the master under a write load: the client follows the promotion; errors are
+    /// connection errors confined to the failover window; writes acknowledged after it are on the
+    /// new master.
+    @Test func followsTheFailoverOfAKilledMaster() async throws {
+        let topology = try await Self.topology()
+        defer { topology.stop() }
+        let client = RedisClient(topology.configuration, reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(200)))
+        let log = Log()
+        let killed = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+        let deadline = ContinuousClock.now + .seconds(60)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    var index = 0
+                    while ContinuousClock.now < deadline {
+                        if let at = killed.withLockedValue({ $0 }), await log.recovered(after: at) { return }
+                        index += 1
+                        let key = "w\(worker):\(index)"
+                        do {
+                            try await client.send(RESPCommand("SET", key, "\(index)"))
+                            await log.ok(key, "\(index)")
+                        } catch {
+                            await log.failed(error)
+                            try await Task.sleep(for: .milliseconds(20))
+                        }
+                    }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            killed.withLockedValue { $0 = .now }
+            topology.master.stop()
+            try await group.waitForAll()
+        }
+        let killedAt = try #require(killed.withLockedValue { $0 })
+        let events = await log.events
+        let failures = events.filter { $0.error != nil }
+        // Writes already on the wire may still succeed right after the kill: the window runs from
+        // the kill to the first success after the first failure.
+        let firstFailure = try #require(failures.first { $0.at >= killedAt }?.at, "the kill was noticed")
+        let firstSuccessAfter = try #require(events.first { $0.at > firstFailure && $0.error == nil }?.at, "the client recovered")
+        let window = firstSuccessAfter - killedAt
+        print("Sentinel failover (down-after-milliseconds 1000): writes failed for \(window) after kill -9, \(failures.count) failed calls of \(events.count)")
+        #expect(window < .seconds(15))
+        let outside = failures.filter { $0.at < killedAt || $0.at > firstSuccessAfter + .seconds(1) }
+        #expect(outside.isEmpty, "errors only in the failover window: \(outside.prefix(3).map { ($0.at - killedAt, $0.error ?? "") })")
+        #expect(failures.allSatisfy { $0.error!.contains("connect") || $0.error!.contains("closed") || $0.error!.contains("unavailable") || $0.error!.contains("READONLY") || $0.error!.contains("timed out") || $0.error!.contains("did not reply") },
+                "\(failures.prefix(3))")
+        // The client now talks to the promoted replica, which holds what it acknowledged.
+        let connection = try await client.connection()
+        #expect(connection.configuration.port == topology.replica.port)
+        let admin = try await RedisConnection.connect(RedisConfiguration(port: topology.replica.port))
+        let acknowledged = await log.acknowledged
+        var lostBefore = 0, lostAfter = 0
+        for write in acknowledged where try await admin.send(RESPCommand("GET", write.key)).string != write.value {
+            if write.at < killedAt { lostBefore += 1 } else { lostAfter += 1 }
+        }
+        // Writes the old master acknowledged in its last moment may not have reached the replica
+        // (replication is asynchronous); every write the new master acknowledged is there.
+        #expect(lostAfter == 0)
+        #expect(acknowledged.contains { $0.at > firstSuccessAfter })
+        print("writes acknowledged by the killed master and lost with it: \(lostBefore) of \(acknowledged.filter { $0.at < killedAt }.count)")
+        await admin.close()
+        await client.shutdown()
+    }
+}
