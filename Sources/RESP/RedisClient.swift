@@ -25,6 +25,8 @@ public final class RedisClient: Sendable {
     /// The running connection attempt, so ``shutdown()`` can wait for it to close what it opened.
     private let attempt = NIOLockedValueBox<Task<Void, Never>?>(nil)
     private let nextWaiter = ManagedAtomic<UInt64>(0)
+    /// With Sentinel: the subscriptions to `+switch-master` on every sentinel.
+    private let sentinelWatch = NIOLockedValueBox<Task<Void, Never>?>(nil)
     /// `cachepolicy_redis_connects_total{outcome="ok"|"failed"}` (docs/metrics.md).
     private let connects: Counter
     private let failedConnects: Counter
@@ -45,6 +47,48 @@ public final class RedisClient: Sendable {
         executor = EventLoopTaskExecutor(eventLoop)
         self.reconnectPolicy = reconnectPolicy
         self.onPush = onPush
+        if let sentinel = configuration.sentinel { watchSwitches(sentinel) }
+    }
+
+    /// Subscribes to `+switch-master` on every sentinel, as a hint: when the master moves, the
+    /// connection to the old one is closed, so the next call resolves (and verifies) the new one
+    /// instead of waiting for a `READONLY` or a dead socket. The sentinels' answer on reconnect
+    /// stays the authority.
+    private func watchSwitches(_ sentinel: SentinelConfiguration) {
+        let tls = configuration.tls
+        let task = Task { [weak self] in
+            await withTaskGroup(of: Void.self) { group in
+                for address in sentinel.sentinels {
+                    let configuration = RedisConfiguration(
+                        host: address.host, port: address.port, username: sentinel.username, password: sentinel.password,
+                        connectTimeout: sentinel.timeout, commandTimeout: sentinel.timeout, preferRESP3: false, tls: tls)
+                    let subscriber = RedisSubscriber(configuration, channels: ["+switch-master"], reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(200), maxDelay: .seconds(5)))
+                    group.addTask { [weak self] in
+                        await subscriber.run { [weak self] event in
+                            guard case .message(let message) = event else { return }
+                            self?.masterSwitched(String(buffer: message.payload), sentinel: sentinel)
+                        }
+                    }
+                }
+            }
+        }
+        sentinelWatch.withLockedValue { $0 = task }
+    }
+
+    deinit {
+        sentinelWatch.withLockedValue { $0 }?.cancel()
+    }
+
+    /// `+switch-master <name> <old ip> <old port> <new ip> <new port>`.
+    private func masterSwitched(_ payload: String, sentinel: SentinelConfiguration) {
+        let parts = payload.split(separator: " ")
+        guard parts.count == 5, parts[0] == sentinel.masterName, let port = Int(parts[4]) else { return }
+        let host = String(parts[3])
+        guard let connection = state.withLockedValue({ $0.current(isUsable: \.isActive) }),
+              connection.configuration.host != host || connection.configuration.port != port
+        else { return }
+        logger.info("the sentinels switched the master; reconnecting", metadata: ["master": "\(sentinel.masterName)", "to": "\(host):\(port)"])
+        Task { await connection.close() }
     }
 
     /// Where this client connects, for messages: `host:port`, or the Sentinel master's name.
@@ -144,6 +188,10 @@ public final class RedisClient: Sendable {
     /// attempt still running is closed when it completes, before this returns.
     public func shutdown() async {
         logger.debug("shutting down the Redis client", metadata: ["redis": "\(address)"])
+        if let watch = sentinelWatch.withLockedValue({ $0 }) {
+            watch.cancel()
+            await watch.value
+        }
         switch state.withLockedValue({ $0.shutdown() }) {
         case .none: break
         case .close(let connection): await connection.close()

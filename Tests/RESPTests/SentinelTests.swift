@@ -163,4 +163,31 @@ struct SentinelTests {
         await admin.close()
         await client.shutdown()
     }
+
+    /// A failover that leaves the old master up (`SENTINEL FAILOVER`): the `+switch-master` hint
+    /// moves an idle client to the new master before any command meets the demoted one.
+    @Test func switchMasterMovesAnIdleClient() async throws {
+        let topology = try await Self.topology()
+        defer { topology.stop() }
+        let log = LogCollector()
+        let client = RedisClient(topology.configuration, logger: log.logger)
+        try await client.send(RESPCommand("SET", "before", "1"))
+        #expect(try await client.connection().configuration.port == topology.master.port)
+        try await Task.sleep(for: .milliseconds(300))  // the subscriptions to +switch-master are up
+        let sentinel = try await RedisConnection.connect(RedisConfiguration(port: topology.sentinels[0].port, preferRESP3: false))
+        try await sentinel.send(RESPCommand("SENTINEL", "FAILOVER", "cache"))
+        await sentinel.close()
+        var moved = false
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline, !moved {
+            try await Task.sleep(for: .milliseconds(100))
+            moved = log.messages.contains { $0.hasPrefix("info the sentinels switched the master") }
+        }
+        #expect(moved, "the hint arrived")
+        // The next call resolves the new master: no READONLY on the way.
+        try await client.send(RESPCommand("SET", "after", "1"))
+        #expect(try await client.connection().configuration.port == topology.replica.port)
+        #expect(!log.messages.contains { $0.contains("READONLY") })
+        await client.shutdown()
+    }
 }
