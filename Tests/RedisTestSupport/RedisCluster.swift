@@ -1,0 +1,81 @@
+import Foundation
+import RESP
+
+/// A Redis Cluster of real processes on loopback: `primaries` nodes (plus `replicasPerPrimary`),
+/// `cluster-node-timeout` 2000 ms, slots spread by `redis-cli --cluster create`.
+public final class RedisCluster: Sendable {
+    public let nodes: [RedisServer]
+    public let folder: String
+
+    private init(nodes: [RedisServer], folder: String) {
+        self.nodes = nodes
+        self.folder = folder
+    }
+
+    public static func start(primaries: Int = 3, replicasPerPrimary: Int = 0) async throws -> RedisCluster {
+        let folder = NSTemporaryDirectory() + "cachepolicy-cluster-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var nodes: [RedisServer] = []
+        for index in 0..<(primaries * (1 + replicasPerPrimary)) {
+            let dir = folder + "/node-\(index)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            nodes.append(try await RedisServer.start(["--cluster-enabled", "yes", "--cluster-node-timeout", "2000", "--dir", dir]))
+        }
+        let cluster = RedisCluster(nodes: nodes, folder: folder)
+        do {
+            try run(["redis-cli", "--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" }
+                + ["--cluster-replicas", "\(replicasPerPrimary)", "--cluster-yes"])
+            try await cluster.waitUntilHealthy()
+        } catch {
+            cluster.stop()
+            throw error
+        }
+        return cluster
+    }
+
+    /// Waits until every node reports `cluster_state:ok` and agrees on the slots.
+    public func waitUntilHealthy(timeout: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            var healthy = true
+            for node in nodes {
+                guard let connection = try? await RedisConnection.connect(node.configuration) else {
+                    healthy = false
+                    break
+                }
+                let info = try? await connection.send(RESPCommand("CLUSTER", "INFO")).string
+                await connection.close()
+                if info?.contains("cluster_state:ok") != true || info?.contains("cluster_slots_assigned:16384") != true {
+                    healthy = false
+                    break
+                }
+            }
+            if healthy { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw RedisConnectionError(.connectFailed, "the cluster did not become healthy")
+    }
+
+    public func stop() {
+        for node in nodes { node.stop() }
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    private static func run(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw RedisConnectionError(.connectFailed, "\(arguments.prefix(3).joined(separator: " ")) failed") }
+    }
+}
+
+/// Runs `body` with a fresh cluster, stopping it afterwards.
+public func withRedisCluster<T>(primaries: Int = 3, replicasPerPrimary: Int = 0, _ body: (RedisCluster) async throws -> T) async throws -> T {
+    let cluster = try await RedisCluster.start(primaries: primaries, replicasPerPrimary: replicasPerPrimary)
+    defer { cluster.stop() }
+    return try await body(cluster)
+}
