@@ -14,16 +14,11 @@ struct AlertsCommand: ParsableCommand, ConsoleCommand {
             """)
 
     @OptionGroup var sources: PolicySourceOptions
-
-    @Option(help: "The rate window of the queries (a Prometheus duration).")
-    var window = "1m"
+    @OptionGroup var window: RateWindowOption
 
     func execute(_ console: Console) throws -> Int32 {
-        guard Self.isPrometheusDuration(window) else {
-            throw ValidationError("--window \(window) is not a Prometheus duration (e.g. 30s, 1m, 5m)")
-        }
         guard let program = try compileForOutput(sources, console, doing: "write the rules") else { return 1 }
-        console.out(AlertRulesEmitter.emit(program, window: window))
+        console.out(AlertRulesEmitter.emit(program, window: window.window))
         return 0
     }
 
@@ -43,6 +38,18 @@ struct AlertsCommand: ParsableCommand, ConsoleCommand {
     }
 }
 
+/// `--window`: the rate window of the PromQL `alerts` and `dashboard` write.
+struct RateWindowOption: ParsableArguments {
+    @Option(help: "The rate window of the queries (a Prometheus duration).")
+    var window = "1m"
+
+    func validate() throws {
+        guard AlertsCommand.isPrometheusDuration(window) else {
+            throw ValidationError("--window \(window) is not a Prometheus duration (e.g. 30s, 1m, 5m)")
+        }
+    }
+}
+
 /// `cachepolicy dashboard`: a Grafana dashboard for the platform.
 struct DashboardCommand: ParsableCommand, ConsoleCommand {
     static let configuration = CommandConfiguration(
@@ -55,19 +62,14 @@ struct DashboardCommand: ParsableCommand, ConsoleCommand {
             """)
 
     @OptionGroup var sources: PolicySourceOptions
+    @OptionGroup var window: RateWindowOption
 
     @Option(help: "The dashboard's title.")
     var title = "Cache policies"
 
-    @Option(help: "The rate window of the queries (a Prometheus duration).")
-    var window = "1m"
-
     func execute(_ console: Console) throws -> Int32 {
-        guard AlertsCommand.isPrometheusDuration(window) else {
-            throw ValidationError("--window \(window) is not a Prometheus duration (e.g. 30s, 1m, 5m)")
-        }
         guard let program = try compileForOutput(sources, console, doing: "draw the dashboard") else { return 1 }
-        console.out(DashboardEmitter.emit(program, title: title, window: window))
+        console.out(DashboardEmitter.emit(program, title: title, window: window.window))
         return 0
     }
 }
