@@ -207,6 +207,7 @@ let package = Package(
             name: "RESPTests",
             dependencies: [
                 "RESP", "RedisTestSupport", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"]

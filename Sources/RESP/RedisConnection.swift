@@ -85,11 +85,16 @@ public final class RedisConnection: Sendable {
             throw error
         } catch {
             try? await channel.close()
+            let reason = (error as? RedisConnectionError)?.message ?? "\(error)"
             // A TLS handshake that fails (an untrusted certificate, a wrong name) closes the
             // channel during setup, whichever step sees it first.
-            guard configuration.tls != nil else { throw error }
-            let reason = (error as? RedisConnectionError)?.message ?? "\(error)"
-            throw RedisConnectionError(.connectFailed, "the TLS handshake with \(configuration.host):\(configuration.port) failed: \(reason)")
+            if configuration.tls != nil {
+                throw RedisConnectionError(.connectFailed, "the TLS handshake with \(configuration.host):\(configuration.port) failed: \(reason)")
+            }
+            // A server that dies right after accepting: whatever step noticed (the handshake, or
+            // finding the handler on a channel already torn down), it is a failed connect.
+            if let error = error as? RedisConnectionError { throw error }
+            throw RedisConnectionError(.connectFailed, "the connection to \(configuration.host):\(configuration.port) closed during setup: \(reason)")
         }
     }
 
