@@ -164,27 +164,37 @@ public final class RedisClusterClient: Sendable {
     /// `force`, at most once per ``Settings/refreshInterval``.
     @discardableResult
     public func refresh(force: Bool) async throws -> ClusterSlotMap {
-        let task: Task<ClusterSlotMap, any Error> = state.withLockedValue { state in
-            if let running = state.refreshing { return running }
+        enum Source {
+            case recent(ClusterSlotMap)
+            case loading(Task<ClusterSlotMap, any Error>)
+        }
+        let source: Source = state.withLockedValue { state in
+            if let running = state.refreshing { return .loading(running) }
+            // Only a real load counts for the rate limit: asking often must not postpone it.
             if !force, let last = state.lastRefresh, ContinuousClock.now - last < settings.refreshInterval, let map = state.map {
-                return Task { map }
+                return .recent(map)
             }
-            let known = (state.map?.shards.flatMap(\.nodes).map { ($0.host, $0.port) } ?? []) + seeds
+            let known = (state.map?.shards.flatMap(\.nodes).filter { $0.health == "online" }.map { ($0.host, $0.port) } ?? []) + seeds
             let task = Task<ClusterSlotMap, any Error> { try await self.load(from: known) }
             state.refreshing = task
-            return task
+            return .loading(task)
         }
-        do {
-            let map = try await task.value
-            state.withLockedValue { state in
-                state.map = map
-                state.lastRefresh = .now
-                state.refreshing = nil
-            }
+        switch source {
+        case .recent(let map):
             return map
-        } catch {
-            state.withLockedValue { $0.refreshing = nil }
-            throw error
+        case .loading(let task):
+            do {
+                let map = try await task.value
+                state.withLockedValue { state in
+                    state.map = map
+                    state.lastRefresh = .now
+                    state.refreshing = nil
+                }
+                return map
+            } catch {
+                state.withLockedValue { $0.refreshing = nil }
+                throw error
+            }
         }
     }
 

@@ -110,4 +110,70 @@ struct ClusterClientTests {
             await client.shutdown()
         }
     }
+
+    actor Writes {
+        var log: [(key: String, value: String, at: ContinuousClock.Instant, failed: Bool)] = []
+        func record(_ key: String, _ value: String, failed: Bool) { log.append((key, value, .now, failed)) }
+    }
+
+    /// `kill -9` of a primary (3 primaries, 3 replicas, `cluster-node-timeout` 2000) under a write
+    /// load: the client follows the promotion; only keys of the killed primary's slots fail, only
+    /// inside the failover window; nothing the new primary acknowledged is lost.
+    @Test func followsThePromotionOfAKilledPrimary() async throws {
+        try await withRedisCluster(primaries: 3, replicasPerPrimary: 1) { cluster in
+            let client = client(cluster)
+            let map = try await client.slotMap()
+            let victimPort = try #require(map.primary(forSlot: HashSlot.of("k0"))?.port)
+            let victim = try #require(cluster.nodes.first { $0.port == victimPort })
+            let victimSlots = Set(map.shards.first { $0.primary?.port == victimPort }!.slots.flatMap { Array($0) })
+            let writes = Writes()
+            let killed = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+            let deadline = ContinuousClock.now + .seconds(40)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<4 {
+                    group.addTask {
+                        var round = 0
+                        while ContinuousClock.now < deadline {
+                            round += 1
+                            let key = "w\(worker):k\(round % 500)"
+                            do {
+                                try await client.send(RESPCommand("SET", key, "\(worker)-\(round)"), key: key)
+                                await writes.record(key, "\(worker)-\(round)", failed: false)
+                            } catch {
+                                await writes.record(key, "\(worker)-\(round)", failed: true)
+                            }
+                            // Stop once the killed primary's slots have taken writes again for a while.
+                            if let at = killed.withLockedValue({ $0 }), ContinuousClock.now - at > .seconds(2) {
+                                let recovered = await writes.log.contains { !$0.failed && $0.at > at + .seconds(1) && victimSlots.contains(HashSlot.of($0.key)) }
+                                let failing = await writes.log.last { $0.failed }.map { ContinuousClock.now - $0.at < .seconds(1) } ?? false
+                                if recovered && !failing { return }
+                            }
+                        }
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(500))
+                killed.withLockedValue { $0 = .now }
+                victim.stop()
+                try await group.waitForAll()
+            }
+            let killedAt = try #require(killed.withLockedValue { $0 })
+            let log = await writes.log
+            let failures = log.filter(\.failed)
+            #expect(failures.allSatisfy { victimSlots.contains(HashSlot.of($0.key)) }, "only the killed primary's slots failed")
+            let lastFailure = failures.map(\.at).max() ?? killedAt
+            let window = lastFailure - killedAt
+            print("Cluster failover (cluster-node-timeout 2000): writes to the killed primary's slots failed for \(window), \(failures.count) failed of \(log.count)")
+            #expect(window < .seconds(20))
+            #expect(failures.allSatisfy { $0.at >= killedAt })
+            // The writes the promoted replica acknowledged (after the window) are all there.
+            var lost = 0
+            let after = log.filter { !$0.failed && $0.at > lastFailure && victimSlots.contains(HashSlot.of($0.key)) }
+            var latest: [String: String] = [:]
+            for write in log where !write.failed && write.at > lastFailure { latest[write.key] = write.value }
+            for (key, value) in latest where try await client.send(RESPCommand("GET", key), key: key).string != value { lost += 1 }
+            #expect(!after.isEmpty && lost == 0, "\(lost) of \(latest.count) writes lost")
+            #expect(try await client.slotMap().primary(forSlot: HashSlot.of("k0"))?.port != victimPort, "the map names the promoted replica")
+            await client.shutdown()
+        }
+    }
 }

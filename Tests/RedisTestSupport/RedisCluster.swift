@@ -19,7 +19,12 @@ public final class RedisCluster: Sendable {
         for index in 0..<(primaries * (1 + replicasPerPrimary)) {
             let dir = folder + "/node-\(index)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            nodes.append(try await RedisServer.start(["--cluster-enabled", "yes", "--cluster-node-timeout", "2000", "--dir", dir]))
+            // A cache prefers the other shards serving while one fails over (full coverage off), and
+            // replicas in sync at once (no diskless-sync delay) that may always take over.
+            nodes.append(try await RedisServer.start([
+                "--cluster-enabled", "yes", "--cluster-node-timeout", "2000", "--dir", dir, "--cluster-require-full-coverage", "no",
+                "--repl-diskless-sync-delay", "0", "--cluster-replica-validity-factor", "0",
+            ]))
         }
         let cluster = RedisCluster(nodes: nodes, folder: folder)
         do {
@@ -33,7 +38,8 @@ public final class RedisCluster: Sendable {
         return cluster
     }
 
-    /// Waits until every node reports `cluster_state:ok` and agrees on the slots.
+    /// Waits until every node reports `cluster_state:ok` and agrees on the slots, and every replica
+    /// is in sync with its primary.
     public func waitUntilHealthy(timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -44,8 +50,10 @@ public final class RedisCluster: Sendable {
                     break
                 }
                 let info = try? await connection.send(RESPCommand("CLUSTER", "INFO")).string
+                let replication = try? await connection.send(RESPCommand("INFO", "replication")).string
                 await connection.close()
-                if info?.contains("cluster_state:ok") != true || info?.contains("cluster_slots_assigned:16384") != true {
+                let syncing = replication?.contains("role:slave") == true && replication?.contains("master_link_status:up") != true
+                if info?.contains("cluster_state:ok") != true || info?.contains("cluster_slots_assigned:16384") != true || syncing {
                     healthy = false
                     break
                 }
