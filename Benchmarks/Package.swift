@@ -116,6 +116,12 @@ let package = Package(
             ],
             path: "EarlyRefreshBenchmark"
         ),
+        // RedisClusterClient against redis-benchmark --cluster on a local 3-primary cluster (scripts/bench-cluster).
+        .executableTarget(
+            name: "ClusterThroughput",
+            dependencies: [.product(name: "RESP", package: parentPackage)],
+            path: "ClusterThroughput"
+        ),
         // Peak memory of a 1,000,000-entry warmup job, streamed against collected (scripts/bench-warmup).
         .executableTarget(
             name: "WarmupBenchmark",

@@ -9,7 +9,7 @@ public enum HashSlot {
         Int(crc16(hashTag(key) ?? key[...]) & 0x3FFF)
     }
 
-    public static func of(_ key: String) -> Int { of(Array(key.utf8)) }
+    public static func of(_ key: String) -> Int { of(key.utf8) }
 
     /// The hash tag's bytes, if the key has a non-empty one.
     static func hashTag<C: Collection<UInt8>>(_ key: C) -> C.SubSequence? {

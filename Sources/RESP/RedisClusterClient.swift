@@ -36,9 +36,14 @@ public final class RedisClusterClient: Sendable {
     public let logger: Logger
     private let state = NIOLockedValueBox(State())
 
+    struct Address: Hashable {
+        let host: String
+        let port: Int
+    }
+
     struct State {
         var map: ClusterSlotMap?
-        var clients: [String: RedisClient] = [:]
+        var clients: [Address: RedisClient] = [:]
         var lastRefresh: ContinuousClock.Instant?
         var refreshing: Task<ClusterSlotMap, any Error>?
         var closed = false
@@ -214,7 +219,7 @@ public final class RedisClusterClient: Sendable {
     /// The client of one node, made on first use.
     func client(_ host: String, _ port: Int) -> RedisClient {
         state.withLockedValue { state in
-            let address = "\(host):\(port)"
+            let address = Address(host: host, port: port)
             if let client = state.clients[address] { return client }
             var node = configuration
             node.host = host
