@@ -18,18 +18,19 @@ struct EarlyRefreshTests {
             let key = CacheKey(key: "test:hot:1", family: family, codec: .int)
             let loads = NIOLockedValueBox(0)
             let loader: @Sendable () async throws -> Int = {
-                try await Task.sleep(for: .milliseconds(5))
+                try await Task.sleep(for: .milliseconds(50))
                 return loads.withLockedValue { $0 += 1; return $0 }
             }
             try await cache.set(key, 0)
-            // 16 readers for over two TTLs. With δ at least 1% of the TTL (20 ms), the refresh
-            // starts about 100 ms before expiry: margin enough for a busy test machine.
-            let stop = ContinuousClock.now + .milliseconds(4_500)
+            // 16 readers until the key was reloaded twice (two TTLs, or longer on a loaded
+            // machine; a deadline only for a client that never refreshes). δ is the loader's 50 ms,
+            // so a refresh starts well before expiry.
+            let stop = ContinuousClock.now + .seconds(30)
             let seen = try await withThrowingTaskGroup(of: Set<Int>.self) { group in
                 for _ in 0..<16 {
                     group.addTask {
                         var versions = Set<Int>()
-                        while ContinuousClock.now < stop {
+                        while ContinuousClock.now < stop, loads.withLockedValue({ $0 }) < 2 || versions.count < 2 {
                             versions.insert(try await cache.fetch(key, loader: loader))
                             try await Task.sleep(for: .milliseconds(2))
                         }

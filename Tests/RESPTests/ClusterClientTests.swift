@@ -4,7 +4,7 @@ import RedisTestSupport
 import Testing
 
 /// The cluster client against real 3-primary clusters started by the test.
-@Suite("Cluster client (real redis-server processes)", .timeLimit(.minutes(2)))
+@Suite("Cluster client (real redis-server processes)", .serialized, .timeLimit(.minutes(2)))
 struct ClusterClientTests {
     func client(_ cluster: RedisCluster) -> RedisClusterClient {
         RedisClusterClient(seeds: [("127.0.0.1", cluster.nodes[0].port)])

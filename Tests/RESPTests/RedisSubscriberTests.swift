@@ -54,7 +54,7 @@ struct RedisSubscriberTests {
             let cancelled = ContinuousClock.now
             running.cancel()
             await running.value
-            #expect(ContinuousClock.now - cancelled < .seconds(2))
+            #expect(ContinuousClock.now - cancelled < .seconds(10), "promptly, not hanging")
             await client.shutdown()
         }
     }

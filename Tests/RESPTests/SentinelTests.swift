@@ -5,7 +5,7 @@ import RedisTestSupport
 import Testing
 
 /// A Sentinel-managed master with one replica and three sentinels, real processes on loopback.
-@Suite("Sentinel (real redis-server processes)", .timeLimit(.minutes(2)))
+@Suite("Sentinel (real redis-server processes)", .serialized, .timeLimit(.minutes(2)))
 struct SentinelTests {
     struct Topology {
         let master: RedisServer
