@@ -30,7 +30,7 @@ struct EarlyRefreshTests {
                 for _ in 0..<16 {
                     group.addTask {
                         var versions = Set<Int>()
-                        while ContinuousClock.now < stop, cache.earlyRefreshes < 2 || versions.count < 2 {
+                        while ContinuousClock.now < stop, cache.earlyRefreshes < 2 || loads.withLockedValue({ $0 }) < 2 || versions.count < 2 {
                             versions.insert(try await cache.fetch(key, loader: loader))
                             try await Task.sleep(for: .milliseconds(2))
                         }
