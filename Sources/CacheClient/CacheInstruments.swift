@@ -11,7 +11,13 @@ final class CacheInstruments: Sendable {
     /// `nil`: the process-wide `MetricsSystem.factory`, read when an instrument is first made.
     let factory: (any MetricsFactory)?
     let statisticsWindow: Duration
-    private let families = NIOLockedValueBox([String: FamilyInstruments]())
+    /// By service and family name: a lookup per operation, without building a string.
+    private struct FamilyKey: Hashable {
+        let service: String
+        let name: String
+    }
+
+    private let families = NIOLockedValueBox([FamilyKey: FamilyInstruments]())
     private let services = NIOLockedValueBox([String: ServiceInstruments]())
     private let events = NIOLockedValueBox([String: Counter]())
     let breakerState: Gauge
@@ -30,12 +36,13 @@ final class CacheInstruments: Sendable {
     private var made: any MetricsFactory { factory ?? MetricsSystem.factory }
 
     func family(_ spec: KeyFamilySpec) -> FamilyInstruments {
-        if let found = families.withLockedValue({ $0[spec.description] }) { return found }
+        let key = FamilyKey(service: spec.service, name: spec.name)
+        if let found = families.withLockedValue({ $0[key] }) { return found }
         let service = self.service(spec.service)
         return families.withLockedValue { families in
-            if let found = families[spec.description] { return found }
+            if let found = families[key] { return found }
             let made = FamilyInstruments(spec, service: service, factory: self.made)
-            families[spec.description] = made
+            families[key] = made
             return made
         }
     }
@@ -93,10 +100,36 @@ public enum MetricName {
 /// One operation's outcome, the `outcome` label of ``MetricName/requests``.
 enum Outcome: String, CaseIterable {
     case hit, nearHit = "near_hit", miss, ok, loaded, coalesced, degraded, error
+
+    static let caseCount = allCases.count
+
+    /// Its position in `allCases`, without building that array on the hot path.
+    var index: Int {
+        switch self {
+        case .hit: 0
+        case .nearHit: 1
+        case .miss: 2
+        case .ok: 3
+        case .loaded: 4
+        case .coalesced: 5
+        case .degraded: 6
+        case .error: 7
+        }
+    }
 }
 
 enum Operation: String, CaseIterable {
     case get, set, delete, fetch
+
+    /// Its position in `allCases`.
+    var index: Int {
+        switch self {
+        case .get: 0
+        case .set: 1
+        case .delete: 2
+        case .fetch: 3
+        }
+    }
 }
 
 /// The kind of an error, the `kind` label of ``MetricName/errors``.
@@ -146,9 +179,8 @@ final class FamilyInstruments: Sendable {
     /// Counts one operation on one key and its latency (`started` from ``MonotonicTime/nanoseconds()``).
     func record(_ operation: Operation, _ outcome: Outcome, started: UInt64) {
         let elapsed = MonotonicTime.nanoseconds() &- started
-        let operationIndex = Operation.allCases.firstIndex(of: operation)!
-        requests[operationIndex * Outcome.allCases.count + Outcome.allCases.firstIndex(of: outcome)!].increment()
-        durations[operationIndex].recordNanoseconds(Int64(truncatingIfNeeded: elapsed))
+        requests[operation.index * Outcome.caseCount + outcome.index].increment()
+        durations[operation.index].recordNanoseconds(Int64(truncatingIfNeeded: elapsed))
         service.statistics.record(operation, outcome, nanoseconds: elapsed)
     }
 
