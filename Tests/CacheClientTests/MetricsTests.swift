@@ -71,7 +71,8 @@ struct MetricsTests {
             #expect(requests(metrics, "recent", "fetch", "coalesced") == 1)
             #expect(requests(metrics, "recent", "fetch", "hit") == 1)
             let loader = try metrics.expectTimer(MetricName.loaderDuration, [("service", "payment"), ("family", "recent")])
-            #expect(loader.values.count == 1 && loader.values[0] >= 100_000_000)
+            // The loader sleeps 100 ms; a timer may fire a hair early against the monotonic clock.
+            #expect(loader.values.count == 1 && loader.values[0] >= 90_000_000)
             // An invalidation during the load: the store is refused, and counted.
             let other = PaymentCache.recent(userId: bob)
             _ = try await cache.fetch(other) {
