@@ -46,7 +46,6 @@ public final class RedisClusterClient: Sendable {
         var clients: [Address: RedisClient] = [:]
         var lastRefresh: ContinuousClock.Instant?
         var refreshing: Task<ClusterSlotMap, any Error>?
-        var closed = false
     }
 
     /// - Parameter seeds: nodes to learn the cluster from (any of them will do).
@@ -233,10 +232,7 @@ public final class RedisClusterClient: Sendable {
 
     /// Closes every node's connection.
     public func shutdown() async {
-        let clients = state.withLockedValue { state in
-            state.closed = true
-            return Array(state.clients.values)
-        }
+        let clients = state.withLockedValue { Array($0.clients.values) }
         for client in clients { await client.shutdown() }
     }
 }

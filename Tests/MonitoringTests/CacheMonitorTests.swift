@@ -55,6 +55,21 @@ struct CacheMonitorTests {
         }
     }
 
+    /// With shared instances, memory comes from an audit's estimate (`setMemoryEstimate`).
+    @Test func memoryFromAnAuditEstimate() async throws {
+        try await withRedisServer { server in
+            let redis = RedisClient(server.configuration)
+            let monitor = CacheMonitor(cache: CacheClient(redis: redis), services: [Self.payment])
+            #expect(await monitor.check().first?.memory == nil, "no estimate yet")
+            monitor.setMemoryEstimate(900 * 1024, service: "payment")
+            let report = try #require(await monitor.check().first)
+            let memory = try #require(report.memory)
+            #expect(memory.source == "estimate" && memory.usedBytes == 900 * 1024 && memory.budgetBytes == 1 << 20 && memory.share == 900.0 / 1024)
+            #expect(report.alerts.map(\.name) == [.memory], "above 80% of the budget, `for: 0`")
+            await redis.shutdown()
+        }
+    }
+
     struct Loaders: PaymentCache.Loaders {
         func recentPayments(_ warmup: PaymentCache.RecentPaymentsWarmup) async throws {}
     }
