@@ -1,7 +1,7 @@
 /// Runs the semantic rules over all decoded services at once (references cross files). Its only
 /// output is diagnostics; the ``ProgramBuilder`` builds the program afterwards, when none is an
 /// error. Each rule family lives in its own file.
-public struct Checker {
+public struct Checker: Sendable {
     var diagnostics = DiagnosticBag()
     /// Services with unique names, in input order; duplicates are reported and left out.
     let services: [Service]
@@ -90,19 +90,46 @@ public struct Checker {
         })
     }
 
+    /// The rules as independent jobs: the per-service rules in chunks of services, and each
+    /// whole-platform rule on its own. Rules only read the decoded services and report findings,
+    /// so the jobs run on all cores, each into its own bag; bags merge in job order and the
+    /// final report is sorted, so the output is the same as one thread's.
+    private enum Job: Sendable {
+        case services(Range<Int>)
+        case keyspace, blastRadius, patternIndexes, staleness, generatedNames
+    }
+
     private mutating func run() {
-        for service in services {
-            checkParams(service)
-            checkInvalidations(service)
-            checkWarmups(service)
-            checkDependencies(service)
-            checkSanity(service)
+        let chunkSize = max(1, services.count / 16)
+        let chunks = stride(from: 0, to: services.count, by: chunkSize).map { .services($0..<min($0 + chunkSize, services.count)) as Job }
+        let jobs = [Job.keyspace, .staleness, .patternIndexes, .generatedNames, .blastRadius] + chunks
+        var base = self
+        base.diagnostics = DiagnosticBag(limit: diagnostics.limit)
+        let shared = base
+        let bags = ParallelMap.map(jobs) { job in
+            var checker = shared
+            checker.perform(job)
+            return checker.diagnostics
         }
-        checkKeyspace()
-        checkBlastRadius()
-        checkPatternIndexes()
-        checkStaleness()
-        checkGeneratedNames()
+        for bag in bags { diagnostics.merge(bag) }
+    }
+
+    private mutating func perform(_ job: Job) {
+        switch job {
+        case .services(let range):
+            for service in services[range] {
+                checkParams(service)
+                checkInvalidations(service)
+                checkWarmups(service)
+                checkDependencies(service)
+                checkSanity(service)
+            }
+        case .keyspace: checkKeyspace()
+        case .blastRadius: checkBlastRadius()
+        case .patternIndexes: checkPatternIndexes()
+        case .staleness: checkStaleness()
+        case .generatedNames: checkGeneratedNames()
+        }
     }
 
     // MARK: Shared lookups

@@ -2,7 +2,8 @@
 /// invalidation patterns and tags reach only (and at least some of) their own service's keys.
 extension Checker {
     private struct PlacedFamily {
-        let service: Service
+        /// The owning service's name (not the service: a copy per family would hold its storage).
+        let service: String
         let family: KeyFamily
         let segments: [SegmentAlgebra.Segment]
     }
@@ -18,7 +19,7 @@ extension Checker {
                     reportLeadingHole(family.pattern, "the pattern of '\(family.name.value)'")
                     continue
                 }
-                byPrefix[prefix, default: []].append(PlacedFamily(service: service, family: family, segments: segments))
+                byPrefix[prefix, default: []].append(PlacedFamily(service: service.name.value, family: family, segments: segments))
             }
         }
         for bucket in byPrefix.values {
@@ -87,8 +88,8 @@ extension Checker {
     }
 
     private mutating func reportOverlap(_ earlier: PlacedFamily, _ later: PlacedFamily) {
-        let where_ = earlier.service.name.value == later.service.name.value
-            ? "" : " of the service '\(earlier.service.name.value)'"
+        let where_ = earlier.service == later.service
+            ? "" : " of the service '\(earlier.service)'"
         let related = [RelatedLocation(earlier.family.pattern.location, "'\(earlier.family.name.value)' is declared here")]
         if SegmentAlgebra.sameKeys(earlier.segments, later.segments) {
             diagnostics.report(
@@ -114,12 +115,12 @@ extension Checker {
         var reportedServices = Set<String>()
         for placed in byPrefix[prefix] ?? [] {
             guard let witness = SegmentAlgebra.globMatch(segments, placed.segments) else { continue }
-            if placed.service.name.value == service.name.value {
+            if placed.service == service.name.value {
                 matchesOwn = true
-            } else if reportedServices.insert(placed.service.name.value).inserted {
+            } else if reportedServices.insert(placed.service).inserted {
                 diagnostics.report(
                     .patternCrossesService, at: glob.location,
-                    "the invalidation pattern '\(glob.text)' can match keys of '\(placed.family.name.value)' in the service '\(placed.service.name.value)', e.g. '\(witness)'",
+                    "the invalidation pattern '\(glob.text)' can match keys of '\(placed.family.name.value)' in the service '\(placed.service)', e.g. '\(witness)'",
                     hint: "narrow the pattern with a literal segment only this service's keys use",
                     related: [RelatedLocation(placed.family.pattern.location, "'\(placed.family.name.value)' is declared here")])
             }

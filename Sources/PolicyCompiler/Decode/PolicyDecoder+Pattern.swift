@@ -14,7 +14,9 @@ extension PolicyDecoder {
             diagnostics.report(.invalidPattern, at: node.location, "\(what()) is empty")
             return nil
         }
-        guard text.value.utf8.count <= Self.maxPatternLength * 4, text.value.count <= Self.maxPatternLength else {
+        // Characters are counted (grapheme breaking) only when the bytes alone cannot settle it.
+        let byteCount = text.value.utf8.count
+        guard byteCount <= Self.maxPatternLength || (byteCount <= Self.maxPatternLength * 4 && text.value.count <= Self.maxPatternLength) else {
             diagnostics.report(.invalidPattern, at: node.location, "\(what()) is longer than \(Self.maxPatternLength) characters")
             return nil
         }
@@ -59,6 +61,7 @@ extension PolicyDecoder {
     private mutating func patternSegment(
         _ piece: String, what: @autoclosure () -> String, use: PatternUse, at location: SourceLocation
     ) -> KeyPattern.Segment? {
+        if let plain = Self.plainASCIILiteral(piece) { return plain }
         if piece.isEmpty {
             diagnostics.report(
                 .invalidPattern, at: location, "\(what()) has an empty segment",
@@ -102,6 +105,24 @@ extension PolicyDecoder {
         if piece.unicodeScalars.contains(where: { $0.value < 0x80 ? ($0.value <= 0x20 || $0.value == 0x7F) : $0.properties.isWhitespace }) {
             diagnostics.report(.invalidPattern, at: location, "\(what()) has whitespace or a control character in '\(piece)'")
             return nil
+        }
+        return .literal(piece)
+    }
+
+    /// The common case in one pass over the bytes: an ASCII literal segment with no character the
+    /// rules below would look at (braces, globs, '#', whitespace, controls). Anything else, `nil`:
+    /// the full rules decide.
+    private static func plainASCIILiteral(_ piece: String) -> KeyPattern.Segment? {
+        guard !piece.isEmpty else { return nil }
+        for byte in piece.utf8 {
+            switch byte {
+            case 0x21...0x7E where byte != UInt8(ascii: "{") && byte != UInt8(ascii: "}") && byte != UInt8(ascii: "*")
+                && byte != UInt8(ascii: "?") && byte != UInt8(ascii: "[") && byte != UInt8(ascii: "]")
+                && byte != UInt8(ascii: "\\") && byte != UInt8(ascii: "#"):
+                continue
+            default:
+                return nil
+            }
         }
         return .literal(piece)
     }
