@@ -18,7 +18,7 @@ public final class CacheClient: Sendable {
     public let scanBatch: Int
     let scripts = ScriptRunner()
     let flights = NIOLockedValueBox([String: Task<any Sendable, any Error>]())
-    let nearCache = NearCache()
+    let nearCache: NearCache
     let unexpectedReplyCount = ManagedAtomic<Int>(0)
     let decodeFailureCount = ManagedAtomic<Int>(0)
     let earlyRefreshCount = ManagedAtomic<Int>(0)
@@ -77,11 +77,18 @@ public final class CacheClient: Sendable {
     /// behind (or stay down) before events are trimmed unseen.
     public let streamMaxLength: Int
 
+    /// Every TTL written is the family's multiplied by this (an environment's `ttlScale`; 1 keeps the policy's).
+    public let ttlScale: Double
+
     public init(
         redis: RedisClient, leaseTTL: Duration = .seconds(30), scanBatch: Int = 500, streamMaxLength: Int = 100_000,
         logger: Logger = Logger(label: "cachepolicy.cache"), degradation: Degradation = .failOpen,
-        breaker: CircuitBreaker = CircuitBreaker(), metrics: (any MetricsFactory)? = nil, statisticsWindow: Duration = .seconds(60)
+        breaker: CircuitBreaker = CircuitBreaker(), metrics: (any MetricsFactory)? = nil, statisticsWindow: Duration = .seconds(60),
+        ttlScale: Double = 1
     ) {
+        precondition(ttlScale > 0 && ttlScale.isFinite, "ttlScale must be a positive number")
+        self.ttlScale = ttlScale
+        self.nearCache = NearCache(ttlScale: ttlScale)
         self.redis = redis
         self.instruments = CacheInstruments(factory: metrics, statisticsWindow: statisticsWindow)
         self.logger = logger
@@ -151,7 +158,7 @@ public final class CacheClient: Sendable {
     /// sliding-get script when the family has a lifetime (`maxAge`).
     func readCommand(_ key: String, _ family: KeyFamilySpec) async throws -> RESPCommand {
         guard family.sliding else { return RESPCommand("GET", key) }
-        let ttl = family.writeTTL()
+        let ttl = family.writeTTL(scale: ttlScale)
         guard family.maxAge != nil else {
             var command = RESPCommand("GETEX", key, "PX")
             command.append(ttl)
@@ -163,10 +170,10 @@ public final class CacheClient: Sendable {
 
     /// The command that (re)starts a sliding entry's lifetime, sent just before its value, or
     /// `nil` for families without one.
-    static func lifetimeCommand(_ key: String, _ family: KeyFamilySpec) -> RESPCommand? {
+    static func lifetimeCommand(_ key: String, _ family: KeyFamilySpec, scale: Double) -> RESPCommand? {
         guard family.sliding, let maxAge = family.maxAge else { return nil }
         var command = RESPCommand("SET", KeyFamilySpec.lifetimeKey(key), "1", "PX")
-        command.append(TimeAmount(maxAge).nanoseconds / 1_000_000)
+        command.append(max(1, Int64((Double(TimeAmount(maxAge).nanoseconds / 1_000_000) * scale).rounded())))
         return command
     }
 
@@ -249,8 +256,8 @@ public final class CacheClient: Sendable {
     private func store<Value>(_ key: CacheKey<Value>, _ value: Value) async throws {
         let stored = try key.encode(value)
         let generation = nearCache.generation
-        let ttl = key.family.writeTTL()
-        if let lifetime = Self.lifetimeCommand(key.key, key.family) { try await redis.send(lifetime) }
+        let ttl = key.family.writeTTL(scale: ttlScale)
+        if let lifetime = Self.lifetimeCommand(key.key, key.family, scale: ttlScale) { try await redis.send(lifetime) }
         if key.tags.isEmpty {
             try await redis.send(Self.setCommand(key.key, stored, ttl: ttl))
         } else {
@@ -292,9 +299,9 @@ public final class CacheClient: Sendable {
         let generation = nearCache.generation
         for attempt in 0..<2 {
             let sha = entries.entries.contains { !$0.tags.isEmpty } ? try await scripts.load(.setTagged, on: redis) : ""
-            let lifetimes = entries.entries.compactMap { Self.lifetimeCommand($0.key, $0.family) }
+            let lifetimes = entries.entries.compactMap { Self.lifetimeCommand($0.key, $0.family, scale: ttlScale) }
             let commands = lifetimes + entries.entries.map { entry in
-                let ttl = entry.family.writeTTL()
+                let ttl = entry.family.writeTTL(scale: ttlScale)
                 if entry.tags.isEmpty { return Self.setCommand(entry.key, entry.value, ttl: ttl) }
                 return scripts.command(.setTagged, sha: sha, keys: [entry.key] + entry.tags, arguments: [.bytes(entry.value), .integer(ttl)])
             }
@@ -494,9 +501,9 @@ public final class CacheClient: Sendable {
     /// per key and process at a time (the single-flight table), under the usual lease rules.
     private func refreshEarlyIfDue<Value>(_ key: CacheKey<Value>, remaining: Int64, loader: @escaping @Sendable () async throws -> Value) {
         guard let ahead = key.family.refreshAhead else { return }
-        let window = Double(key.family.ttlMilliseconds) * ahead
+        let window = Double(key.family.scaledTTLMilliseconds(ttlScale)) * ahead
         guard Double(remaining) < window else { return }
-        let floor = max(1, Double(key.family.ttlMilliseconds) / 100)
+        let floor = max(1, Double(key.family.scaledTTLMilliseconds(ttlScale)) / 100)
         let delta = max(floor, loadMilliseconds.withLockedValue { $0[key.family.description] } ?? window / 10)
         var generator = JitterGenerator()
         let draw = Double.random(in: Double.ulpOfOne..<1, using: &generator)
@@ -555,11 +562,11 @@ public final class CacheClient: Sendable {
         if key.family.refreshAhead != nil { recordLoadTime(ContinuousClock.now - started, key.family) }
         let stored = try key.encode(value)
         do {
-            if let lifetime = Self.lifetimeCommand(key.key, key.family) { try await redis.send(lifetime) }
+            if let lifetime = Self.lifetimeCommand(key.key, key.family, scale: ttlScale) { try await redis.send(lifetime) }
             let generation = nearCache.generation
             let kept = try await scripts.run(
                 .storeWithLease, keys: [key.key, Self.leaseKey(key.key)] + key.tags,
-                arguments: [.string(token), .bytes(stored), .integer(key.family.writeTTL())], on: redis)
+                arguments: [.string(token), .bytes(stored), .integer(key.family.writeTTL(scale: ttlScale))], on: redis)
             if kept.int == 1 {
                 nearCache.put(key.key, stored, family: key.family, ifGeneration: generation)
             } else {

@@ -56,7 +56,12 @@ public final class NearCache: Sendable {
 
     private let state = NIOLockedValueBox(State())
 
-    public init() {}
+    /// Entries live as long as their family's shortest TTL multiplied by this.
+    let ttlScale: Double
+
+    public init(ttlScale: Double = 1) {
+        self.ttlScale = ttlScale
+    }
 
     /// Where removals stand; pass it to ``put(_:_:family:ifGeneration:)``.
     public var generation: UInt64 { state.withLockedValue { $0.generation } }
@@ -76,7 +81,7 @@ public final class NearCache: Sendable {
     public func put(_ key: String, _ value: ByteBuffer, family spec: KeyFamilySpec, ifGeneration generation: UInt64) {
         guard let capacity = spec.nearCacheEntries, capacity > 0 else { return }
         let id = FamilyID(spec)
-        let expires = MonotonicTime.coarseNanoseconds() &+ UInt64(spec.ttlRange.lowerBound) &* 1_000_000
+        let expires = MonotonicTime.coarseNanoseconds() &+ UInt64(spec.ttlRange(scale: ttlScale).lowerBound) &* 1_000_000
         state.withLockedValue { state in
             guard state.generation == generation else { return }
             let segment = state.segment(for: id, capacity: capacity)

@@ -28,8 +28,14 @@ public final class WarmupRunner: Service, Sendable {
         public var fleetLock: Bool
         /// The lock's TTL; it is renewed every third of it while the job runs.
         public var lockTTL: Duration
+        /// Jobs run by themselves (start-up, schedule, events); `false` leaves only ``WarmupRunner/trigger(_:)``.
+        /// Set it from the environment: `Settings(automatic: resolved.warmup)`.
+        public var automatic: Bool
 
-        public init(budget: Int = 16, scheduleJitter: Double = 0.1, fleetLock: Bool = true, lockTTL: Duration = .seconds(30)) {
+        public init(
+            budget: Int = 16, scheduleJitter: Double = 0.1, fleetLock: Bool = true, lockTTL: Duration = .seconds(30), automatic: Bool = true
+        ) {
+            self.automatic = automatic
             self.budget = max(1, budget)
             self.scheduleJitter = scheduleJitter
             self.fleetLock = fleetLock
@@ -88,7 +94,7 @@ public final class WarmupRunner: Service, Sendable {
             let id = WarmupJobID(service: $0.service, name: $0.name)
             return (id, WarmupJobStatus(id: id, priority: $0.priority))
         })
-        state = NIOLockedValueBox(State(schedule: WarmupSchedule(specs, budget: settings.budget, jitter: settings.scheduleJitter), statuses: statuses))
+        state = NIOLockedValueBox(State(schedule: WarmupSchedule(specs, budget: settings.budget, jitter: settings.scheduleJitter, automatic: settings.automatic), statuses: statuses))
         (reports, reportsContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1_000))
     }
 

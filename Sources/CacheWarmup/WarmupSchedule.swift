@@ -57,8 +57,13 @@ public struct WarmupSchedule: Sendable {
     /// Schedules are spread by ± this share of `every`.
     public let jitter: Double
 
-    public init(_ specs: [WarmupJobSpec], budget: Int, jitter: Double = 0.1) {
+    /// Whether jobs run by themselves (at start-up, on their schedule, after events). `false` (an
+    /// environment's `warmup: false`) leaves only manual requests.
+    public let automatic: Bool
+
+    public init(_ specs: [WarmupJobSpec], budget: Int, jitter: Double = 0.1, automatic: Bool = true) {
         precondition(budget > 0)
+        self.automatic = automatic
         jobs = specs.map {
             Job(
                 id: WarmupJobID(service: $0.service, name: $0.name), priority: $0.priority, every: $0.every,
@@ -70,7 +75,13 @@ public struct WarmupSchedule: Sendable {
 
     /// The runner started: every job is pending its start-up run.
     public mutating func start(at now: Duration) {
-        for index in jobs.indices { jobs[index].pending = (.startup, now) }
+        for index in jobs.indices {
+            if automatic {
+                jobs[index].pending = (.startup, now)
+            } else {
+                jobs[index].warmedUp = true  // nothing to wait for: manual runs start in priority order only
+            }
+        }
     }
 
     /// A request to run a job (manual trigger); `false` for an unknown job.
@@ -86,6 +97,7 @@ public struct WarmupSchedule: Sendable {
     @discardableResult
     public mutating func eventApplied(_ name: String, service: String, at now: Duration) -> [WarmupJobID] {
         var requested: [WarmupJobID] = []
+        guard automatic else { return requested }
         for index in jobs.indices where jobs[index].id.service == service && jobs[index].after.contains(name) {
             request(index, .event(name), at: now)
             requested.append(jobs[index].id)
@@ -143,7 +155,7 @@ public struct WarmupSchedule: Sendable {
         let started = jobs[index].startedAt ?? now
         jobs[index].running = nil
         jobs[index].warmedUp = true
-        if let every = jobs[index].every {
+        if automatic, let every = jobs[index].every {
             let spread = 1 + jitter * (2 * random - 1)
             jobs[index].nextRun = max(started + every * spread, now)
         }

@@ -9,7 +9,7 @@ struct CatalogueTests {
         #expect(Set(codes).count == codes.count)
         #expect(Set(DiagnosticCatalogue.entries.map(\.name)).count == codes.count)
         for entry in DiagnosticCatalogue.entries {
-            #expect(entry.code.rawValue.wholeMatch(of: /CP[1-8][0-9]{2}/) != nil)
+            #expect(entry.code.rawValue.wholeMatch(of: /CP[1-9][0-9]{2}/) != nil)
             #expect(!entry.summary.isEmpty && entry.explanation.count > 40, "\(entry.code)")
         }
     }
@@ -43,6 +43,7 @@ struct CatalogueTests {
             "nameCollision", "keyPatternChanged", "keyEncodingChanged", "valueFormatChanged", "consumedEventRemoved",
             "payloadFieldChanged", "invalidationRemoved", "tagRemoved", "dependencyRemoved", "ttlRaised", "stalenessWidened",
             "apiRemoved", "builderSignatureChanged", "generatedRequirementAdded",
+            "secretInPolicy", "invalidRedisURL", "platformFile", "sharedACLUser",
         ]
         #expect(names.count == DiagnosticCatalogue.entries.count)
         for name in names {

@@ -142,6 +142,8 @@ struct SchemaTests2 {
     @Test func checkedInCopyIsCurrent() throws {
         let onDisk = try String(contentsOfFile: packageRoot + "/docs/cachepolicy.schema.json", encoding: .utf8)
         #expect(onDisk == PolicySchema.document().rendered(), "run: cachepolicy schema > docs/cachepolicy.schema.json")
+        let platform = try String(contentsOfFile: packageRoot + "/docs/cachepolicy-platform.schema.json", encoding: .utf8)
+        #expect(platform == PolicySchema.platformDocument().rendered(), "run: cachepolicy schema --platform > docs/cachepolicy-platform.schema.json")
     }
 
     @Test func schemaKnowsExactlyTheDecoderFields() throws {
@@ -160,11 +162,17 @@ struct SchemaTests2 {
         #expect(rendered.contains("\"maximum\": \(PolicyFields.nearCacheEntries.upperBound)"))
         let config = PolicySchema.configDocument().rendered()
         for field in GenerationConfig.fields { #expect(config.contains("\"\(field)\":")) }
+        let platform = PolicySchema.platformDocument().rendered()
+        for field in PolicyFields.platform.known + PolicyFields.environment.known + PolicyFields.redis.known + PolicyFields.tls.known
+            + PolicyFields.credentials.known + PolicyFields.secret.known {
+            #expect(platform.contains("\"\(field)\":"), "the platform schema lacks '\(field)'")
+        }
     }
 
     @Test func examplePoliciesCarryTheModeline() throws {
         for file in try policyFiles(in: "policies") {
-            #expect(String(decoding: file.bytes, as: UTF8.self).hasPrefix("# yaml-language-server: $schema=../docs/cachepolicy.schema.json\n"))
+            let schema = file.path.hasSuffix("/platform.yaml") ? "cachepolicy-platform.schema.json" : "cachepolicy.schema.json"
+            #expect(String(decoding: file.bytes, as: UTF8.self).hasPrefix("# yaml-language-server: $schema=../docs/\(schema)\n"))
         }
     }
 
@@ -175,9 +183,14 @@ struct SchemaTests2 {
             schema = json.load(open('docs/cachepolicy.schema.json'))
             jsonschema.Draft7Validator.check_schema(schema)
             validator = jsonschema.Draft7Validator(schema)
-            errors = [f for f in sorted(glob.glob('policies/*.yaml')) if list(validator.iter_errors(yaml.safe_load(open(f))))]
+            errors = [f for f in sorted(glob.glob('policies/*.yaml')) if not f.endswith('/platform.yaml') and list(validator.iter_errors(yaml.safe_load(open(f))))]
             bad = yaml.safe_load(open('policies/payment.yaml')); bad['keys']['history']['tll'] = '5m'
-            sys.exit(0 if not errors and list(validator.iter_errors(bad)) else 1)
+            platform_schema = json.load(open('docs/cachepolicy-platform.schema.json'))
+            jsonschema.Draft7Validator.check_schema(platform_schema)
+            platform = jsonschema.Draft7Validator(platform_schema)
+            errors += [e.message for e in platform.iter_errors(yaml.safe_load(open('policies/platform.yaml')))]
+            leaky = yaml.safe_load(open('policies/platform.yaml')); leaky['environments']['staging']['credentials']['password'] = 'hunter2'
+            sys.exit(0 if not errors and list(validator.iter_errors(bad)) and list(platform.iter_errors(leaky)) else 1)
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -12,7 +12,8 @@ struct ExamplePlatformTests {
     }
 
     @Test func lintsCleanStrict() throws {
-        #expect(try examplePolicies().count == 8)
+        #expect(try examplePolicies().count == 9, "eight services and the platform file")
+        #expect(result.program?.platform?.environments.map(\.name.value) == ["dev", "staging", "prod"])
         #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map { "\($0.location) \($0.code) \($0.message)" })")
     }
 

@@ -32,6 +32,24 @@ struct WarmupScheduleTests {
         #expect(names(schedule.startable(at: .seconds(3))) == ["d"])
     }
 
+    /// An environment with `warmup: false`: nothing runs by itself, a manual request still does.
+    @Test func withoutAutomaticRunsOnlyManualRequestsStart() {
+        var schedule = WarmupSchedule(
+            [spec("a", .high, every: .seconds(10), after: ["x.changed"]), spec("b", .low)], budget: 10, automatic: false)
+        schedule.start(at: .zero)
+        #expect(schedule.startable(at: .zero).isEmpty, "no start-up run")
+        #expect(schedule.eventApplied("x.changed", service: "svc", at: .seconds(1)).isEmpty)
+        #expect(schedule.startable(at: .seconds(1)).isEmpty, "no run after the event")
+        schedule.request(id("b"), .manual, at: .seconds(2))
+        let manual = schedule.startable(at: .seconds(2))
+        #expect(names(manual) == ["b"] && manual[0].trigger == .manual, "a low job need not wait for a start-up that never comes")
+        schedule.request(id("a"), .manual, at: .seconds(2))
+        #expect(names(schedule.startable(at: .seconds(2))) == ["a"])
+        schedule.finished(id("a"), at: .seconds(3), random: 0.5)
+        #expect(schedule.nextWakeup == nil, "no scheduled run after a manual one")
+        #expect(schedule.startable(at: .seconds(100)).isEmpty)
+    }
+
     @Test func theBudgetIsSharedAndLowerPrioritiesDoNotOvertake() {
         var schedule = WarmupSchedule(
             [spec("x", .high, concurrency: 3), spec("y", .medium, concurrency: 2), spec("z", .low, concurrency: 1)], budget: 4)

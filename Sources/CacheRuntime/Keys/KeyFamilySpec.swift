@@ -49,9 +49,17 @@ public struct KeyFamilySpec: Sendable, Hashable, CustomStringConvertible {
         TimeAmount(ttl).nanoseconds / 1_000_000
     }
 
+    /// The TTL in milliseconds multiplied by `scale` (an environment's `ttlScale`), at least 1.
+    public func scaledTTLMilliseconds(_ scale: Double) -> Int64 {
+        scale == 1 ? ttlMilliseconds : max(1, Int64((Double(ttlMilliseconds) * scale).rounded()))
+    }
+
     /// The range a written entry's TTL is drawn from: the TTL ± jitter, never below 1 ms.
-    public var ttlRange: ClosedRange<Int64> {
-        let base = ttlMilliseconds
+    public var ttlRange: ClosedRange<Int64> { ttlRange(scale: 1) }
+
+    /// ``ttlRange`` with the TTL multiplied by an environment's `ttlScale`.
+    public func ttlRange(scale: Double) -> ClosedRange<Int64> {
+        let base = scaledTTLMilliseconds(scale)
         let spread = Int64((Double(base) * jitter).rounded(.down))
         return max(1, base - spread)...max(1, base + spread)
     }
@@ -62,8 +70,8 @@ public struct KeyFamilySpec: Sendable, Hashable, CustomStringConvertible {
         Int64.random(in: ttlRange, using: &generator)
     }
 
-    public func writeTTL() -> Int64 {
-        let range = ttlRange
+    public func writeTTL(scale: Double = 1) -> Int64 {
+        let range = ttlRange(scale: scale)
         guard range.lowerBound < range.upperBound else { return range.lowerBound }
         var generator = JitterGenerator()
         return Int64.random(in: range, using: &generator)

@@ -23,6 +23,7 @@ public enum DiagnosticCatalogue {
         case staleness = "Staleness"
         case sanity = "Sanity"
         case generation = "Generation"
+        case platform = "Platform"
         /// `cachepolicy diff`: each code also has a ``ChangeCategory`` users select with `--fail-on`.
         case evolution = "Evolution"
     }
@@ -426,6 +427,39 @@ public enum DiagnosticCatalogue {
                 become nested types. Two policy names that map to the same Swift name, or a nested \
                 type that would shadow a key family's value type, cannot both be generated. The \
                 related location is the other declaration; rename one of them.
+                """),
+
+        // MARK: Platform
+        Entry(code: .secretInPolicy, name: "secret-in-policy", severity: .error, category: .platform,
+              summary: "A password or credentials are written in a policy file.",
+              explanation: """
+                Policies are checked into the repository and compiled into generated code, so a secret \
+                written in one leaks to everyone who can read either. The platform file names where a \
+                secret comes from instead: `password: { env: CACHEPOLICY_{SERVICE}_PASSWORD }` or \
+                `password: { file: /run/secrets/cachepolicy-{service} }`, read when the service starts. \
+                A URL with `user:password@` is refused for the same reason.
+                """),
+        Entry(code: .invalidRedisURL, name: "invalid-redis-url", severity: .error, category: .platform,
+              summary: "A Redis address in the platform file is not a Redis URL.",
+              explanation: """
+                Addresses are `redis://host:port[/database]`, or `rediss://…` for TLS (an IPv6 host in \
+                brackets). TLS files are given under `tls:`, not as query parameters, and one \
+                environment uses either TLS everywhere or nowhere.
+                """),
+        Entry(code: .platformFile, name: "platform-file", severity: .error, category: .platform,
+              summary: "The platform file is misnamed, repeated, or a service uses its name.",
+              explanation: """
+                One file per policy set declares the environments, and it is named `platform.yaml` \
+                (it generates `CacheEnvironments.swift`; the build plugin predicts generated file names \
+                from policy file names, so the name is fixed). A second platform file, a platform file \
+                under another name, or a service in `platform.yaml` is an error.
+                """),
+        Entry(code: .sharedACLUser, name: "shared-acl-user", severity: .error, category: .platform,
+              summary: "Every service of an environment would connect as the same ACL user.",
+              explanation: """
+                `cachepolicy acl` gives each service a user that reaches only its own keys, events and \
+                the runtime's commands. A `credentials.user` without `{service}` names one user for \
+                all, which defeats that. Write e.g. `user: cachepolicy-{service}` (the default).
                 """),
 
         // MARK: Evolution (cachepolicy diff)

@@ -79,6 +79,12 @@ extension DiagnosticCode {
     public static let reservedName = DiagnosticCode(rawValue: "CP700")
     public static let nameCollision = DiagnosticCode(rawValue: "CP701")
 
+    // Platform: the environments file (`platform.yaml`).
+    public static let secretInPolicy = DiagnosticCode(rawValue: "CP900")
+    public static let invalidRedisURL = DiagnosticCode(rawValue: "CP901")
+    public static let platformFile = DiagnosticCode(rawValue: "CP902")
+    public static let sharedACLUser = DiagnosticCode(rawValue: "CP903")
+
     // Evolution: `cachepolicy diff`, a change between two versions of the policies.
     public static let keyPatternChanged = DiagnosticCode(rawValue: "CP800")
     public static let keyEncodingChanged = DiagnosticCode(rawValue: "CP801")

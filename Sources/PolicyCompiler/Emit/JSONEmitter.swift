@@ -10,6 +10,7 @@ public enum JSONEmitter {
             ("formatVersion", .int(formatVersion)),
             ("services", .array(program.services.map(service))),
             ("events", .array(program.events.map(event))),
+            ("environments", .array((program.platform?.environments ?? []).map(environment))),
         ])
         return GeneratedFile(name: fileName, contents: document.rendered())
     }
@@ -31,14 +32,49 @@ public enum JSONEmitter {
 
     static func milliseconds(_ duration: PolicyDuration) -> JSONValue { .int(duration.milliseconds) }
 
+    static func alerts(_ alerts: Alerts) -> JSONValue {
+        .object([
+            ("hitRateBelow", alerts.hitRateBelow.map { .double($0.value.ratio) } ?? .null),
+            ("memoryAbove", alerts.memoryAbove.map { .double($0.value.ratio) } ?? .null),
+            ("latencyAboveMs", alerts.latencyAbove.map { milliseconds($0.value) } ?? .null),
+            ("errorRateAbove", alerts.errorRateAbove.map { .double($0.value.ratio) } ?? .null),
+            ("forMs", .object(Alerts.names.filter { alerts.isDeclared($0) }.map { ($0, milliseconds(alerts.holdFor($0))) })),
+        ])
+    }
+
+    static func source(_ source: ValueSource) -> JSONValue {
+        switch source {
+        case .value(let text): .object([("value", .string(text))])
+        case .environment(let name): .object([("env", .string(name))])
+        case .file(let path): .object([("file", .string(path))])
+        }
+    }
+
+    /// An environment of the platform file; secrets appear only as where they are read from.
+    static func environment(_ environment: PlatformEnvironment) -> JSONValue {
+        let redis: JSONValue = switch environment.redis.value {
+        case .standalone(let url): .object([("url", source(url))])
+        case .sentinel(let master, let nodes): .object([("sentinel", .object([("master", .string(master)), ("nodes", .array(nodes.map { .string($0) }))]))])
+        case .cluster(let seeds): .object([("cluster", .object([("seeds", .array(seeds.map { .string($0) }))]))])
+        }
+        return .object([
+            ("name", .string(environment.name.value)),
+            ("source", location(environment.name.location)),
+            ("description", .optional(environment.description)),
+            ("redis", redis),
+            ("tls", environment.tls.map { tls in
+                .object([("ca", .optional(tls.ca)), ("cert", .optional(tls.certificate)), ("key", .optional(tls.key)), ("serverName", .optional(tls.serverName))])
+            } ?? .null),
+            ("credentials", environment.credentials.map { credentials in
+                .object([("user", .string(credentials.user.value)), ("password", credentials.password.map { source($0.value) } ?? .null)])
+            } ?? .null),
+            ("ttlScale", .double(environment.ttlScale?.value.ratio ?? 1)),
+            ("warmup", .bool(environment.warmup?.value ?? true)),
+            ("alerts", environment.alerts.map(alerts) ?? .null),
+        ])
+    }
+
     static func service(_ service: ServiceProgram) -> JSONValue {
-        let alerts: [(String, JSONValue)] = [
-            ("hitRateBelow", service.alerts.hitRateBelow.map { .double($0.value.ratio) } ?? .null),
-            ("memoryAbove", service.alerts.memoryAbove.map { .double($0.value.ratio) } ?? .null),
-            ("latencyAboveMs", service.alerts.latencyAbove.map { milliseconds($0.value) } ?? .null),
-            ("errorRateAbove", service.alerts.errorRateAbove.map { .double($0.value.ratio) } ?? .null),
-            ("forMs", .object(Alerts.names.filter { service.alerts.isDeclared($0) }.map { ($0, milliseconds(service.alerts.holdFor($0))) })),
-        ]
         let fields: [(String, JSONValue)] = [
             ("name", .string(service.name)),
             ("source", location(service.location)),
@@ -50,7 +86,7 @@ public enum JSONEmitter {
             ("reactions", .array(service.reactions.map(reaction))),
             ("warmups", .array(service.warmups.map(warmup))),
             ("staleness", .array(service.staleness.map(staleGap))),
-            ("alerts", .object(alerts)),
+            ("alerts", alerts(service.alerts)),
         ]
         return .object(fields)
     }

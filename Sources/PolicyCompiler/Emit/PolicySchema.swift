@@ -58,6 +58,11 @@ public enum PolicySchema {
 
     static func bound(_ name: String, _ value: JSONValue) -> JSONValue { object([(name, value), ("for", duration)], required: [name]) }
 
+    static let alerts = object(PolicyFields.alerts, [
+        ("hitRate", bound("below", percent)), ("memory", bound("above", percent)),
+        ("latency", bound("above", duration)), ("errorRate", bound("above", percent)),
+    ])
+
     public static func document() -> JSONValue {
         let family = object(PolicyFields.keyFamily, [
             ("pattern", keyPattern), ("description", ["type": "string"]), ("ttl", duration), ("jitter", percent),
@@ -105,10 +110,7 @@ public enum PolicySchema {
             ]))),
             ("invalidate", map(key: event, value: list(action))),
             ("warmup", map(key: string(pattern: "^[a-z][a-z0-9-]*$", "A warmup job name."), value: warmup)),
-            ("alerts", object(PolicyFields.alerts, [
-                ("hitRate", bound("below", percent)), ("memory", bound("above", percent)),
-                ("latency", bound("above", duration)), ("errorRate", bound("above", percent)),
-            ])),
+            ("alerts", alerts),
         ]
         precondition(topLevel.map(\.0) == PolicyFields.topLevel.known, "the schema and PolicyFields disagree on the top level")
         return .object([
@@ -143,6 +145,72 @@ extension PolicySchema {
             ("properties", .object(properties)),
             ("additionalProperties", false),
         ])
+    }
+}
+
+extension PolicySchema {
+    public static let platformFileName = "cachepolicy-platform.schema.json"
+
+    /// The JSON Schema of the platform file (`platform.yaml`, see ``Platform``).
+    public static func platformDocument() -> JSONValue {
+        let url = string(pattern: "^rediss?://[^@?]+$", "redis://host:port[/db] or rediss://… (no credentials: CP900).")
+        let secret = JSONValue.object([("oneOf", [
+            object(PolicyFields.secret, [("env", string(pattern: "^[A-Z_{}][A-Za-z0-9_{}]*$", "An environment variable; {SERVICE} is the service upper-cased.")), ("file", ["type": "string"])])
+                .adding(required: ["env"]),
+            object(PolicyFields.secret, [("env", string(pattern: "^[A-Z_{}][A-Za-z0-9_{}]*$", "An environment variable; {SERVICE} is the service upper-cased.")), ("file", ["type": "string"])])
+                .adding(required: ["file"]),
+        ])])
+        let redis = JSONValue.object([("oneOf", [
+            url,
+            object(PolicyFields.redis, [
+                ("url", .object([("oneOf", [url, secret])])),
+                ("sentinel", object(PolicyFields.sentinel, [("master", ["type": "string"]), ("nodes", list(url))])),
+                ("cluster", object(PolicyFields.cluster, [("seeds", list(url))])),
+            ]).adding(extra: [("minProperties", 1), ("maxProperties", 1)]),
+        ])])
+        let environment = object(PolicyFields.environment, [
+            ("description", ["type": "string"]),
+            ("redis", redis),
+            ("tls", object(PolicyFields.tls, [("ca", ["type": "string"]), ("cert", ["type": "string"]), ("key", ["type": "string"]), ("serverName", ["type": "string"])])),
+            ("credentials", object(PolicyFields.credentials, [
+                ("user", string(pattern: "\\{service\\}", "The ACL user; {service} is the service's name.")), ("password", secret),
+            ])),
+            ("ttlScale", percent),
+            ("warmup", ["type": "boolean"]),
+            ("alerts", alerts),
+        ])
+        let properties: [(String, JSONValue)] = [
+            ("version", .object([("const", 1)])),
+            ("platform", string(pattern: "^[a-z][a-z0-9-]*$", "The platform's name.")),
+            ("description", ["type": "string"]),
+            ("environments", .object([
+                ("type", "object"), ("minProperties", 1),
+                ("propertyNames", string(pattern: "^[a-z][a-z0-9-]*$", "An environment name such as dev, staging, prod.")),
+                ("additionalProperties", environment),
+            ])),
+        ]
+        precondition(properties.map(\.0) == PolicyFields.platform.known, "the platform schema and PolicyFields disagree")
+        return .object([
+            ("$schema", "http://json-schema.org/draft-07/schema#"),
+            ("title", "cachepolicy platform file, version 1"),
+            ("description", "The environments of a platform (policies/platform.yaml): topology, TLS, ACL users, overrides. Reference: docs/policy-language.md."),
+            ("type", "object"),
+            ("properties", .object(properties)),
+            ("required", .array(PolicyFields.platform.required.map { .string($0) })),
+            ("additionalProperties", false),
+        ])
+    }
+}
+
+extension JSONValue {
+    /// The same object with `required` set.
+    func adding(required: [String]) -> JSONValue { adding(extra: [("required", .array(required.map { .string($0) }))]) }
+
+    /// The same object with more members (replacing any of the same name).
+    func adding(extra: [(String, JSONValue)]) -> JSONValue {
+        guard case .object(let members) = self else { return self }
+        let names = Set(extra.map(\.0))
+        return .object(members.filter { !names.contains($0.0) } + extra)
     }
 }
 

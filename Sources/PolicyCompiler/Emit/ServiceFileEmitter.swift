@@ -42,22 +42,12 @@ struct ServiceFileEmitter {
     // MARK: Policy
 
     private func emitPolicy(_ writer: inout SwiftWriter) {
-        let alerts = service.alerts
-        let thresholds = [
-            alerts.hitRateBelow.map { "hitRateBelow: \(SwiftEmitter.ratio($0.value))" },
-            alerts.memoryAbove.map { "memoryAbove: \(SwiftEmitter.ratio($0.value))" },
-            alerts.latencyAbove.map { "latencyAbove: \(SwiftEmitter.duration($0.value))" },
-            alerts.errorRateAbove.map { "errorRateAbove: \(SwiftEmitter.ratio($0.value))" },
-            alerts.holdFor.isEmpty ? nil : "holdFor: [" + Alerts.names.compactMap { name in
-                alerts.holdFor[name].map { ".\(name): \(SwiftEmitter.duration($0.value))" }
-            }.joined(separator: ", ") + "]",
-        ].compactMap { $0 }
         writer.doc(["The service's policy: memory budget, alert thresholds, key families, warmup jobs and the events it reacts to."])
         writer.list("public static let policy = ServicePolicy(", [
             "name: \(SwiftNames.stringLiteral(service.name))",
             "description: \(service.description.map(SwiftNames.stringLiteral) ?? "nil")",
             "memoryBudget: \(service.memory.map { "\($0.bytes)" } ?? "nil")",
-            "alerts: AlertThresholds(\(thresholds.joined(separator: ", ")))",
+            "alerts: \(SwiftEmitter.alertThresholds(service.alerts))",
             "families: [\(service.keys.map { "Families.\(SwiftNames.identifier($0.name))" }.joined(separator: ", "))]",
             "warmupJobs: [\(service.warmups.map { "Jobs.\(SwiftNames.memberName($0.name))" }.joined(separator: ", "))]",
             "reactsTo: [\(service.reactions.map { SwiftNames.stringLiteral($0.event) }.joined(separator: ", "))]",

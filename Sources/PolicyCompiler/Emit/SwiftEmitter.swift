@@ -78,6 +78,11 @@ public struct SwiftEmitter: Sendable {
             GeneratedFile(name: Self.fileName(for: service), contents: ServiceFileEmitter(service: service, program: program, imports: imports, access: access, provenance: provenance).emit())
         }
         files.append(GeneratedFile(name: Self.eventsFileName, contents: EventsFileEmitter(program: program, imports: imports, access: access, provenance: provenance).emit()))
+        if let platform = program.platform {
+            files.append(GeneratedFile(
+                name: GeneratedNames.environmentsFileName,
+                contents: EnvironmentsFileEmitter(platform: platform, imports: imports, access: access, provenance: provenance).emit()))
+        }
         return files.sorted { $0.name < $1.name }
     }
 
@@ -100,6 +105,20 @@ public struct SwiftEmitter: Sendable {
     }
 
     // MARK: Shared rendering
+
+    /// `AlertThresholds(hitRateBelow: 0.7, …)` with only the thresholds the policy gives.
+    static func alertThresholds(_ alerts: Alerts) -> String {
+        let thresholds = [
+            alerts.hitRateBelow.map { "hitRateBelow: \(ratio($0.value))" },
+            alerts.memoryAbove.map { "memoryAbove: \(ratio($0.value))" },
+            alerts.latencyAbove.map { "latencyAbove: \(duration($0.value))" },
+            alerts.errorRateAbove.map { "errorRateAbove: \(ratio($0.value))" },
+            alerts.holdFor.isEmpty ? nil : "holdFor: [" + Alerts.names.compactMap { name in
+                alerts.holdFor[name].map { ".\(name): \(duration($0.value))" }
+            }.joined(separator: ", ") + "]",
+        ].compactMap { $0 }
+        return "AlertThresholds(\(thresholds.joined(separator: ", ")))"
+    }
 
     /// The Swift type of a param or payload field; enums are nested types named after the param.
     static func swiftType(_ type: ParamType, name: String) -> String {

@@ -29,6 +29,21 @@ public enum PolicyFields {
     public static let retry = Section(known: ["attempts", "backoff", "max"], required: [])
     public static let alerts = Section(known: ["hitRate", "memory", "latency", "errorRate"], required: [])
 
+    /// The platform file (`platform.yaml`): environments instead of a service.
+    public static let platform = Section(known: ["version", "platform", "description", "environments"], required: ["version", "platform", "environments"])
+    public static let environment = Section(
+        known: ["description", "redis", "tls", "credentials", "ttlScale", "warmup", "alerts"], required: ["redis"])
+    /// Exactly one of the three.
+    public static let redis = Section(known: ["url", "sentinel", "cluster"], required: [])
+    public static let sentinel = Section(known: ["master", "nodes"], required: ["master", "nodes"])
+    public static let cluster = Section(known: ["seeds"], required: ["seeds"])
+    public static let tls = Section(known: ["ca", "cert", "key", "serverName"], required: [])
+    public static let credentials = Section(known: ["user", "password"], required: [])
+    /// Where a secret is read from: exactly one of the two.
+    public static let secret = Section(known: ["env", "file"], required: [])
+    /// `ttlScale` as a share of the declared TTLs.
+    public static let ttlScale = 0.001...1000.0
+
     public static let port = 1...65535
     public static let nearCacheEntries = 1...10_000_000
     public static let batch = 1...100_000

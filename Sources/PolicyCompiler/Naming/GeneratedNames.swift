@@ -5,6 +5,9 @@
 enum GeneratedNames {
     /// The file with every event's payload type and the consumer table.
     static let eventsFileName = "CacheEvents.swift"
+    /// The platform file (environments) and the file generated from it.
+    static let platformFileNames = ["platform.yaml", "platform.yml"]
+    static let environmentsFileName = "CacheEnvironments.swift"
     /// The generation config the plugin reads beside a target's `policies` folder.
     static let configFileName = "cachepolicy.yaml"
 
@@ -26,6 +29,11 @@ enum GeneratedNames {
 
     /// `policies/billing-v2.yaml` → `BillingV2Cache.swift`: outputs are predictable from inputs alone.
     static func fileName(forPolicyFile path: String) -> String {
-        namespace(of: serviceName(fromPolicyFile: path)) + ".swift"
+        isPlatformFile(path) ? environmentsFileName : namespace(of: serviceName(fromPolicyFile: path)) + ".swift"
+    }
+
+    /// `policies/platform.yaml`: the one file that declares environments instead of a service.
+    static func isPlatformFile(_ path: String) -> Bool {
+        platformFileNames.contains(path.split(separator: "/").last.map(String.init) ?? path)
     }
 }

@@ -43,11 +43,14 @@ public struct Compiler: Sendable {
 
     private func run(_ files: [SourceFile], references: [SourceFile], buildingProgram: Bool) -> Result {
         var diagnostics = DiagnosticBag(limit: maxDiagnostics)
-        let services = decode(files, into: &diagnostics)
+        let (services, platforms) = decode(files, into: &diagnostics)
         let paths = Set(files.map(\.path))
-        let referenced = decode(references.filter { !paths.contains($0.path) }, into: &diagnostics)
+        // A referenced package's platform file describes its own deployment: not read here.
+        let referenced = decode(references.filter { !paths.contains($0.path) }, into: &diagnostics).services
         diagnostics.merge(Checker.check(services, references: referenced, limit: maxDiagnostics))
-        let program = !buildingProgram || diagnostics.hasErrors ? nil : ProgramBuilder.build(services, references: referenced)
+        diagnostics.merge(PlatformRules.check(platforms))
+        var program = !buildingProgram || diagnostics.hasErrors ? nil : ProgramBuilder.build(services, references: referenced)
+        program?.platform = platforms.first
         return Result(
             program: program, diagnostics: diagnostics.sorted, errorCount: diagnostics.errorCount,
             warningCount: diagnostics.warningCount, omitted: diagnostics.omitted)
@@ -56,22 +59,42 @@ public struct Compiler: Sendable {
     /// Reads and decodes each file on its own (files are independent until the checker), spread
     /// over the machine's cores; results and diagnostics are gathered in path order, so the output
     /// is the same as a sequential run. Each file's node tree is dropped as soon as it is decoded.
-    private func decode(_ files: [SourceFile], into diagnostics: inout DiagnosticBag) -> [Service] {
+    private enum Decoded: Sendable {
+        case service(Service)
+        case platform(Platform)
+    }
+
+    private func decode(_ files: [SourceFile], into diagnostics: inout DiagnosticBag) -> (services: [Service], platforms: [Platform]) {
         let ordered = files.sorted(by: { $0.path < $1.path })
-        let decoded = ParallelMap.map(ordered) { file -> (Service?, DiagnosticBag) in
+        let decoded = ParallelMap.map(ordered) { file -> (Decoded?, DiagnosticBag) in
             var bag = DiagnosticBag(limit: maxDiagnostics)
             guard let root = YAMLReader.read(file, limits: limits, diagnostics: &bag) else { return (nil, bag) }
             var decoder = PolicyDecoder(file: file.path)
-            let service = decoder.decodeService(root)
+            let result: Decoded?
+            if PolicyDecoder.isPlatform(root) {
+                result = decoder.decodePlatform(root).map(Decoded.platform)
+            } else {
+                if GeneratedNames.isPlatformFile(file.path) {
+                    bag.report(
+                        .platformFile, at: root.location, "platform.yaml is the platform file: it declares 'platform:' and 'environments:', not a service",
+                        hint: "name the service's file after the service, e.g. policies/\(PolicyDecoder.serviceName(fromFile: file.path))-service.yaml")
+                }
+                result = decoder.decodeService(root).map(Decoded.service)
+            }
             bag.append(contentsOf: decoder.diagnostics.diagnostics)
-            return (service, bag)
+            return (result, bag)
         }
         var services: [Service] = []
+        var platforms: [Platform] = []
         services.reserveCapacity(decoded.count)
-        for (service, bag) in decoded {
+        for (result, bag) in decoded {
             diagnostics.merge(bag)
-            if let service { services.append(service) }
+            switch result {
+            case .service(let service): services.append(service)
+            case .platform(let platform): platforms.append(platform)
+            case nil: break
+            }
         }
-        return services
+        return (services, platforms)
     }
 }

@@ -3,6 +3,8 @@
 public struct Program: Sendable {
     public var services: [ServiceProgram]
     public var events: [EventProgram]
+    /// The environments (`platform.yaml`), when the policy set has one.
+    public var platform: Platform? = nil
 
     public func service(_ name: String) -> ServiceProgram? { services.first { $0.name == name } }
     public func event(_ name: String) -> EventProgram? { events.first { $0.name == name } }
