@@ -53,7 +53,18 @@ public final class RedisServer: Sendable {
         throw lastError ?? RedisConnectionError(.connectFailed, "could not start redis-server")
     }
 
+    /// The server's working folder, unless the test gives `--dir`: a replica writes the RDB it
+    /// receives there, and a cluster node its nodes.conf, so never into the current folder.
+    private static func workingFolder(port: Int, arguments: [String]) -> String? {
+        arguments.contains("--dir") ? nil : NSTemporaryDirectory() + "cachepolicy-redis-\(getpid())-\(port)"
+    }
+
     private static func launch(port: Int, arguments: [String], configFile: String? = nil) throws -> Process {
+        var arguments = arguments
+        if let folder = workingFolder(port: port, arguments: arguments) {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            arguments += ["--dir", folder]
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["redis-server"] + (configFile.map { [$0] } ?? []) + [
@@ -112,6 +123,7 @@ public final class RedisServer: Sendable {
             return process
         }) else { return }
         let pid = running.processIdentifier
+        defer { Self.workingFolder(port: port, arguments: arguments).map { try? FileManager.default.removeItem(atPath: $0) } }
         // Persistence is off, so SIGKILL loses nothing; SIGTERM would wait for a graceful shutdown.
         kill(pid, SIGKILL)
         // Not Process.waitUntilExit(): it spins a run loop, which hangs on a concurrency thread.
