@@ -160,7 +160,7 @@ public struct PaymentSucceeded: CacheEvent {
 
 /// The payload of `provider.updated`.
 ///
-/// Produced by `utility`; mutates provider; invalidates caches in utility. Source: `policies/utility.yaml:33`.
+/// Produced by `utility`; mutates provider; invalidates caches in utility. Source: `policies/utility.yaml:34`.
 public struct ProviderUpdated: CacheEvent {
     public static let name = "provider.updated"
     public static let producer = "utility"

@@ -61,7 +61,8 @@ public enum UtilityCache: CompiledServicePolicy {
             jitter: 0.05,
             codec: .json,
             compression: .none,
-            nearCacheEntries: nil
+            nearCacheEntries: nil,
+            readFromReplica: true
         )
     }
 
@@ -95,7 +96,7 @@ public enum UtilityCache: CompiledServicePolicy {
 
     /// All utility types with their display names.
     ///
-    /// Key `utility:types`; TTL 1d ± 5%; json `UtilityTypeList`.
+    /// Key `utility:types`; TTL 1d ± 5%; json `UtilityTypeList`; read from a replica when there is one.
     ///
     /// Source: `policies/utility.yaml:27`.
     public static func types() -> CacheKey<UtilityTypeList> {
@@ -109,7 +110,7 @@ public enum UtilityCache: CompiledServicePolicy {
 
     // MARK: Invalidation
 
-    /// What `provider.updated` drops here: the key `utility:provider:{providerId}`, the key `utility:providers:{utilityType}`. Source: `policies/utility.yaml:38`.
+    /// What `provider.updated` drops here: the key `utility:provider:{providerId}`, the key `utility:providers:{utilityType}`. Source: `policies/utility.yaml:39`.
     public static func plan(for event: ProviderUpdated) -> InvalidationPlan {
         InvalidationPlan(
             service: "utility",
@@ -135,7 +136,7 @@ public enum UtilityCache: CompiledServicePolicy {
     public enum Jobs {
         /// Providers and types change rarely; keep them always warm.
         ///
-        /// Source: `policies/utility.yaml:43`.
+        /// Source: `policies/utility.yaml:44`.
         public static let referenceData = WarmupJobSpec(
             name: "reference-data",
             service: "utility",

@@ -22,6 +22,7 @@ public final class CacheClient: Sendable {
     let unexpectedReplyCount = ManagedAtomic<Int>(0)
     let decodeFailureCount = ManagedAtomic<Int>(0)
     let earlyRefreshCount = ManagedAtomic<Int>(0)
+    let replicaFallbacks = ManagedAtomic<Int>(0)
     /// Per family with early refresh: a moving average of its loads, in milliseconds (XFetch's δ).
     let loadMilliseconds = NIOLockedValueBox([String: Double]())
 
@@ -73,9 +74,17 @@ public final class CacheClient: Sendable {
     /// thrown as an error.
     public var unexpectedReplies: Int { unexpectedReplyCount.load(ordering: .relaxed) }
 
+    /// Reads of `readFrom: replica` families the replica could not answer (the primary did).
+    public var replicaReadFallbacks: Int { replicaFallbacks.load(ordering: .relaxed) }
+
     /// Entries kept per event stream (`XADD … MAXLEN ~`): how far a consuming service may fall
     /// behind (or stay down) before events are trimmed unseen.
     public let streamMaxLength: Int
+
+    /// Where reads of `readFrom: replica` families go (a Sentinel replica: `SentinelConfiguration(role: .replica)`);
+    /// `nil` reads everything from ``redis``. A replica that fails is skipped for that read: the
+    /// primary answers instead.
+    public let replica: RedisClient?
 
     /// Every TTL written is the family's multiplied by this (an environment's `ttlScale`; 1 keeps the policy's).
     public let ttlScale: Double
@@ -84,8 +93,9 @@ public final class CacheClient: Sendable {
         redis: RedisClient, leaseTTL: Duration = .seconds(30), scanBatch: Int = 500, streamMaxLength: Int = 100_000,
         logger: Logger = Logger(label: "cachepolicy.cache"), degradation: Degradation = .failOpen,
         breaker: CircuitBreaker = CircuitBreaker(), metrics: (any MetricsFactory)? = nil, statisticsWindow: Duration = .seconds(60),
-        ttlScale: Double = 1
+        ttlScale: Double = 1, replica: RedisClient? = nil
     ) {
+        self.replica = replica
         precondition(ttlScale > 0 && ttlScale.isFinite, "ttlScale must be a positive number")
         self.ttlScale = ttlScale
         self.nearCache = NearCache(ttlScale: ttlScale)
@@ -128,7 +138,7 @@ public final class CacheClient: Sendable {
             return (value, value == nil ? .miss : .nearHit)
         }
         let generation = nearCache.generation
-        guard let stored = try stringReply(try await redis.send(readCommand(key.key, key.family)), to: "GET", key.key) else { return (nil, .miss) }
+        guard let stored = try stringReply(try await read(readCommand(key.key, key.family), key.family), to: "GET", key.key) else { return (nil, .miss) }
         guard let value = try await decodeOrDrop(stored, key) else { return (nil, .miss) }
         nearCache.put(key.key, stored, family: key.family, ifGeneration: generation)
         return (value, .hit)
@@ -151,6 +161,18 @@ public final class CacheClient: Sendable {
                     metadata: ["family": "\(family)", "error": "\(error.description.prefix(200))"])
             }
             return nil
+        }
+    }
+
+    /// Sends a read: to the replica for a `readFrom: replica` family when there is one (the
+    /// primary when the replica cannot answer), otherwise to the primary.
+    func read(_ command: RESPCommand, _ family: KeyFamilySpec) async throws -> RESPValue {
+        guard family.readFromReplica, let replica else { return try await redis.send(command) }
+        do {
+            return try await replica.send(command)
+        } catch is RedisConnectionError {
+            replicaFallbacks.wrappingIncrement(ordering: .relaxed)
+            return try await redis.send(command)
         }
     }
 
@@ -217,7 +239,9 @@ public final class CacheClient: Sendable {
         }
         var command = RESPCommand("MGET")
         command.append(contentsOf: keys.map(\.key))
-        guard let replies = try await redis.send(command).elements, replies.count == keys.count else {
+        // To the replica when every key's family reads from one.
+        let reply = keys.allSatisfy(\.family.readFromReplica) ? try await read(command, keys[0].family) : try await redis.send(command)
+        guard let replies = reply.elements, replies.count == keys.count else {
             throw RedisError("MGET returned an unexpected reply")
         }
         return try await decodeAll(keys, replies, command: "MGET")

@@ -35,6 +35,14 @@ public struct ResolvedEnvironment: Sendable, CustomStringConvertible {
         }
     }
 
+    /// For a Sentinel deployment, the settings of a replica-role client (reads of `readFrom: replica`
+    /// families: `CacheClient(redis:…, replica: RedisClient(configuration))`); `nil` otherwise.
+    public var replicaConfiguration: RedisConfiguration? {
+        guard case .single(var configuration) = deployment, configuration.sentinel != nil else { return nil }
+        configuration.sentinel?.role = .replica
+        return configuration
+    }
+
     public var description: String {
         switch deployment {
         case .single(let configuration) where configuration.sentinel != nil:

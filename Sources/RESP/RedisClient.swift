@@ -84,16 +84,18 @@ public final class RedisClient: Sendable {
         let parts = payload.split(separator: " ")
         guard parts.count == 5, parts[0] == sentinel.masterName, let port = Int(parts[4]) else { return }
         let host = String(parts[3])
-        guard let connection = state.withLockedValue({ $0.current(isUsable: \.isActive) }),
-              connection.configuration.host != host || connection.configuration.port != port
-        else { return }
+        guard let connection = state.withLockedValue({ $0.current(isUsable: \.isActive) }) else { return }
+        let onNewMaster = connection.configuration.host == host && connection.configuration.port == port
+        // A master-role client leaves the old master; a replica-role client leaves the replica that
+        // was just promoted (the next connect picks a replica again).
+        guard sentinel.role == .master ? !onNewMaster : onNewMaster else { return }
         logger.info("the sentinels switched the master; reconnecting", metadata: ["master": "\(sentinel.masterName)", "to": "\(host):\(port)"])
         Task { await connection.close() }
     }
 
     /// Where this client connects, for messages: `host:port`, or the Sentinel master's name.
     private var address: String {
-        configuration.sentinel.map { "the Sentinel master '\($0.masterName)'" } ?? "\(configuration.host):\(configuration.port)"
+        configuration.sentinel.map { "\($0.role == .master ? "the" : "a replica of the") Sentinel master '\($0.masterName)'" } ?? "\(configuration.host):\(configuration.port)"
     }
 
     /// The current connection, connecting (once, shared by concurrent callers) when needed. A

@@ -44,8 +44,12 @@ public final class RedisConnection: Sendable {
         onPush: (@Sendable (RESPValue) -> Void)? = nil
     ) async throws -> RedisConnection {
         if let sentinel = configuration.sentinel {
-            return try await SentinelResolver.connectToMaster(configuration, sentinel) { target in
-                try await connect(target, subscriber: subscriber, eventLoopGroup: eventLoopGroup, onPush: onPush)
+            let direct: (RedisConfiguration) async throws -> RedisConnection = { target in
+                try await Self.connect(target, subscriber: subscriber, eventLoopGroup: eventLoopGroup, onPush: onPush)
+            }
+            switch sentinel.role {
+            case .master: return try await SentinelResolver.connectToMaster(configuration, sentinel, connect: direct)
+            case .replica: return try await SentinelResolver.connectToReplica(configuration, sentinel, connect: direct)
             }
         }
         let tls = try configuration.tls.map { settings in (settings, try settings.makeContext()) }

@@ -22,8 +22,19 @@ public struct SentinelConfiguration: Sendable, Hashable {
     public var password: String?
     /// How long to wait for one sentinel before asking the next.
     public var timeout: Duration
+    /// Which server of the group to connect to: the master (the default), or one of its replicas
+    /// (read-only; for families declared `readFrom: replica`).
+    public var role: Role
 
-    public init(sentinels: [Address], masterName: String, username: String? = nil, password: String? = nil, timeout: Duration = .milliseconds(500)) {
+    public enum Role: Sendable, Hashable {
+        case master, replica
+    }
+
+    public init(
+        sentinels: [Address], masterName: String, username: String? = nil, password: String? = nil, timeout: Duration = .milliseconds(500),
+        role: Role = .master
+    ) {
+        self.role = role
         self.sentinels = sentinels
         self.masterName = masterName
         self.username = username
@@ -72,15 +83,80 @@ enum SentinelResolver {
             .connectFailed, "no sentinel gave a reachable master for '\(sentinel.masterName)': \(failures.joined(separator: "; "))")
     }
 
-    /// One sentinel's answer: the master's host and port.
-    private static func ask(
+    /// A replica of the master, by the same protocol: each sentinel in turn lists the replicas
+    /// (`SENTINEL REPLICAS`); those it sees up with their link to the master `ok` are tried in random
+    /// order (spreading readers), and each is verified with `ROLE` before use.
+    static func connectToReplica(
+        _ configuration: RedisConfiguration, _ sentinel: SentinelConfiguration,
+        connect: (RedisConfiguration) async throws -> RedisConnection
+    ) async throws -> RedisConnection {
+        var failures: [String] = []
+        for address in sentinel.sentinels {
+            do {
+                let replicas = try await healthyReplicas(address, sentinel, configuration).shuffled()
+                if replicas.isEmpty { failures.append("\(address) sees no healthy replica") }
+                for (host, port) in replicas {
+                    var target = configuration
+                    target.sentinel = nil
+                    target.host = host
+                    target.port = port
+                    do {
+                        let connection = try await connect(target)
+                        let role = try await connection.send(RESPCommand("ROLE"))
+                        if role.elements?.first?.string == "slave" { return connection }
+                        await connection.close()
+                        failures.append("\(host):\(port) is not a replica (any more)")
+                    } catch {
+                        failures.append("\(host):\(port): \(error)")
+                    }
+                }
+            } catch {
+                failures.append("\(address): \(error)")
+            }
+        }
+        throw RedisConnectionError(
+            .connectFailed, "no sentinel gave a reachable replica of '\(sentinel.masterName)': \(failures.joined(separator: "; "))")
+    }
+
+    /// The replicas one sentinel sees up and in sync: not subjectively or objectively down, not
+    /// disconnected, `master-link-status` ok.
+    private static func healthyReplicas(
         _ address: SentinelConfiguration.Address, _ sentinel: SentinelConfiguration, _ configuration: RedisConfiguration
-    ) async throws -> (String, Int) {
+    ) async throws -> [(String, Int)] {
+        let connection = try await sentinelConnection(address, sentinel, configuration)
+        defer { Task { await connection.close() } }
+        let reply = try await connection.send(RESPCommand("SENTINEL", "REPLICAS", sentinel.masterName))
+        guard let entries = reply.elements else { throw RedisError("the sentinel does not know the master '\(sentinel.masterName)' (\(reply.kindDescription))") }
+        return entries.compactMap { entry -> (String, Int)? in
+            var fields: [String: String] = [:]
+            if let flat = entry.elements {
+                for index in stride(from: 0, to: flat.count - 1, by: 2) {
+                    if let name = flat[index].string, let value = flat[index + 1].string { fields[name] = value }
+                }
+            }
+            let flags = Set((fields["flags"] ?? "").split(separator: ","))
+            guard flags.isDisjoint(with: ["s_down", "o_down", "disconnected"]), fields["master-link-status"] == "ok",
+                  let host = fields["ip"], let port = fields["port"].flatMap(Int.init)
+            else { return nil }
+            return (host, port)
+        }
+    }
+
+    private static func sentinelConnection(
+        _ address: SentinelConfiguration.Address, _ sentinel: SentinelConfiguration, _ configuration: RedisConfiguration
+    ) async throws -> RedisConnection {
         var sentinelConfiguration = RedisConfiguration(
             host: address.host, port: address.port, username: sentinel.username, password: sentinel.password,
             connectTimeout: sentinel.timeout, commandTimeout: sentinel.timeout, preferRESP3: false, tls: configuration.tls)
         sentinelConfiguration.clientName = configuration.clientName
-        let connection = try await RedisConnection.connect(sentinelConfiguration)
+        return try await RedisConnection.connect(sentinelConfiguration)
+    }
+
+    /// One sentinel's answer: the master's host and port.
+    private static func ask(
+        _ address: SentinelConfiguration.Address, _ sentinel: SentinelConfiguration, _ configuration: RedisConfiguration
+    ) async throws -> (String, Int) {
+        let connection = try await sentinelConnection(address, sentinel, configuration)
         defer { Task { await connection.close() } }
         let reply = try await connection.send(RESPCommand("SENTINEL", "GET-MASTER-ADDR-BY-NAME", sentinel.masterName))
         guard let parts = reply.elements, parts.count == 2, let host = parts[0].string, let port = parts[1].string.flatMap(Int.init) else {

@@ -57,3 +57,27 @@ struct EarlyRefreshLanguageTests {
         #expect(unknown.diagnostics.contains { $0.code == .unknownField })
     }
 }
+
+@Suite("readFrom: replica")
+struct ReadFromTests {
+    @Test func aFamilyMayReadFromAReplica() throws {
+        let policy = goodPolicy.replacingOccurrences(of: "    value: Cart\n", with: "    value: Cart\n    readFrom: replica\n")
+        let result = compile(policy)
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.message))")
+        let family = try #require(result.program?.services.first?.keys.first)
+        #expect(family.readFromReplica)
+        let swift = SwiftEmitter().emit(try #require(result.program)).first { $0.name == "ShopCache.swift" }?.contents ?? ""
+        #expect(swift.contains("readFromReplica: true"))
+        #expect(JSONEmitter.emit(try #require(result.program)).contents.contains(#""readFrom": "replica""#))
+        let primary = compile(goodPolicy)
+        #expect(primary.program?.services.first?.keys.first?.readFromReplica == false)
+    }
+
+    @Test func aSlidingFamilyCannotReadFromAReplica() {
+        let policy = goodPolicy.replacingOccurrences(of: "    value: Cart\n", with: "    value: Cart\n    sliding: true\n    readFrom: replica\n")
+        let finding = expectFinding(compile(policy), .invalidValue, line: 12, column: 15)
+        #expect(finding?.message.contains("replica") == true)
+        let typo = goodPolicy.replacingOccurrences(of: "    value: Cart\n", with: "    value: Cart\n    readFrom: replicas\n")
+        #expect(compile(typo).diagnostics.contains { $0.code == .invalidValue && $0.message.contains("replicas") })
+    }
+}

@@ -7,67 +7,6 @@ import Testing
 /// A Sentinel-managed master with one replica and three sentinels, real processes on loopback.
 @Suite("Sentinel (real redis-server processes)", .serialized, .timeLimit(.minutes(2)))
 struct SentinelTests {
-    struct Topology {
-        let master: RedisServer
-        let replica: RedisServer
-        let sentinels: [RedisServer]
-        let folder: String
-
-        var all: [RedisServer] { [master, replica] + sentinels }
-
-        func stop() {
-            for server in all { server.stop() }
-            try? FileManager.default.removeItem(atPath: folder)
-        }
-
-        var configuration: RedisConfiguration {
-            var configuration = RedisConfiguration(connectTimeout: .milliseconds(500), commandTimeout: .seconds(1))
-            configuration.sentinel = SentinelConfiguration(
-                sentinels: sentinels.map { .init(host: "127.0.0.1", port: $0.port) }, masterName: "cache", timeout: .milliseconds(300))
-            return configuration
-        }
-    }
-
-    /// Starts the master, its replica and three sentinels (`down-after-milliseconds` 1000), and
-    /// waits until the sentinels know the replica and each other.
-    static func topology() async throws -> Topology {
-        let folder = NSTemporaryDirectory() + "cachepolicy-sentinel-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let master = try await RedisServer.start(["--repl-diskless-sync-delay", "0"])
-        let replica = try await RedisServer.start(["--replicaof", "127.0.0.1", "\(master.port)"])
-        let link = try await RedisConnection.connect(RedisConfiguration(port: replica.port))
-        let synced = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < synced, try await link.send(RESPCommand("INFO", "replication")).string?.contains("master_link_status:up") != true {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        await link.close()
-        var sentinels: [RedisServer] = []
-        for index in 0..<3 {
-            let file = folder + "/sentinel-\(index).conf"
-            try """
-                sentinel monitor cache 127.0.0.1 \(master.port) 2
-                sentinel down-after-milliseconds cache 1000
-                sentinel failover-timeout cache 3000
-                sentinel parallel-syncs cache 1
-
-                """.write(toFile: file, atomically: true, encoding: .utf8)
-            sentinels.append(try await RedisServer.start(["--sentinel"], configFile: file))
-        }
-        let topology = Topology(master: master, replica: replica, sentinels: sentinels, folder: folder)
-        let deadline = ContinuousClock.now + .seconds(20)
-        for sentinel in sentinels {
-            let connection = try await RedisConnection.connect(RedisConfiguration(port: sentinel.port, preferRESP3: false))
-            defer { Task { await connection.close() } }
-            while ContinuousClock.now < deadline {
-                let replicas = try await connection.send(RESPCommand("SENTINEL", "REPLICAS", "cache")).elements?.count ?? 0
-                let others = try await connection.send(RESPCommand("SENTINEL", "SENTINELS", "cache")).elements?.count ?? 0
-                if replicas == 1 && others == 2 { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
-        return topology
-    }
-
     actor Log {
         var events: [(at: ContinuousClock.Instant, error: String?)] = []
         var acknowledged: [(key: String, value: String, at: ContinuousClock.Instant)] = []
@@ -80,7 +19,7 @@ struct SentinelTests {
     }
 
     @Test func resolvesTheMasterAndVerifiesItsRole() async throws {
-        let topology = try await Self.topology()
+        let topology = try await SentinelTopology.start()
         defer { topology.stop() }
         let client = RedisClient(topology.configuration)
         try await client.send(RESPCommand("SET", "through-sentinel", "1"))
@@ -103,7 +42,7 @@ struct SentinelTests {
     /// connection errors confined to the failover window; writes acknowledged after it are on the
     /// new master.
     @Test func followsTheFailoverOfAKilledMaster() async throws {
-        let topology = try await Self.topology()
+        let topology = try await SentinelTopology.start()
         defer { topology.stop() }
         let client = RedisClient(topology.configuration, reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(200)))
         let log = Log()
@@ -167,12 +106,16 @@ struct SentinelTests {
     /// A failover that leaves the old master up (`SENTINEL FAILOVER`): the `+switch-master` hint
     /// moves an idle client to the new master before any command meets the demoted one.
     @Test func switchMasterMovesAnIdleClient() async throws {
-        let topology = try await Self.topology()
+        let topology = try await SentinelTopology.start()
         defer { topology.stop() }
         let log = LogCollector()
         let client = RedisClient(topology.configuration, logger: log.logger)
         try await client.send(RESPCommand("SET", "before", "1"))
         #expect(try await client.connection().configuration.port == topology.master.port)
+        var replicaRole = topology.configuration
+        replicaRole.sentinel?.role = .replica
+        let reader = RedisClient(replicaRole, reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(200)))
+        #expect(try await reader.connection().configuration.port == topology.replica.port)
         try await Task.sleep(for: .milliseconds(300))  // the subscriptions to +switch-master are up
         let sentinel = try await RedisConnection.connect(RedisConfiguration(port: topology.sentinels[0].port, preferRESP3: false))
         try await sentinel.send(RESPCommand("SENTINEL", "FAILOVER", "cache"))
@@ -188,6 +131,18 @@ struct SentinelTests {
         try await client.send(RESPCommand("SET", "after", "1"))
         #expect(try await client.connection().configuration.port == topology.replica.port)
         #expect(!log.messages.contains { $0.contains("READONLY") })
+        // The replica-role client left the promoted replica and reads from the old master once the
+        // sentinels have made it a replica in sync.
+        var readerPort = 0
+        let rejoined = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < rejoined {
+            readerPort = (try? await reader.connection().configuration.port) ?? 0
+            if readerPort == topology.master.port { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(readerPort == topology.master.port)
+        #expect(try await reader.send(RESPCommand("ROLE")).elements?.first?.string == "slave")
+        await reader.shutdown()
         await client.shutdown()
     }
 }

@@ -19,12 +19,15 @@ public struct KeyFamilySpec: Sendable, Hashable, CustomStringConvertible {
     public let maxAge: Duration?
     /// Early refresh: `fetch` may reload an entry in this last share of its TTL (0.2 for 20%).
     public let refreshAhead: Double?
+    /// `readFrom: replica`: reads may go to a replica (``CacheClient``'s `replica` client).
+    public let readFromReplica: Bool
 
     public init(
         service: String, name: String, pattern: String, ttl: Duration, jitter: Double, codec: CodecKind,
         compression: CompressionPolicy, nearCacheEntries: Int? = nil, sliding: Bool = false, maxAge: Duration? = nil,
-        refreshAhead: Double? = nil
+        refreshAhead: Double? = nil, readFromReplica: Bool = false
     ) {
+        self.readFromReplica = readFromReplica
         self.service = service
         self.name = name
         self.pattern = pattern

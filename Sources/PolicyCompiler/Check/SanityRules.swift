@@ -61,6 +61,12 @@ extension Checker {
                     hint: "use a 'maxAge' of at least \(ttl.value), or shorten the TTL")
             }
         }
+        if sliding, let readFrom = family.readFrom, readFrom.value == .replica {
+            diagnostics.report(
+                .invalidValue, at: readFrom.location,
+                "'\(family.name.value)' slides its TTL on every read, which a read-only replica cannot do",
+                hint: "remove 'readFrom: replica', or 'sliding'")
+        }
         guard sliding, let location = family.sliding?.location else { return }
         if let ttl = family.ttl(under: service.defaults), ttl.value.milliseconds == 0 {
             diagnostics.report(

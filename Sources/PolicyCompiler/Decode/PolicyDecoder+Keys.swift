@@ -67,6 +67,7 @@ extension PolicyDecoder {
         let dependsOn = fields["dependsOn"].map { identifiers($0, "'dependsOn' of \(what)", .member) } ?? []
         let sliding = fields["sliding"].flatMap { bool($0, "'sliding' of \(what)") }
         let maxAge = fields["maxAge"].flatMap { duration($0, "'maxAge' of \(what)") }
+        let readFrom = fields["readFrom"].flatMap { choice($0, "'readFrom' of \(what)", ReadFrom.self) }
         var refreshAhead: Located<Percent>?
         if let refreshNode = fields["refresh"],
            let refresh = self.fields(refreshNode, "'refresh' of \(what)", known: PolicyFields.refresh.known, required: PolicyFields.refresh.required) {
@@ -77,6 +78,6 @@ extension PolicyDecoder {
         return KeyFamily(
             name: name, description: description, pattern: keyPattern, ttl: ttl, jitter: jitter, codec: codec,
             value: value, compress: compress, tags: tags, dependsOn: dependsOn, nearCache: nearCache, keyVersion: keyVersion,
-            sliding: sliding, maxAge: maxAge, refreshAhead: refreshAhead)
+            sliding: sliding, maxAge: maxAge, refreshAhead: refreshAhead, readFrom: readFrom)
     }
 }

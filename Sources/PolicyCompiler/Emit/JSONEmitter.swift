@@ -124,6 +124,7 @@ public enum JSONEmitter {
             ("nearCacheEntries", family.nearCacheEntries.map { .int($0) } ?? .null),
             ("keyVersion", .int(family.keyVersion)),
             ("sliding", .bool(family.sliding)),
+            ("readFrom", .string(family.readFromReplica ? "replica" : "primary")),
             ("maxAgeMs", family.maxAge.map(milliseconds) ?? .null),
             ("refreshAhead", family.refreshAhead.map { .double($0.ratio) } ?? .null),
         ])

@@ -74,6 +74,7 @@ public enum PolicySchema {
             ("sliding", ["type": "boolean"]),
             ("maxAge", duration),
             ("refresh", object([("ahead", percent)], required: ["ahead"])),
+            ("readFrom", .object([("enum", .array(ReadFrom.allCases.map { .string($0.rawValue) }))])),
         ])
         let binding = map(key: member, value: member)
         let action = JSONValue.object([("oneOf", [

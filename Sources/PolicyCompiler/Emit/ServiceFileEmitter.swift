@@ -77,7 +77,8 @@ struct ServiceFileEmitter {
                     "compression: \(compression)",
                     "nearCacheEntries: \(family.nearCacheEntries.map(String.init) ?? "nil")",
                 ] + (family.sliding ? ["sliding: true", "maxAge: \(family.maxAge.map(SwiftEmitter.duration) ?? "nil")"] : [])
-                    + (family.refreshAhead.map { ["refreshAhead: \(SwiftEmitter.ratio($0))"] } ?? []), ")")
+                    + (family.refreshAhead.map { ["refreshAhead: \(SwiftEmitter.ratio($0))"] } ?? [])
+                    + (family.readFromReplica ? ["readFromReplica: true"] : []), ")")
             }
         }
     }
@@ -96,6 +97,7 @@ struct ServiceFileEmitter {
         if !family.dependsOn.isEmpty { facts.append("depends on " + family.dependsOn.joined(separator: ", ")) }
         if let entries = family.nearCacheEntries { facts.append("near cache of \(entries) entries") }
         if let ahead = family.refreshAhead { facts.append("refreshed early in the last \(ahead) of its TTL") }
+        if family.readFromReplica { facts.append("read from a replica when there is one") }
         if family.sliding { facts.append("sliding: reads renew the TTL" + (family.maxAge.map { ", for at most \($0) after a write" } ?? "")) }
         return [family.description ?? "", facts.joined(separator: "; ") + ".", provenance.source(family.location)]
     }

@@ -24,6 +24,8 @@ public final class KeyFamily: Sendable {
     public let maxAge: Located<PolicyDuration>?
     /// `refresh: { ahead: 20% }`: reads in the last share of the TTL may reload the entry early.
     public let refreshAhead: Located<Percent>?
+    /// `readFrom: replica`: reads may be served by a replica (Sentinel deployments).
+    public let readFrom: Located<ReadFrom>?
 
     public init(
         name: Located<String>,
@@ -40,8 +42,10 @@ public final class KeyFamily: Sendable {
         keyVersion: Located<Int>? = nil,
         sliding: Located<Bool>? = nil,
         maxAge: Located<PolicyDuration>? = nil,
-        refreshAhead: Located<Percent>? = nil
+        refreshAhead: Located<Percent>? = nil,
+        readFrom: Located<ReadFrom>? = nil
     ) {
+        self.readFrom = readFrom
         self.name = name
         self.description = description
         self.pattern = pattern
@@ -58,4 +62,10 @@ public final class KeyFamily: Sendable {
         self.maxAge = maxAge
         self.refreshAhead = refreshAhead
     }
+}
+
+/// Where a family's reads go: the primary (the default), or a replica when the deployment has one
+/// (reads then lag writes and invalidations by the replication delay).
+public enum ReadFrom: String, Sendable, Hashable, CaseIterable {
+    case primary, replica
 }

@@ -54,6 +54,8 @@ public struct KeyFamilyProgram: Sendable {
     public var keyVersion: Int = 1
     /// An idle timeout: reads renew the TTL (`GETEX … PX`).
     public var sliding: Bool = false
+    /// `readFrom: replica`.
+    public var readFromReplica: Bool = false
     /// With `sliding`: the absolute lifetime, however often the entry is read.
     public var maxAge: PolicyDuration?
     /// Early refresh: reads in this last share of the TTL may reload the entry (XFetch).

@@ -52,7 +52,8 @@ enum ProgramBuilder {
                 compression: family.compression(under: service.defaults)?.value ?? BuiltinDefaults.compression,
                 tags: family.tags, dependsOn: family.dependsOn.map(\.value),
                 nearCacheEntries: family.nearCache?.value, keyVersion: family.keyVersion?.value ?? 1,
-                sliding: family.sliding?.value ?? false, maxAge: family.maxAge?.value, refreshAhead: family.refreshAhead?.value)
+                sliding: family.sliding?.value ?? false, readFromReplica: family.readFrom?.value == .replica,
+                maxAge: family.maxAge?.value, refreshAhead: family.refreshAhead?.value)
         }
         let reach = FamilyReach(service)
         var indexes: [String: [KeyPattern]] = [:]
