@@ -71,8 +71,8 @@ public struct KeyClassifier: Sendable {
         if key.hasPrefix("#") {
             if let rest = Self.after(key, "#tag:") { return .tagSet(service: Self.firstSegment(rest)) }
             if let rest = Self.after(key, "#idx:") { return .indexSet(service: Self.firstSegment(rest)) }
-            if let rest = Self.after(key, "#lease:") { return .lease(family(of: rest)) }
-            if let rest = Self.after(key, "#life:") { return .lifetime(family(of: rest)) }
+            if let rest = Self.after(key, "#lease:") { return .lease(family(of: Self.unwrapped(rest))) }
+            if let rest = Self.after(key, "#life:") { return .lifetime(family(of: Self.unwrapped(rest))) }
             if let rest = Self.after(key, "#warmup:") { return .warmupLock(service: Self.firstSegment(rest)) }
             return .orphan
         }
@@ -85,4 +85,9 @@ public struct KeyClassifier: Sendable {
     }
 
     static func firstSegment(_ text: Substring) -> String { String(text.prefix { $0 != ":" }) }
+
+    /// `{key}` → `key`: the form a lease or lifetime key takes on a cluster.
+    static func unwrapped(_ text: Substring) -> Substring {
+        text.hasPrefix("{") && text.hasSuffix("}") && text.count > 2 ? text.dropFirst().dropLast() : text
+    }
 }

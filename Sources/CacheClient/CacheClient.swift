@@ -11,7 +11,8 @@ import RESP
 /// single-flight and stale-set protection, tags, and invalidation plans. Keys, TTLs, codecs,
 /// compression and tags all come from the `CacheKey`, i.e. from the compiled policy.
 public final class CacheClient: Sendable {
-    public let redis: RedisClient
+    /// One server (a `RedisClient`: standalone or a Sentinel master) or a cluster (`RedisClusterClient`).
+    public let redis: any RedisTransport
     /// How long a read-through loader may hold its lease; a value loaded later is not stored.
     public let leaseTTL: Duration
     /// Keys per `SCAN` page and per `UNLINK` during pattern invalidation.
@@ -90,7 +91,7 @@ public final class CacheClient: Sendable {
     public let ttlScale: Double
 
     public init(
-        redis: RedisClient, leaseTTL: Duration = .seconds(30), scanBatch: Int = 500, streamMaxLength: Int = 100_000,
+        redis: any RedisTransport, leaseTTL: Duration = .seconds(30), scanBatch: Int = 500, streamMaxLength: Int = 100_000,
         logger: Logger = Logger(label: "cachepolicy.cache"), degradation: Degradation = .failOpen,
         breaker: CircuitBreaker = CircuitBreaker(), metrics: (any MetricsFactory)? = nil, statisticsWindow: Duration = .seconds(60),
         ttlScale: Double = 1, replica: RedisClient? = nil
@@ -110,7 +111,20 @@ public final class CacheClient: Sendable {
     }
 
     /// The key of the lease a read-through load holds (docs/runtime.md).
-    static func leaseKey(_ key: String) -> String { "#lease:" + key }
+    func leaseKey(_ key: String) -> String { Self.sideKey("#lease:", key, cluster: redis.isCluster) }
+
+    /// The key that bounds a sliding entry's lifetime (`maxAge`).
+    func lifetimeKey(_ key: String) -> String { Self.sideKey("#life:", key, cluster: redis.isCluster) }
+
+    /// A key that lives beside an entry (its lease, its lifetime): `prefix` + the key. On a cluster
+    /// the scripts touch both keys together, so both must hash to one slot: a key without a hash
+    /// tag is wrapped in braces (`#lease:{payment:recent:…}` hashes exactly as the key does); a
+    /// key with one keeps it, and the side key follows it. (A key with a `}` but no hash tag would
+    /// defeat the braces; generated keys have none: KeyEncoder renders no brace.)
+    static func sideKey(_ prefix: String, _ key: String, cluster: Bool) -> String {
+        guard cluster, !HashSlot.hasHashTag(key) else { return prefix + key }
+        return prefix + "{" + key + "}"
+    }
 
     // MARK: Reads
 
@@ -187,14 +201,18 @@ public final class CacheClient: Sendable {
             return command
         }
         let sha = try await scripts.load(.slidingGet, on: redis)
-        return scripts.command(.slidingGet, sha: sha, keys: [key, KeyFamilySpec.lifetimeKey(key)], arguments: [.integer(ttl)])
+        return scripts.command(.slidingGet, sha: sha, keys: [key, lifetimeKey(key)], arguments: [.integer(ttl)])
     }
 
     /// The command that (re)starts a sliding entry's lifetime, sent just before its value, or
     /// `nil` for families without one.
-    static func lifetimeCommand(_ key: String, _ family: KeyFamilySpec, scale: Double) -> RESPCommand? {
+    func lifetimeCommand(_ key: String, _ family: KeyFamilySpec) -> RESPCommand? {
+        Self.lifetimeCommand(lifetimeKey(key), family, scale: ttlScale)
+    }
+
+    static func lifetimeCommand(_ lifetimeKey: String, _ family: KeyFamilySpec, scale: Double) -> RESPCommand? {
         guard family.sliding, let maxAge = family.maxAge else { return nil }
-        var command = RESPCommand("SET", KeyFamilySpec.lifetimeKey(key), "1", "PX")
+        var command = RESPCommand("SET", lifetimeKey, "1", "PX")
         command.append(max(1, Int64((Double(TimeAmount(maxAge).nanoseconds / 1_000_000) * scale).rounded())))
         return command
     }
@@ -232,7 +250,8 @@ public final class CacheClient: Sendable {
     }
 
     private func readMany<K: CacheKeyProtocol>(_ keys: [K]) async throws -> [K.Value?] {
-        if keys.contains(where: { $0.family.sliding }) {
+        // A cluster cannot MGET across slots: one read per key, pipelined per node.
+        if redis.isCluster || keys.contains(where: { $0.family.sliding }) {
             var commands: [RESPCommand] = []
             for key in keys { commands.append(try await readCommand(key.key, key.family)) }
             return try await decodeAll(keys, try await redis.pipeline(commands), command: "GET")
@@ -281,7 +300,7 @@ public final class CacheClient: Sendable {
         let stored = try key.encode(value)
         let generation = nearCache.generation
         let ttl = key.family.writeTTL(scale: ttlScale)
-        if let lifetime = Self.lifetimeCommand(key.key, key.family, scale: ttlScale) { try await redis.send(lifetime) }
+        if let lifetime = lifetimeCommand(key.key, key.family) { try await redis.send(lifetime) }
         if key.tags.isEmpty {
             try await redis.send(Self.setCommand(key.key, stored, ttl: ttl))
         } else {
@@ -323,7 +342,7 @@ public final class CacheClient: Sendable {
         let generation = nearCache.generation
         for attempt in 0..<2 {
             let sha = entries.entries.contains { !$0.tags.isEmpty } ? try await scripts.load(.setTagged, on: redis) : ""
-            let lifetimes = entries.entries.compactMap { Self.lifetimeCommand($0.key, $0.family, scale: ttlScale) }
+            let lifetimes = entries.entries.compactMap { lifetimeCommand($0.key, $0.family) }
             let commands = lifetimes + entries.entries.map { entry in
                 let ttl = entry.family.writeTTL(scale: ttlScale)
                 if entry.tags.isEmpty { return Self.setCommand(entry.key, entry.value, ttl: ttl) }
@@ -396,11 +415,11 @@ public final class CacheClient: Sendable {
         await hooks.beforeRemoval()
         defer { nearCache.remove(key.key) }
         if key.sets.isEmpty {
-            let replies = try await redis.pipeline([RESPCommand("UNLINK", key.key), RESPCommand("UNLINK", Self.leaseKey(key.key))])
+            let replies = try await redis.pipeline([RESPCommand("UNLINK", key.key), RESPCommand("UNLINK", leaseKey(key.key))])
             if case .error(let message) = replies[0] { throw RedisError(message) }
             return replies[0].int == 1
         }
-        let removed = try await scripts.runEach(.deleteMember, keys: [[key.key, Self.leaseKey(key.key)] + key.sets], on: redis)
+        let removed = try await scripts.runEach(.deleteMember, keys: [[key.key, leaseKey(key.key)] + key.sets], on: redis)
         return removed.first?.int == 1
     }
 
@@ -574,7 +593,7 @@ public final class CacheClient: Sendable {
         let leaseMilliseconds = TimeAmount(leaseTTL).nanoseconds / 1_000_000
         do {
             _ = try await scripts.run(
-                .acquireLease, keys: [Self.leaseKey(key.key)] + key.tags,
+                .acquireLease, keys: [leaseKey(key.key)] + key.tags,
                 arguments: [.string(token), .integer(leaseMilliseconds), .string(key.key)], on: redis)
         } catch let error as RedisConnectionError where degradation == .failOpen {
             // Redis went away between the read and the lease: serve the load without storing it.
@@ -586,10 +605,10 @@ public final class CacheClient: Sendable {
         if key.family.refreshAhead != nil { recordLoadTime(ContinuousClock.now - started, key.family) }
         let stored = try key.encode(value)
         do {
-            if let lifetime = Self.lifetimeCommand(key.key, key.family, scale: ttlScale) { try await redis.send(lifetime) }
+            if let lifetime = lifetimeCommand(key.key, key.family) { try await redis.send(lifetime) }
             let generation = nearCache.generation
             let kept = try await scripts.run(
-                .storeWithLease, keys: [key.key, Self.leaseKey(key.key)] + key.tags,
+                .storeWithLease, keys: [key.key, leaseKey(key.key)] + key.tags,
                 arguments: [.string(token), .bytes(stored), .integer(key.family.writeTTL(scale: ttlScale))], on: redis)
             if kept.int == 1 {
                 nearCache.put(key.key, stored, family: key.family, ifGeneration: generation)

@@ -51,34 +51,58 @@ extension CacheClient {
             let members = plan.keys.indices.filter { $0 < plan.keyIndexes.count && !plan.keyIndexes[$0].isEmpty }
             let plain = plan.keys.indices.filter { !members.contains($0) }.map { plan.keys[$0] }
             if !plain.isEmpty {
-                var keys = RESPCommand("UNLINK")
-                keys.append(contentsOf: plain)
-                var leases = RESPCommand("UNLINK")
-                leases.append(contentsOf: plain.map(Self.leaseKey))
-                let replies = try await redis.pipeline([keys, leases])
-                if case .error(let message) = replies[0] { throw RedisError(message) }
-                result.keys += Int(replies[0].int ?? 0)
+                result.keys += try await unlink(plain)
+                _ = try await unlink(plain.map(leaseKey))
             }
             let removed = try await scripts.runEach(
-                .deleteMember, keys: members.map { [plan.keys[$0], Self.leaseKey(plan.keys[$0])] + plan.keyIndexes[$0] }, on: redis)
+                .deleteMember, keys: members.map { [plan.keys[$0], leaseKey(plan.keys[$0])] + plan.keyIndexes[$0] }, on: redis)
             result.keys += removed.reduce(0) { $0 + Int($1.int ?? 0) }
         }
         // Every tag and index set in one round trip.
-        let removed = try await scripts.runEach(.invalidateSet, keys: (plan.tags + plan.indexes).map { [$0] }, on: redis)
+        let removed = try await scripts.runEach(
+            .invalidateSet, keys: (plan.tags + plan.indexes).map { [$0] }, arguments: [.string(redis.isCluster ? "1" : "0")], on: redis)
         for (offset, reply) in removed.enumerated() {
             if offset < plan.tags.count { result.tagMembers += Int(reply.int ?? 0) } else { result.indexMembers += Int(reply.int ?? 0) }
         }
         for pattern in plan.patterns {
             result.patternMatches += try await unlinkMatching(pattern)
-            _ = try await unlinkMatching(Self.leaseKey(pattern))
+            _ = try await unlinkMatching("#lease:" + pattern)
+            if redis.isCluster { _ = try await unlinkMatching("#lease:{" + pattern + "}") }
         }
         // Tag members and pattern matches are not known locally: the near cache's entries of this
         // service are dropped (by the `defer` above, after the server's removal).
         return result
     }
 
-    /// `SCAN 0 MATCH pattern COUNT n` until the cursor returns to 0, unlinking each page.
+    /// `UNLINK` of many keys: one command on one server; on a cluster, one per key (a command's
+    /// keys must share a slot), pipelined per node. Returns how many existed.
+    func unlink(_ keys: [String], on client: (any RedisTransport)? = nil) async throws -> Int {
+        guard !keys.isEmpty else { return 0 }
+        let commands: [RESPCommand]
+        if redis.isCluster {
+            commands = keys.map { RESPCommand("UNLINK", $0) }
+        } else {
+            var command = RESPCommand("UNLINK")
+            command.append(contentsOf: keys)
+            commands = [command]
+        }
+        var removed = 0
+        for reply in try await (client ?? redis).pipeline(commands) {
+            if case .error(let message) = reply { throw RedisError(message) }
+            removed += Int(reply.int ?? 0)
+        }
+        return removed
+    }
+
+    /// `SCAN 0 MATCH pattern COUNT n` until the cursor returns to 0, unlinking each page; on a
+    /// cluster, on every primary.
     func unlinkMatching(_ pattern: String) async throws -> Int {
+        var removed = 0
+        for primary in try await redis.primaries() { removed += try await unlinkMatching(pattern, on: primary) }
+        return removed
+    }
+
+    private func unlinkMatching(_ pattern: String, on primary: RedisClient) async throws -> Int {
         var cursor = "0"
         var removed = 0
         repeat {
@@ -88,16 +112,11 @@ extension CacheClient {
             scan.append(pattern)
             scan.append("COUNT")
             scan.append(scanBatch)
-            guard let page = try await redis.send(scan).elements, page.count == 2,
+            guard let page = try await primary.send(scan).elements, page.count == 2,
                   let next = page[0].string, let keys = page[1].elements
             else { throw RedisError("SCAN returned an unexpected reply") }
             cursor = next
-            let names = keys.compactMap(\.string)
-            if !names.isEmpty {
-                var unlink = RESPCommand("UNLINK")
-                unlink.append(contentsOf: names)
-                removed += Int(try await redis.send(unlink).int ?? 0)
-            }
+            removed += try await unlink(keys.compactMap(\.string), on: primary)
         } while cursor != "0"
         return removed
     }

@@ -80,13 +80,20 @@ struct LuaScript: Sendable, Hashable {
         """)
 
     /// Removes every member of a tag or index set (and any lease on it), then the set.
-    /// KEYS: the set. Returns the number of member keys removed.
+    /// KEYS: the set; ARGV: `1` on a cluster (a member without a hash tag has its lease at
+    /// `#lease:{member}`, see `CacheClient.sideKey`). Returns the number of member keys removed.
     static let invalidateSet = LuaScript(name: "invalidate-set", source: """
         local members = redis.call('SMEMBERS', KEYS[1])
         local removed = 0
         for _, member in ipairs(members) do
           removed = removed + redis.call('UNLINK', member)
-          redis.call('UNLINK', '#lease:' .. member)
+          local lease = '#lease:' .. member
+          if ARGV[1] == '1' then
+            local open = string.find(member, '{', 1, true)
+            local close = open and string.find(member, '}', open + 1, true)
+            if not (close and close > open + 1) then lease = '#lease:{' .. member .. '}' end
+          end
+          redis.call('UNLINK', lease)
         end
         redis.call('UNLINK', KEYS[1])
         return removed
@@ -106,13 +113,13 @@ final class ScriptRunner: Sendable {
         return command
     }
 
-    func run(_ script: LuaScript, keys: [String], arguments: [RESPArgument], on client: RedisClient) async throws -> RESPValue {
+    func run(_ script: LuaScript, keys: [String], arguments: [RESPArgument], on client: any RedisTransport) async throws -> RESPValue {
         try await run(script, on: client) { sha in command(script, sha: sha, keys: keys, arguments: arguments) }
     }
 
     /// Runs the script's `EVALSHA` as `command` builds it from the SHA (loading the script first,
     /// and again after `NOSCRIPT`).
-    func run(_ script: LuaScript, on client: RedisClient, _ command: (String) -> RESPCommand) async throws -> RESPValue {
+    func run(_ script: LuaScript, on client: any RedisTransport, _ command: (String) -> RESPCommand) async throws -> RESPValue {
         for _ in 0..<2 {
             let sha = try await load(script, on: client)
             do {
@@ -126,11 +133,11 @@ final class ScriptRunner: Sendable {
 
     /// Runs a script once per key list, all in one pipeline (one round trip); replies in order.
     /// Error replies other than `NOSCRIPT` are thrown.
-    func runEach(_ script: LuaScript, keys: [[String]], on client: RedisClient) async throws -> [RESPValue] {
+    func runEach(_ script: LuaScript, keys: [[String]], arguments: [RESPArgument] = [], on client: any RedisTransport) async throws -> [RESPValue] {
         guard !keys.isEmpty else { return [] }
         for _ in 0..<2 {
             let sha = try await load(script, on: client)
-            let replies = try await client.pipeline(keys.map { command(script, sha: sha, keys: $0, arguments: []) })
+            let replies = try await client.pipeline(keys.map { command(script, sha: sha, keys: $0, arguments: arguments) })
             if replies.contains(where: { if case .error(let message) = $0 { RedisError(message).code == "NOSCRIPT" } else { false } }) {
                 forget(script)
                 continue
@@ -148,9 +155,19 @@ final class ScriptRunner: Sendable {
         _ = shas.withLockedValue { $0.removeValue(forKey: script.name) }
     }
 
-    func load(_ script: LuaScript, on client: RedisClient) async throws -> String {
+    /// The script's SHA, loading it first (on a cluster, into every primary: `EVALSHA` runs on
+    /// whichever primary serves the keys; a primary that lost it answers `NOSCRIPT` and the load
+    /// is repeated).
+    func load(_ script: LuaScript, on client: any RedisTransport) async throws -> String {
         if let sha = shas.withLockedValue({ $0[script.name] }) { return sha }
-        guard let sha = try await client.send(RESPCommand("SCRIPT", "LOAD", script.source)).string else {
+        let load = RESPCommand("SCRIPT", "LOAD", script.source)
+        var loaded: String?
+        if client.isCluster {
+            for primary in try await client.primaries() { loaded = try await primary.send(load).string }
+        } else {
+            loaded = try await client.send(load).string
+        }
+        guard let sha = loaded else {
             throw RedisError("SCRIPT LOAD did not return a SHA")
         }
         shas.withLockedValue { $0[script.name] = sha }

@@ -15,7 +15,7 @@ public struct FleetLock: Sendable {
     public static func key(for job: WarmupJobID) -> String { "#warmup:\(job.service):\(job.name)" }
 
     /// Takes the lock, or returns `nil` when another instance holds it.
-    public static func acquire(_ job: WarmupJobID, ttl: Duration, on redis: RedisClient) async throws -> FleetLock? {
+    public static func acquire(_ job: WarmupJobID, ttl: Duration, on redis: any RedisTransport) async throws -> FleetLock? {
         let token = (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 36) }.joined(separator: "-")
         let key = key(for: job)
         var command = RESPCommand("SET", key, token, "NX", "PX")
@@ -33,7 +33,7 @@ public struct FleetLock: Sendable {
         """
 
     /// Extends the lock by its TTL; `false` when it is no longer ours (expired or taken over).
-    public func renew(on redis: RedisClient) async throws -> Bool {
+    public func renew(on redis: any RedisTransport) async throws -> Bool {
         var command = RESPCommand("EVAL", Self.renewScript, "1", key, token)
         command.append(Self.milliseconds(ttl))
         return try await redis.send(command).int == 1
@@ -41,7 +41,7 @@ public struct FleetLock: Sendable {
 
     /// Deletes the lock if it is still ours; `true` if it was.
     @discardableResult
-    public func release(on redis: RedisClient) async throws -> Bool {
+    public func release(on redis: any RedisTransport) async throws -> Bool {
         try await redis.send(RESPCommand("EVAL", Self.releaseScript, "1", key, token)).int == 1
     }
 

@@ -12,6 +12,9 @@ public enum HashSlot {
     public static func of(_ key: String) -> Int { of(key.utf8) }
 
     /// The hash tag's bytes, if the key has a non-empty one.
+    /// Whether the key has a hash tag (`{…}` with something inside): only that part is hashed.
+    public static func hasHashTag(_ key: String) -> Bool { hashTag(key.utf8) != nil }
+
     static func hashTag<C: Collection<UInt8>>(_ key: C) -> C.SubSequence? {
         guard let open = key.firstIndex(of: UInt8(ascii: "{")) else { return nil }
         let afterOpen = key.index(after: open)

@@ -9,9 +9,9 @@ import NIOCore
 public struct RESPCommand: Sendable, Hashable, CustomStringConvertible {
     /// The command name (`GET`, `EVALSHA`), also used in diagnostics.
     public let name: String
-    private var arguments: Arguments
+    var arguments: Arguments
 
-    private enum Arguments: Sendable, Hashable {
+    enum Arguments: Sendable, Hashable {
         case none
         case one(RESPArgument)
         case two(RESPArgument, RESPArgument)

@@ -68,10 +68,10 @@ struct SlidingExpiryRuntimeTests {
             let spec = family(ttl: .seconds(60), maxAge: .seconds(120))
             let fetched = CacheKey(key: "test:session:3", family: spec, codec: .string)
             #expect(try await cache.fetch(fetched) { "loaded" } == "loaded")
-            #expect(try await pttl(KeyFamilySpec.lifetimeKey(fetched.key), cache) > 115_000)
+            #expect(try await pttl(KeyFamilySpec.lifetimeKey(fetched.key), cache) > 90_000, "the 120 s lifetime, not the 60 s TTL (margin for a loaded machine)")
             let written = CacheKey(key: "test:session:4", family: spec, codec: .string)
             try await cache.mset([(written, "warm")])
-            #expect(try await pttl(KeyFamilySpec.lifetimeKey(written.key), cache) > 115_000)
+            #expect(try await pttl(KeyFamilySpec.lifetimeKey(written.key), cache) > 90_000)
             #expect(try await cache.get(written) == "warm")
         }
     }

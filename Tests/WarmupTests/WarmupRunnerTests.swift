@@ -26,7 +26,7 @@ func job(
     }
 }
 
-func keyCount(_ redis: RedisClient) async throws -> Int {
+func keyCount(_ redis: any RedisTransport) async throws -> Int {
     var total = 0
     var cursor = "0"
     repeat {

@@ -35,8 +35,9 @@ public enum ACLEmitter {
         for family in service.keys {
             let prefix = literalPrefix(family.pattern)
             keys.append(prefix)
-            keys.append("#lease:" + prefix)
-            if family.sliding { keys.append("#life:" + prefix) }
+            // On a cluster a key without a hash tag has its lease at `#lease:{key}` (same slot).
+            keys += ["#lease:" + prefix, "#lease:{" + prefix]
+            if family.sliding { keys += ["#life:" + prefix, "#life:{" + prefix] }
         }
         keys += ["#tag:\(service.name):*", "#idx:\(service.name):*", "#warmup:\(service.name):*"]
         let consumed = Set(service.reactions.map(\.event) + service.warmups.flatMap(\.after))

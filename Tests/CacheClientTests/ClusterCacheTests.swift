@@ -1,0 +1,82 @@
+@testable import CacheClient
+@_spi(Generated) import CacheRuntime
+import ExamplePlatform
+import Foundation
+import RESP
+import RedisTestSupport
+import Testing
+
+/// `CacheClient` on a real 3-primary cluster through `RedisClusterClient`: the same generated keys
+/// and calls as on one server, for families without tag or index sets (those need `slot:`).
+@Suite("CacheClient on a Redis Cluster", .serialized, .timeLimit(.minutes(2)))
+struct ClusterCacheTests {
+    static func provider(_ index: Int) -> Provider { Provider(id: "p\(index)", name: "Provider \(index)") }
+
+    @Test func theExamplePlatformsOperationsRunUnchanged() async throws {
+        try await withRedisCluster(primaries: 3) { cluster in
+            let redis = RedisClusterClient(seeds: [("127.0.0.1", cluster.nodes[0].port)])
+            let cache = CacheClient(redis: redis)
+            let keys = (0..<120).map { UtilityCache.provider(providerId: "p\($0)") }
+            let slots = Set(keys.map { HashSlot.of($0.key) })
+            let map = try await redis.slotMap()
+            #expect(Set(slots.compactMap { map.primary(forSlot: $0)?.port }).count == 3, "the keys spread over every primary")
+
+            // set, get, mset, mget
+            for (index, key) in keys.prefix(60).enumerated() { try await cache.set(key, Self.provider(index)) }
+            try await cache.mset(keys.dropFirst(60).enumerated().map { ($0.element, Self.provider(60 + $0.offset)) })
+            let values = try await cache.mget(keys)
+            #expect(values.enumerated().allSatisfy { $0.element == Self.provider($0.offset) }, "MGET split per slot, in order")
+            #expect(try await cache.get(keys[7]) == Self.provider(7))
+
+            // fetch: a lease and a store-with-lease script on the key's node (the lease shares its slot)
+            let fresh = UtilityCache.provider(providerId: "fresh")
+            let loaded = try await cache.fetch(fresh) { Self.provider(42) }
+            #expect(loaded == Self.provider(42))
+            #expect(try await cache.get(fresh) == Self.provider(42), "the loaded value was stored")
+            let lease = try await redis.send(RESPCommand("EXISTS", "#lease:{\(fresh.key)}"))
+            #expect(lease.int == 0, "the lease was taken and released in the key's slot")
+
+            // delete, invalidation by keys across slots, and a pattern scanned on every primary
+            #expect(try await cache.delete(keys[0]))
+            #expect(try await !cache.delete(keys[0]))
+            let byKeys = try await cache.invalidate(InvalidationPlan(service: "utility", event: "test", keys: keys[1..<11].map(\.key)))
+            #expect(byKeys.keys == 10)
+            let byPattern = try await cache.invalidate(InvalidationPlan(service: "utility", event: "test", patterns: ["utility:provider:*"]))
+            #expect(byPattern.patternMatches == 110, "109 left of the 120 and the fetched one, found on all three primaries")
+            #expect(try await cache.mget(keys).allSatisfy { $0 == nil })
+
+            // A family with tag and index sets writes them with the entry in one script: without
+            // `slot:` that crosses slots, and the cluster says so (never a silent partial write).
+            let tagged = PaymentCache.history(userId: UUID(), page: 1)
+            await #expect(throws: RedisError.self) { try await cache.set(tagged, PaymentHistoryPage(page: 1, payments: [])) }
+            await redis.shutdown()
+        }
+    }
+
+    @Test func commandsAreRoutedByTheirKey() {
+        #expect(RESPCommand("GET", "a").routingKey == "a")
+        var eval = RESPCommand("EVALSHA", "sha", "2")
+        eval.append(contentsOf: ["k1", "k2", "arg"])
+        #expect(eval.routingKey == "k1")
+        #expect(RESPCommand("EVALSHA", "sha", "0").routingKey == nil)
+        var read = RESPCommand("XREADGROUP", "GROUP", "g")
+        read.append(contentsOf: ["c", "COUNT", "10", "STREAMS", "s1", "s2", ">", ">"])
+        #expect(read.routingKey == "s1")
+        #expect(RESPCommand("SCRIPT", "LOAD", "return 1").routingKey == nil)
+        #expect(RESPCommand("PING").routingKey == nil)
+        #expect(RESPCommand("MEMORY", "USAGE", "k").routingKey == "k")
+        var long = RESPCommand("SET", "key-with-é", "v")
+        long.append(contentsOf: ["PX", "100"])
+        #expect(long.routingKey == "key-with-é" && long.argumentStrings() == ["key-with-é", "v", "PX", "100"])
+    }
+
+    @Test func sideKeysShareTheirEntrysSlotOnACluster() {
+        // Generated keys never hold a `}` outside a hash tag (KeyEncoder renders no brace), the one
+        // case braces cannot keep in one slot.
+        for key in ["payment:recent:abc", "a", "x:{user}:1", "a{b", "utility:provider:p%7Bx"] {
+            let lease = CacheClient.sideKey("#lease:", key, cluster: true)
+            #expect(HashSlot.of(lease) == HashSlot.of(key), "\(lease)")
+        }
+        #expect(CacheClient.sideKey("#lease:", "payment:recent:abc", cluster: false) == "#lease:payment:recent:abc", "one server keeps the old form")
+    }
+}
