@@ -1,5 +1,6 @@
 import CacheRuntime
 import Foundation
+import Logging
 import RESP
 
 /// An environment made concrete for one service: secrets read, URLs parsed, TLS and the ACL user
@@ -51,6 +52,26 @@ public struct ResolvedEnvironment: Sendable, CustomStringConvertible {
         case .cluster(let seeds, let configuration):
             "\(service) in \(environment.name): cluster of \(seeds.count) seed(s) as \(configuration.username ?? "default")"
         }
+    }
+}
+
+extension ResolvedEnvironment {
+    /// The connection the deployment needs: a `RedisClient` (one server, or the Sentinel master) or
+    /// a `RedisClusterClient` over the seeds.
+    public func makeTransport(logger: Logger = Logger(label: "cachepolicy.redis")) -> any RedisTransport {
+        switch deployment {
+        case .single(let configuration): RedisClient(configuration, logger: logger)
+        case .cluster(let seeds, let configuration):
+            RedisClusterClient(seeds: seeds.map { ($0.host, $0.port) }, configuration: configuration, logger: logger)
+        }
+    }
+
+    /// A cache client as the environment says: its TTL scale, and on a Sentinel deployment a
+    /// replica-role client for `readFrom: replica` families.
+    public func makeCacheClient(logger: Logger = Logger(label: "cachepolicy.cache")) -> CacheClient {
+        CacheClient(
+            redis: makeTransport(), logger: logger, ttlScale: ttlScale,
+            replica: replicaConfiguration.map { RedisClient($0) })
     }
 }
 

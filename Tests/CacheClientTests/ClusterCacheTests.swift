@@ -53,6 +53,21 @@ struct ClusterCacheTests {
         }
     }
 
+    /// The platform file's cluster topology, resolved and made into a client.
+    @Test func anEnvironmentOnAClusterMakesItsCacheClient() async throws {
+        try await withRedisCluster(primaries: 3) { cluster in
+            let environment = CacheEnvironment(
+                name: "local-cluster", topology: .cluster(seeds: cluster.nodes.prefix(2).map { "redis://127.0.0.1:\($0.port)" }), ttlScale: 0.5)
+            let resolved = try environment.resolve(service: "utility", processEnvironment: [:])
+            let cache = resolved.makeCacheClient()
+            #expect(cache.redis.isCluster && cache.ttlScale == 0.5 && cache.replica == nil)
+            let keys = (0..<30).map { UtilityCache.provider(providerId: "e\($0)") }
+            try await cache.mset(keys.enumerated().map { ($0.element, Self.provider($0.offset)) })
+            #expect(try await cache.mget(keys) == (0..<30).map { Self.provider($0) })
+            await (cache.redis as? RedisClusterClient)?.shutdown()
+        }
+    }
+
     @Test func commandsAreRoutedByTheirKey() {
         #expect(RESPCommand("GET", "a").routingKey == "a")
         var eval = RESPCommand("EVALSHA", "sha", "2")
