@@ -27,12 +27,12 @@ public enum CacheEnvironments {
         alerts: AlertThresholds(hitRateBelow: 0.5, holdFor: [.hitRate: .seconds(900)])
     )
 
-    /// A 3-primary cluster over TLS with client certificates.
+    /// A Sentinel-managed master over TLS with client certificates. (Not a cluster yet: several families share the tag user:{userId} without userId in their keys, which a cluster cannot keep in one slot; lint names them, CP904, as soon as an environment is a cluster.)
     ///
     /// Source: `policies/platform.yaml:28`.
     public static let prod = CacheEnvironment(
         name: "prod",
-        topology: .cluster(seeds: ["rediss://redis-0.prod.internal:6379", "rediss://redis-1.prod.internal:6379", "rediss://redis-2.prod.internal:6379"]),
+        topology: .sentinel(masterName: "billpay-prod", sentinels: ["rediss://sentinel-0.prod.internal:26379", "rediss://sentinel-1.prod.internal:26379", "rediss://sentinel-2.prod.internal:26379"]),
         tls: .init(ca: "/etc/cachepolicy/ca.pem", certificate: "/etc/cachepolicy/{service}.pem", key: "/etc/cachepolicy/{service}.key", serverName: "redis.prod.internal"),
         credentials: .init(user: "cachepolicy-{service}", password: .file("/run/secrets/cachepolicy-{service}"))
     )

@@ -118,7 +118,7 @@ public struct NotificationTemplatePublished: CacheEvent {
 
 /// The payload of `payment.failed`.
 ///
-/// Produced by `payment`; mutates payment; invalidates caches in analytics, payment. Source: `policies/payment.yaml:37`.
+/// Produced by `payment`; mutates payment; invalidates caches in analytics, payment. Source: `policies/payment.yaml:38`.
 public struct PaymentFailed: CacheEvent {
     public static let name = "payment.failed"
     public static let producer = "payment"
@@ -139,7 +139,7 @@ public struct PaymentFailed: CacheEvent {
 
 /// The payload of `payment.succeeded`.
 ///
-/// Produced by `payment`; mutates payment, bill; invalidates caches in analytics, billing, payment. Source: `policies/payment.yaml:34`.
+/// Produced by `payment`; mutates payment, bill; invalidates caches in analytics, billing, payment. Source: `policies/payment.yaml:35`.
 public struct PaymentSucceeded: CacheEvent {
     public static let name = "payment.succeeded"
     public static let producer = "payment"
@@ -264,7 +264,7 @@ public struct UserUpdated: CacheEvent {
 
 /// The payload of `webhook.delivered`.
 ///
-/// Produced by `webhook`; mutates webhookDelivery; invalidates caches in webhook. Source: `policies/webhook.yaml:43`.
+/// Produced by `webhook`; mutates webhookDelivery; invalidates caches in webhook. Source: `policies/webhook.yaml:44`.
 public struct WebhookDelivered: CacheEvent {
     public static let name = "webhook.delivered"
     public static let producer = "webhook"
@@ -283,7 +283,7 @@ public struct WebhookDelivered: CacheEvent {
 
 /// The payload of `webhook.updated`.
 ///
-/// Produced by `webhook`; mutates webhook; invalidates caches in webhook. Source: `policies/webhook.yaml:40`.
+/// Produced by `webhook`; mutates webhook; invalidates caches in webhook. Source: `policies/webhook.yaml:41`.
 public struct WebhookUpdated: CacheEvent {
     public static let name = "webhook.updated"
     public static let producer = "webhook"

@@ -32,7 +32,7 @@ public enum PaymentCache: CompiledServicePolicy {
             nearCacheEntries: nil
         )
 
-        /// `payment:recent:{userId}`. Source: `policies/payment.yaml:26`.
+        /// `payment:recent:{userId}`. Source: `policies/payment.yaml:27`.
         public static let recent = KeyFamilySpec(
             service: "payment",
             name: "recent",
@@ -49,14 +49,14 @@ public enum PaymentCache: CompiledServicePolicy {
 
     /// One page of a user's payment history.
     ///
-    /// Key `payment:history:{userId}:{page}`; TTL 15m ± 10%; json `PaymentHistoryPage`; compressed over 1KB; tags `user:{userId}`; indexed for `payment:history:{userId}:*`; depends on payment.
+    /// Key `payment:history:{userId}:{page}`; TTL 15m ± 10%; json `PaymentHistoryPage`; compressed over 1KB; tags `user:{userId}`; indexed for `payment:history:{userId}:*`; depends on payment; cluster slot by `userId` (its segment is the hash tag `{…}`).
     ///
     /// Source: `policies/payment.yaml:18`.
     public static func history(userId: UUID, page: Int) -> CacheKey<PaymentHistoryPage> {
         CacheKey(
-            key: "payment:history:\(KeyEncoder.uuid(userId)):\(KeyEncoder.int(page))",
+            key: "payment:history:{\(KeyEncoder.uuid(userId))}:\(KeyEncoder.int(page))",
             family: Families.history,
-            tags: [Families.history.tagKey("user:\(KeyEncoder.uuid(userId))"), KeyFamilySpec.indexKey(service: "payment", "payment:history:\(KeyEncoder.uuid(userId)):*")],
+            tags: [Families.history.tagKey("user:{\(KeyEncoder.uuid(userId))}"), KeyFamilySpec.indexKey(service: "payment", "payment:history:{\(KeyEncoder.uuid(userId))}:*")],
             codec: .json
         )
     }
@@ -65,7 +65,7 @@ public enum PaymentCache: CompiledServicePolicy {
     ///
     /// Key `payment:recent:{userId}`; TTL 5m ± 10%; json `RecentPayments`; depends on payment.
     ///
-    /// Source: `policies/payment.yaml:26`.
+    /// Source: `policies/payment.yaml:27`.
     public static func recent(userId: UUID) -> CacheKey<RecentPayments> {
         CacheKey(
             key: "payment:recent:\(KeyEncoder.uuid(userId))",
@@ -77,37 +77,37 @@ public enum PaymentCache: CompiledServicePolicy {
 
     // MARK: Invalidation
 
-    /// What `payment.failed` drops here: the key `payment:recent:{userId}`, the tag `user:{userId}`. Source: `policies/payment.yaml:45`.
+    /// What `payment.failed` drops here: the key `payment:recent:{userId}`, the tag `user:{userId}`. Source: `policies/payment.yaml:46`.
     public static func plan(for event: PaymentFailed) -> InvalidationPlan {
         InvalidationPlan(
             service: "payment",
             event: PaymentFailed.name,
             keys: ["payment:recent:\(KeyEncoder.uuid(event.userId))"],
-            tags: [KeyFamilySpec.tagKey(service: "payment", "user:\(KeyEncoder.uuid(event.userId))")],
+            tags: [KeyFamilySpec.tagKey(service: "payment", "user:{\(KeyEncoder.uuid(event.userId))}")],
             indexes: [],
             patterns: []
         )
     }
 
-    /// What `payment.succeeded` drops here: the key `payment:recent:{userId}`, keys matching `payment:history:{userId}:*` (through its index set). Source: `policies/payment.yaml:42`.
+    /// What `payment.succeeded` drops here: the key `payment:recent:{userId}`, keys matching `payment:history:{userId}:*` (through its index set). Source: `policies/payment.yaml:43`.
     public static func plan(for event: PaymentSucceeded) -> InvalidationPlan {
         InvalidationPlan(
             service: "payment",
             event: PaymentSucceeded.name,
             keys: ["payment:recent:\(KeyEncoder.uuid(event.userId))"],
             tags: [],
-            indexes: [KeyFamilySpec.indexKey(service: "payment", "payment:history:\(KeyEncoder.uuid(event.userId)):*")],
+            indexes: [KeyFamilySpec.indexKey(service: "payment", "payment:history:{\(KeyEncoder.uuid(event.userId))}:*")],
             patterns: []
         )
     }
 
-    /// What `user.deleted` drops here: the key `payment:recent:{userId}`, the tag `user:{userId}`. Binds `userId` from `id`. Source: `policies/payment.yaml:48`.
+    /// What `user.deleted` drops here: the key `payment:recent:{userId}`, the tag `user:{userId}`. Binds `userId` from `id`. Source: `policies/payment.yaml:49`.
     public static func plan(for event: UserDeleted) -> InvalidationPlan {
         InvalidationPlan(
             service: "payment",
             event: UserDeleted.name,
             keys: ["payment:recent:\(KeyEncoder.uuid(event.id))"],
-            tags: [KeyFamilySpec.tagKey(service: "payment", "user:\(KeyEncoder.uuid(event.id))")],
+            tags: [KeyFamilySpec.tagKey(service: "payment", "user:{\(KeyEncoder.uuid(event.id))}")],
             indexes: [],
             patterns: []
         )
@@ -127,12 +127,12 @@ public enum PaymentCache: CompiledServicePolicy {
     public enum Invalidate {
         /// Every `history` entry matching `payment:history:{userId}:*`, through its index set.
         public static func history(userId: UUID) -> InvalidationPlan {
-            InvalidationPlan(service: "payment", event: "direct", indexes: [KeyFamilySpec.indexKey(service: "payment", "payment:history:\(KeyEncoder.uuid(userId)):*")])
+            InvalidationPlan(service: "payment", event: "direct", indexes: [KeyFamilySpec.indexKey(service: "payment", "payment:history:{\(KeyEncoder.uuid(userId))}:*")])
         }
 
         /// Every entry tagged `user:{userId}` (`history`).
         public static func userTag(userId: UUID) -> InvalidationPlan {
-            InvalidationPlan(service: "payment", event: "direct", tags: [KeyFamilySpec.tagKey(service: "payment", "user:\(KeyEncoder.uuid(userId))")])
+            InvalidationPlan(service: "payment", event: "direct", tags: [KeyFamilySpec.tagKey(service: "payment", "user:{\(KeyEncoder.uuid(userId))}")])
         }
     }
 
@@ -140,7 +140,7 @@ public enum PaymentCache: CompiledServicePolicy {
 
     /// The warmup jobs as declared.
     public enum Jobs {
-        /// Source: `policies/payment.yaml:53`.
+        /// Source: `policies/payment.yaml:54`.
         public static let recentPayments = WarmupJobSpec(
             name: "recent-payments",
             service: "payment",

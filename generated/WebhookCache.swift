@@ -98,21 +98,21 @@ public enum WebhookCache: CompiledServicePolicy {
 
     /// One page of a webhook's delivery log.
     ///
-    /// Key `webhook:events:{webhookId}:{page}`; TTL 10m ± 10%; json `WebhookEventPage`; compressed over 4KB; indexed for `webhook:events:{webhookId}:*`; depends on webhookDelivery.
+    /// Key `webhook:events:{webhookId}:{page}`; TTL 10m ± 10%; json `WebhookEventPage`; compressed over 4KB; indexed for `webhook:events:{webhookId}:*`; depends on webhookDelivery; cluster slot by `webhookId` (its segment is the hash tag `{…}`).
     ///
     /// Source: `policies/webhook.yaml:31`.
     public static func eventPage(webhookId: UUID, page: Int) -> CacheKey<WebhookEventPage> {
         CacheKey(
-            key: "webhook:events:\(KeyEncoder.uuid(webhookId)):\(KeyEncoder.int(page))",
+            key: "webhook:events:{\(KeyEncoder.uuid(webhookId))}:\(KeyEncoder.int(page))",
             family: Families.eventPage,
-            tags: [KeyFamilySpec.indexKey(service: "webhook", "webhook:events:\(KeyEncoder.uuid(webhookId)):*")],
+            tags: [KeyFamilySpec.indexKey(service: "webhook", "webhook:events:{\(KeyEncoder.uuid(webhookId))}:*")],
             codec: .json
         )
     }
 
     // MARK: Invalidation
 
-    /// What `user.deleted` drops here: the key `webhook:user:{userId}`, the tag `user:{userId}`. Binds `userId` from `id`. Source: `policies/webhook.yaml:53`.
+    /// What `user.deleted` drops here: the key `webhook:user:{userId}`, the tag `user:{userId}`. Binds `userId` from `id`. Source: `policies/webhook.yaml:54`.
     public static func plan(for event: UserDeleted) -> InvalidationPlan {
         InvalidationPlan(
             service: "webhook",
@@ -124,19 +124,19 @@ public enum WebhookCache: CompiledServicePolicy {
         )
     }
 
-    /// What `webhook.delivered` drops here: keys matching `webhook:events:{webhookId}:*` (through its index set). Source: `policies/webhook.yaml:51`.
+    /// What `webhook.delivered` drops here: keys matching `webhook:events:{webhookId}:*` (through its index set). Source: `policies/webhook.yaml:52`.
     public static func plan(for event: WebhookDelivered) -> InvalidationPlan {
         InvalidationPlan(
             service: "webhook",
             event: WebhookDelivered.name,
             keys: [],
             tags: [],
-            indexes: [KeyFamilySpec.indexKey(service: "webhook", "webhook:events:\(KeyEncoder.uuid(event.webhookId)):*")],
+            indexes: [KeyFamilySpec.indexKey(service: "webhook", "webhook:events:{\(KeyEncoder.uuid(event.webhookId))}:*")],
             patterns: []
         )
     }
 
-    /// What `webhook.updated` drops here: the key `webhook:config:{webhookId}`, the key `webhook:user:{userId}`. Source: `policies/webhook.yaml:48`.
+    /// What `webhook.updated` drops here: the key `webhook:config:{webhookId}`, the key `webhook:user:{userId}`. Source: `policies/webhook.yaml:49`.
     public static func plan(for event: WebhookUpdated) -> InvalidationPlan {
         InvalidationPlan(
             service: "webhook",
@@ -162,7 +162,7 @@ public enum WebhookCache: CompiledServicePolicy {
     public enum Invalidate {
         /// Every `eventPage` entry matching `webhook:events:{webhookId}:*`, through its index set.
         public static func eventPage(webhookId: UUID) -> InvalidationPlan {
-            InvalidationPlan(service: "webhook", event: "direct", indexes: [KeyFamilySpec.indexKey(service: "webhook", "webhook:events:\(KeyEncoder.uuid(webhookId)):*")])
+            InvalidationPlan(service: "webhook", event: "direct", indexes: [KeyFamilySpec.indexKey(service: "webhook", "webhook:events:{\(KeyEncoder.uuid(webhookId))}:*")])
         }
 
         /// Every entry tagged `user:{userId}` (`config`).
@@ -175,7 +175,7 @@ public enum WebhookCache: CompiledServicePolicy {
 
     /// The warmup jobs as declared.
     public enum Jobs {
-        /// Source: `policies/webhook.yaml:58`.
+        /// Source: `policies/webhook.yaml:59`.
         public static let webhookConfigs = WarmupJobSpec(
             name: "webhook-configs",
             service: "webhook",

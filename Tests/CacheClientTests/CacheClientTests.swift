@@ -170,7 +170,7 @@ struct InvalidationTests {
     /// no earlier than their members, and left by a member as it is deleted.
     @Test func indexSetsFollowTheirMembers() async throws {
         try await withCache { cache, _ in
-            let index = "#idx:payment:payment:history:\(KeyEncoder.uuid(alice)):*"
+            let index = "#idx:payment:payment:history:{\(KeyEncoder.uuid(alice))}:*"
             let pages = (0..<3).map { PaymentCache.history(userId: alice, page: $0) }
             for key in pages { try await cache.set(key, PaymentHistoryPage(page: 0, payments: [])) }
             let members = try await cache.redis.send(RESPCommand("SMEMBERS", index)).elements?.compactMap(\.string) ?? []
@@ -181,7 +181,7 @@ struct InvalidationTests {
             try await cache.delete(pages[0])
             let after = try await cache.redis.send(RESPCommand("SMEMBERS", index)).elements?.compactMap(\.string) ?? []
             #expect(Set(after) == Set(pages.dropFirst().map(\.key)))
-            #expect(try await cache.redis.send(RESPCommand("SISMEMBER", "#tag:payment:user:\(KeyEncoder.uuid(alice))", pages[0].key)).int == 0)
+            #expect(try await cache.redis.send(RESPCommand("SISMEMBER", "#tag:payment:user:{\(KeyEncoder.uuid(alice))}", pages[0].key)).int == 0)
             // A plan that removes a key by name takes it out of its index sets too.
             let plan = InvalidationPlan(service: "payment", event: "test", keys: [pages[1].key], keyIndexes: [[index]])
             #expect(try await cache.invalidate(plan).keys == 1)

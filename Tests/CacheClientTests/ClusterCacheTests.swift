@@ -7,7 +7,7 @@ import RedisTestSupport
 import Testing
 
 /// `CacheClient` on a real 3-primary cluster through `RedisClusterClient`: the same generated keys
-/// and calls as on one server, for families without tag or index sets (those need `slot:`).
+/// and calls as on one server (families with tag or index sets need `slot:`).
 @Suite("CacheClient on a Redis Cluster", .serialized, .timeLimit(.minutes(2)))
 struct ClusterCacheTests {
     static func provider(_ index: Int) -> Provider { Provider(id: "p\(index)", name: "Provider \(index)") }
@@ -45,10 +45,30 @@ struct ClusterCacheTests {
             #expect(byPattern.patternMatches == 110, "109 left of the 120 and the fetched one, found on all three primaries")
             #expect(try await cache.mget(keys).allSatisfy { $0 == nil })
 
-            // A family with tag and index sets writes them with the entry in one script: without
-            // `slot:` that crosses slots, and the cluster says so (never a silent partial write).
-            let tagged = PaymentCache.history(userId: UUID(), page: 1)
-            await #expect(throws: RedisError.self) { try await cache.set(tagged, PaymentHistoryPage(page: 1, payments: [])) }
+            // A family with `slot: userId` (payment.history): its key, tag set and index set carry
+            // the user as a hash tag, so the write script, tag and index invalidations stay in one slot.
+            let users = (0..<12).map { UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", $0))! }
+            for user in users {
+                for page in 0..<3 { try await cache.set(PaymentCache.history(userId: user, page: page), PaymentHistoryPage(page: page, payments: [])) }
+            }
+            let historySlots = Set(users.map { HashSlot.of(PaymentCache.history(userId: $0, page: 0).key) })
+            #expect(Set(historySlots.compactMap { map.primary(forSlot: $0)?.port }).count > 1, "the users' pages spread over primaries")
+            #expect(try await cache.get(PaymentCache.history(userId: users[0], page: 2))?.page == 2)
+            let byTag = try await cache.invalidate(PaymentCache.Invalidate.userTag(userId: users[0]))
+            #expect(byTag.tagMembers == 3)
+            let byIndex = try await cache.invalidate(PaymentCache.Invalidate.history(userId: users[1]))
+            #expect(byIndex.indexMembers == 3)
+            #expect(try await cache.get(PaymentCache.history(userId: users[1], page: 0)) == nil)
+            #expect(try await cache.get(PaymentCache.history(userId: users[2], page: 0))?.page == 0, "other users keep theirs")
+            #expect(try await cache.delete(PaymentCache.history(userId: users[2], page: 1)), "delete leaves the sets in one script")
+            let loadedPage = try await cache.fetch(PaymentCache.history(userId: users[3], page: 9)) { PaymentHistoryPage(page: 9, payments: []) }
+            #expect(loadedPage.page == 9)
+
+            // A family without `slot:` whose tag's param is not in its key (billing.status, which
+            // CP904 names on a cluster): the cluster refuses its write script, an error, never a
+            // partial write.
+            let status = BillingCache.status(billId: UUID(), userId: users[0])
+            await #expect(throws: RedisError.self) { try await cache.set(status, BillStatus(billId: UUID(), state: .due)) }
             await redis.shutdown()
         }
     }

@@ -60,17 +60,32 @@ struct EnvironmentTests {
         #expect(fileError?.description.contains("/run/secrets/cachepolicy-payment") == true)
     }
 
-    @Test func prodIsAClusterOverTLSWithPerServiceCertificates() throws {
+    @Test func prodIsASentinelMasterOverTLSWithPerServiceCertificates() throws {
         let resolved = try CacheEnvironments.prod.resolve(service: "payment", processEnvironment: [:]) { path in
             #expect(path == "/run/secrets/cachepolicy-payment")
             return "from-file\n"
         }
-        guard case .cluster(let seeds, let configuration) = resolved.deployment else { Issue.record("prod is a cluster"); return }
-        #expect(seeds.map { "\($0.host):\($0.port)" } == (0..<3).map { "redis-\($0).prod.internal:6379" })
+        guard case .single(let configuration) = resolved.deployment, let sentinel = configuration.sentinel else {
+            Issue.record("prod is a Sentinel master")
+            return
+        }
+        #expect(sentinel.masterName == "billpay-prod" && sentinel.sentinels.count == 3)
         #expect(configuration.tls == TLSSettings(
             caFile: "/etc/cachepolicy/ca.pem", certificateFile: "/etc/cachepolicy/payment.pem",
             keyFile: "/etc/cachepolicy/payment.key", serverName: "redis.prod.internal"))
         #expect(configuration.username == "cachepolicy-payment" && configuration.password == "from-file", "the file's trailing newline is not part of the password")
+        #expect(resolved.replicaConfiguration?.sentinel?.role == .replica, "replica reads for readFrom: replica families")
+    }
+
+    @Test func aClusterOverTLSHasItsSeedsAndCertificates() throws {
+        let environment = CacheEnvironment(
+            name: "big", topology: .cluster(seeds: ["rediss://redis-0:6379", "rediss://redis-1:6380"]),
+            tls: .init(ca: "/ca.pem", certificate: "/{service}.pem", key: "/{service}.key"), credentials: .init(user: "c-{service}", password: nil))
+        let resolved = try environment.resolve(service: "user", processEnvironment: [:])
+        guard case .cluster(let seeds, let configuration) = resolved.deployment else { Issue.record("a cluster"); return }
+        #expect(seeds.map { "\($0.host):\($0.port)" } == ["redis-0:6379", "redis-1:6380"])
+        #expect(configuration.tls == TLSSettings(caFile: "/ca.pem", certificateFile: "/user.pem", keyFile: "/user.key"))
+        #expect(configuration.username == "c-user" && configuration.password == nil && resolved.replicaConfiguration == nil)
     }
 
     @Test func aURLFromTheEnvironmentIsParsedAndItsErrorsRedacted() throws {

@@ -13,9 +13,9 @@ let billKey = "00000000-0000-4000-8000-0000000000b1"
 struct GeneratedKeysTests {
     @Test func keysRenderAsThePatternsSay() {
         let history = PaymentCache.history(userId: alice, page: 2)
-        #expect(history.key == "payment:history:\(aliceKey):2")
+        #expect(history.key == "payment:history:{\(aliceKey)}:2", "slot: userId makes the user the hash tag")
         // Its tag, and the index set of `payment:history:{userId}:*` (invalidated on payment events).
-        #expect(history.tags == ["#tag:payment:user:\(aliceKey)", "#idx:payment:payment:history:\(aliceKey):*"])
+        #expect(history.tags == ["#tag:payment:user:{\(aliceKey)}", "#idx:payment:payment:history:{\(aliceKey)}:*"])
         #expect(history.family.ttl == .seconds(900))
         #expect(history.family.jitter == 0.1)
         #expect(history.family.compression == .over(bytes: 1024))
@@ -87,7 +87,7 @@ struct GeneratedPlanTests {
         let payment = PaymentCache.plan(for: succeeded)
         #expect(payment.keys == ["payment:recent:\(aliceKey)"])
         #expect(payment.tags.isEmpty)
-        #expect(payment.indexes == ["#idx:payment:payment:history:\(aliceKey):*"])
+        #expect(payment.indexes == ["#idx:payment:payment:history:{\(aliceKey)}:*"])
         #expect(payment.patterns.isEmpty, "no SCAN")
         let billing = BillingCache.plan(for: succeeded)
         #expect(billing.keys == ["billing:bill:\(billKey):status", "billing:user:\(aliceKey):bills"])
@@ -101,7 +101,7 @@ struct GeneratedPlanTests {
     @Test func boundFieldsFillDifferentlyNamedParams() {
         let deleted = UserDeleted(id: alice)
         #expect(PaymentCache.plan(for: deleted).keys == ["payment:recent:\(aliceKey)"])
-        #expect(PaymentCache.plan(for: deleted).tags == ["#tag:payment:user:\(aliceKey)"])
+        #expect(PaymentCache.plan(for: deleted).tags == ["#tag:payment:user:{\(aliceKey)}"])
         #expect(UserCache.plan(for: deleted).tags == ["#tag:user:user:\(aliceKey)"])
         #expect(Set(UserDeleted.consumers) == ["analytics", "billing", "document", "notification", "payment", "user", "webhook"])
     }

@@ -41,6 +41,7 @@ struct PolicyDiffTests {
     static let cases: [(String, @Sendable (String) -> String, @Sendable (String) -> String, DiagnosticCode)] = [
         ("pattern changed", { $0.replacingOccurrences(of: "users:profile:{userId}", with: "users:p:{userId}") }, { $0 }, .keyPatternChanged),
         ("param retyped", { $0.replacingOccurrences(of: "page: int", with: "page: string") }, { $0 }, .keyEncodingChanged),
+        ("hash tag added", { $0.replacingOccurrences(of: "{ pattern: \"users:history:{userId}:{page}\",", with: "{ pattern: \"users:history:{userId}:{page}\", slot: userId,") }, { $0 }, .keyEncodingChanged),
         ("codec changed", { $0.replacingOccurrences(of: "value: Profile,", with: "codec: string,") }, { $0 }, .valueFormatChanged),
         ("compression turned off", { $0.replacingOccurrences(of: "compress: { over: 1KB }, ", with: "") }, { $0 }, .valueFormatChanged),
         ("value type changed", { $0.replacingOccurrences(of: "value: \"[Entry]\"", with: "value: \"[Entry2]\"") }, { $0 }, .valueFormatChanged),

@@ -123,6 +123,7 @@ public struct Checker: Sendable {
                 checkWarmups(service)
                 checkDependencies(service)
                 checkSanity(service)
+                checkSlots(service)
             }
         case .keyspace: checkKeyspace()
         case .blastRadius: checkBlastRadius()

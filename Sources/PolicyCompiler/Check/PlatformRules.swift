@@ -1,7 +1,7 @@
 /// The platform file's cross-cutting rules: one platform per policy set, and one TLS choice per
 /// environment. (Each value's own shape is the decoder's.)
 enum PlatformRules {
-    static func check(_ platforms: [Platform]) -> DiagnosticBag {
+    static func check(_ platforms: [Platform], services: [Service]) -> DiagnosticBag {
         var diagnostics = DiagnosticBag()
         if let first = platforms.first {
             for other in platforms.dropFirst() {
@@ -22,6 +22,10 @@ enum PlatformRules {
                         hint: "use rediss:// everywhere (or give 'tls:') so every connection is encrypted")
                 }
             }
+        }
+        // One cluster environment is enough to need every write in one slot.
+        if let cluster = platforms.first?.environments.first(where: { if case .cluster = $0.redis.value { true } else { false } }) {
+            checkCrossSlot(services, cluster: cluster, into: &diagnostics)
         }
         return diagnostics
     }

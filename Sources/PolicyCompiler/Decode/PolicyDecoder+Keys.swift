@@ -68,6 +68,13 @@ extension PolicyDecoder {
         let sliding = fields["sliding"].flatMap { bool($0, "'sliding' of \(what)") }
         let maxAge = fields["maxAge"].flatMap { duration($0, "'maxAge' of \(what)") }
         let readFrom = fields["readFrom"].flatMap { choice($0, "'readFrom' of \(what)", ReadFrom.self) }
+        let slot = fields["slot"].flatMap { identifier($0, "'slot' of \(what)", .member) }
+        if let slot, let keyPattern, !keyPattern.params.contains(slot.value) {
+            diagnostics.report(
+                .invalidValue, at: slot.location, "'slot' of \(what) names '\(slot.value)', which is not a param of its key",
+                hint: keyPattern.params.isEmpty ? "the key has no param to hash by; remove 'slot'"
+                    : "use one of its key params: \(keyPattern.params.joined(separator: ", "))")
+        }
         var refreshAhead: Located<Percent>?
         if let refreshNode = fields["refresh"],
            let refresh = self.fields(refreshNode, "'refresh' of \(what)", known: PolicyFields.refresh.known, required: PolicyFields.refresh.required) {
@@ -78,6 +85,7 @@ extension PolicyDecoder {
         return KeyFamily(
             name: name, description: description, pattern: keyPattern, ttl: ttl, jitter: jitter, codec: codec,
             value: value, compress: compress, tags: tags, dependsOn: dependsOn, nearCache: nearCache, keyVersion: keyVersion,
-            sliding: sliding, maxAge: maxAge, refreshAhead: refreshAhead, readFrom: readFrom)
+            sliding: sliding, maxAge: maxAge, refreshAhead: refreshAhead, readFrom: readFrom,
+            slot: slot.flatMap { slot in keyPattern.params.contains(slot.value) ? slot : nil })
     }
 }

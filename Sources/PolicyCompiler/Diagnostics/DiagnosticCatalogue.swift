@@ -355,6 +355,15 @@ public enum DiagnosticCatalogue {
                 """),
 
         // MARK: Staleness
+        Entry(code: .hashTagConflict, name: "hash-tag-conflict", severity: .error, category: .keyspace,
+              summary: "A scanned pattern reaches families whose keys carry their hash tag in different places.",
+              explanation: """
+                A family with `slot: userId` writes that segment as a Redis Cluster hash tag \
+                (`payment:history:{<userId>}:2`). A `scan: true` pattern is one glob for `SCAN MATCH`: \
+                where it has a literal or a param, it renders the braces for slotted families and not \
+                for the others, so it would miss some of the keys it claims to drop. Give the families \
+                it reaches the same `slot:`, or put `*` where they differ.
+                """),
         Entry(code: .staleOnEvent, name: "stale-on-event", severity: .warning, category: .staleness,
               summary: "An event mutates an entity a key depends on, but does not invalidate the key.",
               explanation: """
@@ -460,6 +469,19 @@ public enum DiagnosticCatalogue {
                 `cachepolicy acl` gives each service a user that reaches only its own keys, events and \
                 the runtime's commands. A `credentials.user` without `{service}` names one user for \
                 all, which defeats that. Write e.g. `user: cachepolicy-{service}` (the default).
+                """),
+
+        Entry(code: .crossSlot, name: "cross-slot", severity: .warning, category: .platform,
+              summary: "On a cluster, an entry and a set its write touches would live in different slots.",
+              explanation: """
+                A tagged or indexed entry is written together with its tag and index sets in one \
+                script, and a Redis Cluster runs a script only when all its keys hash to one slot \
+                (otherwise `CROSSSLOT`: the write fails). When the platform file declares a cluster \
+                environment, the checker names each family and set that would not: give every family \
+                that carries the tag (or that the pattern reaches) the same `slot:` param, which the \
+                key, the tag set and the index set then render as the hash tag `{…}`. A tag whose param \
+                is not in a family's key cannot be kept with it: put the param in the key, or drop the \
+                tag on a cluster. Leases and lifetime keys always follow their entry.
                 """),
 
         // MARK: Evolution (cachepolicy diff)

@@ -62,6 +62,7 @@ extension DiagnosticCode {
     public static let patternMatchesNothing = DiagnosticCode(rawValue: "CP403")
     public static let overInvalidation = DiagnosticCode(rawValue: "CP404")
     public static let patternNotIndexable = DiagnosticCode(rawValue: "CP405")
+    public static let hashTagConflict = DiagnosticCode(rawValue: "CP406")
 
     // Staleness: writes that do not invalidate what depends on them.
     public static let staleOnEvent = DiagnosticCode(rawValue: "CP500")
@@ -84,6 +85,7 @@ extension DiagnosticCode {
     public static let invalidRedisURL = DiagnosticCode(rawValue: "CP901")
     public static let platformFile = DiagnosticCode(rawValue: "CP902")
     public static let sharedACLUser = DiagnosticCode(rawValue: "CP903")
+    public static let crossSlot = DiagnosticCode(rawValue: "CP904")
 
     // Evolution: `cachepolicy diff`, a change between two versions of the policies.
     public static let keyPatternChanged = DiagnosticCode(rawValue: "CP800")

@@ -125,6 +125,7 @@ public enum JSONEmitter {
             ("keyVersion", .int(family.keyVersion)),
             ("sliding", .bool(family.sliding)),
             ("readFrom", .string(family.readFromReplica ? "replica" : "primary")),
+            ("slot", .optional(family.slot)),
             ("maxAgeMs", family.maxAge.map(milliseconds) ?? .null),
             ("refreshAhead", family.refreshAhead.map { .double($0.ratio) } ?? .null),
         ])

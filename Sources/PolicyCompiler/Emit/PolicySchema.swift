@@ -75,6 +75,7 @@ public enum PolicySchema {
             ("maxAge", duration),
             ("refresh", object([("ahead", percent)], required: ["ahead"])),
             ("readFrom", .object([("enum", .array(ReadFrom.allCases.map { .string($0.rawValue) }))])),
+            ("slot", member),
         ])
         let binding = map(key: member, value: member)
         let action = JSONValue.object([("oneOf", [

@@ -97,6 +97,7 @@ struct ServiceFileEmitter {
         if !family.dependsOn.isEmpty { facts.append("depends on " + family.dependsOn.joined(separator: ", ")) }
         if let entries = family.nearCacheEntries { facts.append("near cache of \(entries) entries") }
         if let ahead = family.refreshAhead { facts.append("refreshed early in the last \(ahead) of its TTL") }
+        if let slot = family.slot { facts.append("cluster slot by `\(slot)` (its segment is the hash tag `{…}`)") }
         if family.readFromReplica { facts.append("read from a replica when there is one") }
         if family.sliding { facts.append("sliding: reads renew the TTL" + (family.maxAge.map { ", for at most \($0) after a write" } ?? "")) }
         return [family.description ?? "", facts.joined(separator: "; ") + ".", provenance.source(family.location)]
@@ -119,7 +120,7 @@ struct ServiceFileEmitter {
         let value = valueType(family)
         let keyArguments = encodedArguments(family.keyParams)
         let allArguments = encodedArguments(family.keyParams + family.tagOnlyParams)
-        let key = SwiftEmitter.render(family.pattern, keyArguments)
+        let key = SwiftEmitter.render(family.pattern, keyArguments, hashTag: family.slotSegment)
         if !family.tagOnlyParams.isEmpty {
             writer.line()
             writer.doc(familyDoc(family) + [
@@ -142,7 +143,7 @@ struct ServiceFileEmitter {
         writer.line()
         writer.doc(familyDoc(family))
         writer.block("public static func \(name)(\(parameterList(family.keyParams + family.tagOnlyParams))) -> CacheKey<\(value)>") { writer in
-            let tags = family.tags.map { "Families.\(name).tagKey(\(SwiftEmitter.render($0, allArguments)))" }
+            let tags = family.tags.map { "Families.\(name).tagKey(\(SwiftEmitter.render($0, allArguments, hashTag: service.tagSlots[$0.text])))" }
                 + indexKeys(family, keyArguments)
             writer.list("CacheKey(", [
                 "key: \(key)",
@@ -155,7 +156,9 @@ struct ServiceFileEmitter {
 
     /// The index-set keys a family's entries join, rendered from `arguments` (param → expression).
     private func indexKeys(_ family: KeyFamilyProgram, _ arguments: [String: String]) -> [String] {
-        family.indexes.map { "KeyFamilySpec.indexKey(service: \(SwiftNames.stringLiteral(service.name)), \(SwiftEmitter.render($0, arguments)))" }
+        family.indexes.map {
+            "KeyFamilySpec.indexKey(service: \(SwiftNames.stringLiteral(service.name)), \(SwiftEmitter.render($0, arguments, hashTag: family.indexSlots[$0.text])))"
+        }
     }
 
     // MARK: Invalidation
@@ -177,17 +180,17 @@ struct ServiceFileEmitter {
             switch action.target {
             case .key(let familyName):
                 let family = service.key(familyName)!
-                keys.append(SwiftEmitter.render(family.pattern, values))
+                keys.append(SwiftEmitter.render(family.pattern, values, hashTag: family.slotSegment))
                 keyIndexes.append("[" + indexKeys(family, values).joined(separator: ", ") + "]")
                 summary.append("the key `\(family.pattern.text)`")
             case .tag(let tag):
-                tags.append("KeyFamilySpec.tagKey(service: \(SwiftNames.stringLiteral(service.name)), \(SwiftEmitter.render(tag, values)))")
+                tags.append("KeyFamilySpec.tagKey(service: \(SwiftNames.stringLiteral(service.name)), \(SwiftEmitter.render(tag, values, hashTag: service.tagSlots[tag.text])))")
                 summary.append("the tag `\(tag.text)`")
             case .pattern(let glob) where action.scan:
-                patterns.append(SwiftEmitter.render(glob, values, glob: true))
+                patterns.append(SwiftEmitter.render(glob, values, glob: true, hashTag: service.patternSlots[glob.text]))
                 summary.append("keys matching `\(glob.text)` (scanned)")
             case .pattern(let glob):
-                indexes.append("KeyFamilySpec.indexKey(service: \(SwiftNames.stringLiteral(service.name)), \(SwiftEmitter.render(glob, values)))")
+                indexes.append("KeyFamilySpec.indexKey(service: \(SwiftNames.stringLiteral(service.name)), \(SwiftEmitter.render(glob, values, hashTag: service.patternSlots[glob.text])))")
                 summary.append("keys matching `\(glob.text)` (through its index set)")
             }
         }
@@ -247,7 +250,7 @@ struct ServiceFileEmitter {
                 add(
                     SwiftNames.identifier(family.name), index.params,
                     doc: "Every `\(family.name)` entry matching `\(index.text)`, through its index set.",
-                    plan: "InvalidationPlan(service: \(serviceName), event: \"direct\", indexes: [KeyFamilySpec.indexKey(service: \(serviceName), \(SwiftEmitter.render(index, arguments)))])")
+                    plan: "InvalidationPlan(service: \(serviceName), event: \"direct\", indexes: [KeyFamilySpec.indexKey(service: \(serviceName), \(SwiftEmitter.render(index, arguments, hashTag: family.indexSlots[index.text])))])")
             }
         }
         var tags: [KeyPattern] = []
@@ -260,7 +263,7 @@ struct ServiceFileEmitter {
             let carriers = service.keys.filter { family in family.tags.contains { $0.text == tag.text } }.map { "`\($0.name)`" }
             add(
                 name, tag.params, doc: "Every entry tagged `\(tag.text)` (\(carriers.joined(separator: ", "))).",
-                plan: "InvalidationPlan(service: \(serviceName), event: \"direct\", tags: [KeyFamilySpec.tagKey(service: \(serviceName), \(SwiftEmitter.render(tag, arguments)))])")
+                plan: "InvalidationPlan(service: \(serviceName), event: \"direct\", tags: [KeyFamilySpec.tagKey(service: \(serviceName), \(SwiftEmitter.render(tag, arguments, hashTag: service.tagSlots[tag.text])))])")
         }
         guard !functions.isEmpty else { return }
         writer.line()

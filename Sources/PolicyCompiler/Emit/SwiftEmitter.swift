@@ -143,14 +143,16 @@ public struct SwiftEmitter: Sendable {
     }
 
     /// A string literal rendering a pattern, with `segments[param]` interpolated for each hole.
-    /// Literal segments of SCAN patterns are glob-escaped; `*` stays a wildcard.
-    static func render(_ pattern: KeyPattern, _ segments: [String: String], glob: Bool = false) -> String {
-        let parts = pattern.segments.map { segment -> String in
-            switch segment {
+    /// Literal segments of SCAN patterns are glob-escaped; `*` stays a wildcard. The segment at
+    /// `hashTag` is wrapped in braces: a Redis Cluster hash tag (``SlotPlacement``).
+    static func render(_ pattern: KeyPattern, _ segments: [String: String], glob: Bool = false, hashTag: Int? = nil) -> String {
+        let parts = pattern.segments.enumerated().map { index, segment -> String in
+            let text = switch segment {
             case .literal(let text): SwiftNames.escapeForLiteral(glob ? escapeGlob(text) : text)
             case .hole(let name): "\\(\(segments[name]!))"
             case .wildcard: "*"
             }
+            return index == hashTag ? "{" + text + "}" : text
         }
         return "\"" + parts.joined(separator: ":") + "\""
     }

@@ -89,6 +89,11 @@ public struct PolicyDiff {
             let bumped = family.keyVersion != oldFamily.keyVersion
             let oldShape = Self.shape(oldFamily)
             let newShape = Self.shape(family)
+            if !bumped, oldShape == newShape, oldFamily.slotSegment != family.slotSegment {
+                report(.keyEncodingChanged, at: family.location,
+                       "the hash tag of \(what) moves (slot: \(oldFamily.slot ?? "none") → \(family.slot ?? "none")), so the same values render a different key ('{…}' braces)",
+                       hint: Self.bumpHint(family))
+            }
             if !bumped, oldShape != newShape {
                 let sameLiterals = oldShape.count == newShape.count && zip(oldShape, newShape).allSatisfy { $0.literal == $1.literal }
                 if sameLiterals {

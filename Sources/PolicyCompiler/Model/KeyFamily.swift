@@ -26,6 +26,9 @@ public final class KeyFamily: Sendable {
     public let refreshAhead: Located<Percent>?
     /// `readFrom: replica`: reads may be served by a replica (Sentinel deployments).
     public let readFrom: Located<ReadFrom>?
+    /// `slot: userId`: the key renders that param as a Redis Cluster hash tag (`{<userId>}`), so
+    /// the family's keys, and the tag and index sets that follow them, share a slot per value.
+    public let slot: Located<String>?
 
     public init(
         name: Located<String>,
@@ -43,8 +46,10 @@ public final class KeyFamily: Sendable {
         sliding: Located<Bool>? = nil,
         maxAge: Located<PolicyDuration>? = nil,
         refreshAhead: Located<Percent>? = nil,
-        readFrom: Located<ReadFrom>? = nil
+        readFrom: Located<ReadFrom>? = nil,
+        slot: Located<String>? = nil
     ) {
+        self.slot = slot
         self.readFrom = readFrom
         self.name = name
         self.description = description

@@ -16,7 +16,7 @@ public enum PolicyFields {
     public static let compress = Section(known: ["over"], required: ["over"])
     public static let enumType = Section(known: ["enum"], required: ["enum"])
     public static let keyFamily = Section(
-        known: ["pattern", "description", "ttl", "jitter", "codec", "value", "compress", "tags", "dependsOn", "nearCache", "keyVersion", "sliding", "maxAge", "refresh", "readFrom"],
+        known: ["pattern", "description", "ttl", "jitter", "codec", "value", "compress", "tags", "dependsOn", "nearCache", "keyVersion", "sliding", "maxAge", "refresh", "readFrom", "slot"],
         required: ["pattern"])
     public static let nearCache = Section(known: ["entries"], required: ["entries"])
     public static let refresh = Section(known: ["ahead"], required: ["ahead"])

@@ -48,7 +48,7 @@ public struct Compiler: Sendable {
         // A referenced package's platform file describes its own deployment: not read here.
         let referenced = decode(references.filter { !paths.contains($0.path) }, into: &diagnostics).services
         diagnostics.merge(Checker.check(services, references: referenced, limit: maxDiagnostics))
-        diagnostics.merge(PlatformRules.check(platforms))
+        diagnostics.merge(PlatformRules.check(platforms, services: services))
         var program = !buildingProgram || diagnostics.hasErrors ? nil : ProgramBuilder.build(services, references: referenced)
         program?.platform = platforms.first
         return Result(

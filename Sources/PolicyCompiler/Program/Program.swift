@@ -25,6 +25,10 @@ public struct ServiceProgram: Sendable {
     /// Events that mutate what some of the service's families depend on without invalidating them
     /// (each is also a CP500 warning).
     public var staleness: [StaleGap] = []
+    /// Tag text → the segment its set key braces; invalidation pattern text → the segment its
+    /// index-set key or scan glob braces (``SlotPlacement``).
+    public var tagSlots: [String: Int] = [:]
+    public var patternSlots: [String: Int] = [:]
 
     public func key(_ name: String) -> KeyFamilyProgram? { keys.first { $0.name == name } }
 }
@@ -56,6 +60,11 @@ public struct KeyFamilyProgram: Sendable {
     public var sliding: Bool = false
     /// `readFrom: replica`.
     public var readFromReplica: Bool = false
+    /// `slot:`: the param whose segment the key braces as a hash tag, and that segment's index.
+    public var slot: String? = nil
+    public var slotSegment: Int? = nil
+    /// Index template text → the segment its set key braces (see ``SlotPlacement``).
+    public var indexSlots: [String: Int] = [:]
     /// With `sliding`: the absolute lifetime, however often the entry is read.
     public var maxAge: PolicyDuration?
     /// Early refresh: reads in this last share of the TTL may reload the entry (XFetch).

@@ -56,7 +56,9 @@ enum ProgramBuilder {
                 maxAge: family.maxAge?.value, refreshAhead: family.refreshAhead?.value)
         }
         let reach = FamilyReach(service)
+        let placement = SlotPlacement(service, reach: reach)
         var indexes: [String: [KeyPattern]] = [:]
+        var indexSlots: [String: [String: Int]] = [:]
         for invalidation in service.invalidations {
             for action in invalidation.actions where !action.scan {
                 guard case .pattern(let glob) = action.target else { continue }
@@ -64,6 +66,7 @@ enum ProgramBuilder {
                     guard let template = PatternIndex.template(glob, for: family.pattern) else { continue }
                     if !indexes[family.name.value, default: []].contains(where: { $0.text == template.text }) {
                         indexes[family.name.value, default: []].append(template)
+                        indexSlots[family.name.value, default: [:]][template.text] = placement.patterns[glob.text]
                     }
                 }
             }
@@ -71,6 +74,12 @@ enum ProgramBuilder {
         let keys = families.map { family -> KeyFamilyProgram in
             var family = family
             family.indexes = indexes[family.name] ?? []
+            family.indexSlots = indexSlots[family.name] ?? [:]
+            family.slotSegment = placement.families[family.name]
+            family.slot = family.slotSegment.map { position in
+                if case .hole(let name) = family.pattern.segments[position] { return name }
+                return ""
+            }
             return family
         }
         let reactions = service.invalidations.map { invalidation in
@@ -104,6 +113,7 @@ enum ProgramBuilder {
         return ServiceProgram(
             name: service.name.value, location: service.name.location, description: service.description,
             port: service.port?.value, memory: service.memory?.value, params: service.params, keys: keys,
-            reactions: reactions, warmups: warmups, alerts: service.alerts)
+            reactions: reactions, warmups: warmups, alerts: service.alerts,
+            tagSlots: placement.tags, patternSlots: placement.patterns)
     }
 }
