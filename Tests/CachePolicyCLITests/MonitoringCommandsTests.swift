@@ -53,7 +53,9 @@ struct MonitoringCommandsTests {
         #expect(field(latency, "expr")?.scalar?.value.contains("histogram_quantile(0.99") == true)
         let down = try #require(rules["CachePaymentRedisUnreachable"])
         #expect(field(try #require(field(down, "labels")), "severity")?.scalar?.value == "critical")
-        #expect(field(try #require(field(errors, "annotations")), "source")?.scalar?.value.hasSuffix("payment.yaml:66") == true)
+        let paymentLines = try String(contentsOfFile: packageRoot + "/policies/payment.yaml", encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let errorRateLine = try #require(paymentLines.firstIndex { $0.hasPrefix("  errorRate:") }) + 1
+        #expect(field(try #require(field(errors, "annotations")), "source")?.scalar?.value.hasSuffix("payment.yaml:\(errorRateLine)") == true)
     }
 
     @Test func outputIsDeterministicAndTheWindowIsChecked() {

@@ -43,7 +43,7 @@ struct CatalogueTests {
             "nameCollision", "keyPatternChanged", "keyEncodingChanged", "valueFormatChanged", "consumedEventRemoved",
             "payloadFieldChanged", "invalidationRemoved", "tagRemoved", "dependencyRemoved", "ttlRaised", "stalenessWidened",
             "apiRemoved", "builderSignatureChanged", "generatedRequirementAdded",
-            "secretInPolicy", "invalidRedisURL", "platformFile", "sharedACLUser",
+            "secretInPolicy", "invalidRedisURL", "platformFile", "sharedACLUser", "hashTagConflict", "crossSlot",
         ]
         #expect(names.count == DiagnosticCatalogue.entries.count)
         for name in names {
