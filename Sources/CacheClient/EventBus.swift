@@ -118,7 +118,8 @@ extension CompiledServicePolicy {
         settings: InvalidationListener.Settings = .init()
     ) -> InvalidationListener {
         InvalidationListener(
-            configuration: configuration ?? cache.redis.configuration, cache: cache, service: policy.name,
+            configuration: configuration ?? (cache.redis as? RedisClusterClient)?.seedConfiguration ?? cache.redis.configuration,
+            cache: cache, service: policy.name,
             events: Array(Set(policy.reactsTo + policy.warmupJobs.flatMap(\.after))).sorted(),
             planner: { try plan(forEvent: $0, payload: $1) }, instance: instance, settings: settings)
     }

@@ -112,27 +112,42 @@ public final class InvalidationListener: Sendable {
 
     private var streams: [String] { events.map(EventBus.stream) }
 
+    /// One blocking reader for all the streams; on a cluster one per stream, on the primary that
+    /// serves its slot (a command's keys must share a slot), found again on every reconnect.
     private func consumeStreams() async {
+        guard let cluster = cache.redis as? RedisClusterClient else {
+            let configuration = configuration
+            await consume(streams) { configuration }
+            return
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for stream in streams {
+                group.addTask { await self.consume([stream]) { try await cluster.nodeConfiguration(forKey: stream) } }
+            }
+        }
+    }
+
+    private func consume(_ streams: [String], at target: @escaping @Sendable () async throws -> RedisConfiguration) async {
         await settings.reconnectPolicy.keepRunning { established in
-            var configuration = configuration
+            var configuration = try await target()
             // A blocking read must not trip the command timeout.
             configuration.commandTimeout = settings.block + configuration.commandTimeout
             let connection = try await RedisConnection.connect(configuration)
             do {
-                try await createGroups(on: connection)
+                try await createGroups(streams, on: connection)
                 established()
-                log.record(.consuming(streams: events.count))
+                log.record(.consuming(streams: streams.count))
                 var lastClaim: ContinuousClock.Instant?
                 while !Task.isCancelled {
                     if lastClaim.map({ ContinuousClock.now - $0 >= settings.claimAfter / 2 }) ?? true {
-                        try await claimAbandoned(on: connection)
+                        try await claimAbandoned(streams, on: connection)
                         lastClaim = .now
                     }
                     do {
-                        for entry in try await readGroup(on: connection) { await handle(entry, on: connection) }
+                        for entry in try await readGroup(streams, on: connection) { await handle(entry, on: connection) }
                     } catch let error as RedisError where error.code == "NOGROUP" {
                         // The streams were deleted (a restarted server without persistence): start over.
-                        try await createGroups(on: connection)
+                        try await createGroups(streams, on: connection)
                     }
                 }
             } catch {
@@ -150,7 +165,7 @@ public final class InvalidationListener: Sendable {
     /// group starts at the oldest retained entry, so nothing published before it existed (a new
     /// service, or a server that lost its data and came back) is missed; the replay is bounded by
     /// the stream's length and harmless, since plans are idempotent.
-    private func createGroups(on connection: RedisConnection) async throws {
+    private func createGroups(_ streams: [String], on connection: RedisConnection) async throws {
         let replies = try await connection.pipeline(streams.map { RESPCommand("XGROUP", "CREATE", $0, service, "0", "MKSTREAM") })
         for reply in replies {
             if case .error(let message) = reply, RedisError(message).code != "BUSYGROUP" { throw RedisError(message) }
@@ -164,7 +179,7 @@ public final class InvalidationListener: Sendable {
         let message: String?
     }
 
-    private func readGroup(on connection: RedisConnection) async throws -> [Entry] {
+    private func readGroup(_ streams: [String], on connection: RedisConnection) async throws -> [Entry] {
         var command = RESPCommand("XREADGROUP", "GROUP", service)
         command.append(instance)
         command.append("COUNT")
@@ -179,7 +194,7 @@ public final class InvalidationListener: Sendable {
 
     /// `XAUTOCLAIM` on every stream: entries idle longer than ``Settings/claimAfter`` become ours
     /// and are applied now.
-    private func claimAbandoned(on connection: RedisConnection) async throws {
+    private func claimAbandoned(_ streams: [String], on connection: RedisConnection) async throws {
         let idle = Int(settings.claimAfter / .milliseconds(1))
         for stream in streams {
             var cursor = "0-0"

@@ -41,8 +41,14 @@ public final class NearCacheTracker: Sendable {
     private let nearCache: NearCache
     private let logger: Logger
     private let reconnectPolicy: ReconnectPolicy
+    /// On a cluster: the client whose primaries are tracked.
+    private let cluster: RedisClusterClient?
 
-    init(nearCache: NearCache, families: [KeyFamilySpec], configuration: RedisConfiguration, reconnectPolicy: ReconnectPolicy, logger: Logger) {
+    init(
+        nearCache: NearCache, families: [KeyFamilySpec], configuration: RedisConfiguration, reconnectPolicy: ReconnectPolicy, logger: Logger,
+        cluster: RedisClusterClient? = nil
+    ) {
+        self.cluster = cluster
         self.nearCache = nearCache
         self.logger = logger
         self.families = families.filter { $0.nearCacheEntries != nil }
@@ -74,36 +80,61 @@ public final class NearCacheTracker: Sendable {
         log.finish()
     }
 
-    /// One connection's life: turn tracking on, apply invalidations until it closes.
+    /// One session: a tracking connection to every primary (one on a single server; on a cluster
+    /// each primary announces only its own keys), invalidations applied until any of them closes;
+    /// then all are closed and the next session finds the primaries again.
     private func track(established: () -> Void) async throws {
-        var configuration = configuration
-        configuration.preferRESP3 = true
-        let stream = try await RedisConnection.connectForPushes(configuration)
-        let connection = stream.connection
+        let targets = try await self.targets()
+        var streams: [PushStream] = []
         do {
-            guard connection.protocolVersion == 3 else {
-                throw RedisError("near-cache tracking needs RESP3 (Redis 6 or later)")
+            for target in targets {
+                var configuration = target
+                configuration.preferRESP3 = true
+                let stream = try await RedisConnection.connectForPushes(configuration)
+                streams.append(stream)
+                guard stream.connection.protocolVersion == 3 else {
+                    throw RedisError("near-cache tracking needs RESP3 (Redis 6 or later)")
+                }
+                var command = RESPCommand("CLIENT", "TRACKING", "ON")
+                command.append("BCAST")
+                for prefix in prefixes {
+                    command.append("PREFIX")
+                    command.append(prefix)
+                }
+                try await stream.connection.send(command)
             }
-            var command = RESPCommand("CLIENT", "TRACKING", "ON")
-            command.append("BCAST")
-            for prefix in prefixes {
-                command.append("PREFIX")
-                command.append(prefix)
-            }
-            try await connection.send(command)
         } catch {
-            await connection.close()
+            for stream in streams { await stream.connection.close() }
             throw error
         }
         nearCache.setTrackingActive(true)
         established()
         log.record(.tracking(prefixes: prefixes))
-        for await push in stream.pushes { apply(push) }
-        await connection.close()
-        if stream.overflowed {
+        // The first connection to end (or overflow) ends the session: with one primary untracked,
+        // the near cache could miss its invalidations.
+        let overflowed = await withTaskGroup(of: Bool.self) { group in
+            for stream in streams {
+                group.addTask {
+                    for await push in stream.pushes { self.apply(push) }
+                    return stream.overflowed
+                }
+            }
+            let first = await group.next() ?? false
+            for stream in streams { await stream.connection.close() }
+            var any = first
+            for await other in group { any = any || other }
+            return any
+        }
+        if overflowed {
             throw RedisConnectionError(.closed, "the tracker fell behind Redis's invalidations; some were lost, so the near cache starts over")
         }
-        if !Task.isCancelled { throw RedisConnectionError(.closed, "the tracking connection closed") }
+        if !Task.isCancelled { throw RedisConnectionError(.closed, "a tracking connection closed") }
+    }
+
+    /// Where to track: the one server, or every primary of a cluster.
+    private func targets() async throws -> [RedisConfiguration] {
+        guard let cluster else { return [configuration] }
+        return try await cluster.primaries().map(\.configuration)
     }
 
     /// `["invalidate", [keys…]]`, or `["invalidate", null]` to drop everything.
@@ -128,6 +159,6 @@ extension CacheClient {
     ) -> NearCacheTracker {
         NearCacheTracker(
             nearCache: nearCache, families: families, configuration: configuration ?? redis.configuration, reconnectPolicy: reconnectPolicy,
-            logger: logger)
+            logger: logger, cluster: configuration == nil ? redis as? RedisClusterClient : nil)
     }
 }

@@ -220,15 +220,33 @@ public final class RedisClusterClient: Sendable {
         state.withLockedValue { state in
             let address = Address(host: host, port: port)
             if let client = state.clients[address] { return client }
-            var node = configuration
-            node.host = host
-            node.port = port
-            node.database = 0
-            let client = RedisClient(node, reconnectPolicy: reconnectPolicy, logger: logger)
+            let client = RedisClient(nodeConfiguration(host: host, port: port), reconnectPolicy: reconnectPolicy, logger: logger)
             state.clients[address] = client
             return client
         }
     }
+
+    /// The connection settings for one node (the client's settings with its address).
+    public func nodeConfiguration(host: String, port: Int) -> RedisConfiguration {
+        var node = configuration
+        node.host = host
+        node.port = port
+        node.database = 0
+        return node
+    }
+
+    /// The settings of the primary that serves `key`'s slot now (the map refreshed first when it
+    /// is older than ``Settings/refreshInterval``), for a dedicated connection such as a blocking
+    /// stream read.
+    public func nodeConfiguration(forKey key: String) async throws -> RedisConfiguration {
+        let map: ClusterSlotMap
+        if let fresh = try? await refresh(force: false) { map = fresh } else { map = try await slotMap() }
+        guard let owner = map.primary(forSlot: HashSlot.of(key)) else { throw RedisError("CLUSTERDOWN no node serves the slot of \(key)") }
+        return nodeConfiguration(host: owner.host, port: owner.port)
+    }
+
+    /// The settings of the first seed node (pub/sub reaches every node of a cluster from any one).
+    public var seedConfiguration: RedisConfiguration { nodeConfiguration(host: seeds[0].host, port: seeds[0].port) }
 
     /// Closes every node's connection.
     public func shutdown() async {

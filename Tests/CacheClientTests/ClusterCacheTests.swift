@@ -2,6 +2,7 @@
 @_spi(Generated) import CacheRuntime
 import ExamplePlatform
 import Foundation
+import NIOConcurrencyHelpers
 import RESP
 import RedisTestSupport
 import Testing
@@ -71,6 +72,103 @@ struct ClusterCacheTests {
             await #expect(throws: RedisError.self) { try await cache.set(status, BillStatus(billId: UUID(), state: .due)) }
             await redis.shutdown()
         }
+    }
+
+    /// Events across instances on a cluster: the listener reads each event's stream on the primary
+    /// that serves it (one reader per stream), and a tag and an index set of the slotted family
+    /// are dropped there.
+    @Test func eventsReachTheListenersOfOtherInstances() async throws {
+        try await withRedisCluster(primaries: 3) { cluster in
+            let producer = CacheClient(redis: RedisClusterClient(seeds: [("127.0.0.1", cluster.nodes[0].port)]))
+            let consumer = CacheClient(redis: RedisClusterClient(seeds: [("127.0.0.1", cluster.nodes[1].port)]))
+            let listener = PaymentCache.listener(
+                cache: consumer, instance: "cluster-a",
+                settings: .init(block: .milliseconds(100), reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(20), maxDelay: .milliseconds(100))))
+            let applied = NIOLockedValueBox<[String]>([])
+            let consuming = NIOLockedValueBox(0)
+            let run = Task { await listener.run() }
+            let record = Task {
+                for await item in listener.activity {
+                    switch item {
+                    case .applied(let event, _, _): applied.withLockedValue { $0.append(event) }
+                    case .consuming: consuming.withLockedValue { $0 += 1 }
+                    default: break
+                    }
+                }
+            }
+            let streams = PaymentCache.policy.reactsTo.map { EventBus.stream(for: $0) }
+            #expect(Set(streams.map { HashSlot.of($0) }).count == streams.count, "the streams are in different slots")
+            try await ClusterCacheTests.wait { consuming.withLockedValue { $0 } == streams.count }
+
+            let (alice, bob) = (UUID(), UUID())
+            for page in 0..<2 {
+                try await consumer.set(PaymentCache.history(userId: alice, page: page), PaymentHistoryPage(page: page, payments: []))
+                try await consumer.set(PaymentCache.history(userId: bob, page: page), PaymentHistoryPage(page: page, payments: []))
+            }
+            try await consumer.set(PaymentCache.recent(userId: alice), RecentPayments(payments: []))
+            try await producer.publish(PaymentSucceeded(paymentId: UUID(), userId: alice, billId: UUID(), amountCents: 1))
+            try await producer.publish(PaymentFailed(paymentId: UUID(), userId: bob, billId: UUID(), reason: "declined"))
+            try await ClusterCacheTests.wait { applied.withLockedValue { $0.count } == 2 }
+            #expect(applied.withLockedValue { Set($0) } == ["payment.succeeded", "payment.failed"])
+            #expect(try await consumer.get(PaymentCache.recent(userId: alice)) == nil, "by key")
+            #expect(try await consumer.get(PaymentCache.history(userId: alice, page: 1)) == nil, "through the index set")
+            #expect(try await consumer.get(PaymentCache.history(userId: bob, page: 0)) == nil, "through the tag set")
+            run.cancel()
+            await run.value
+            await record.value
+            await (producer.redis as? RedisClusterClient)?.shutdown()
+            await (consumer.redis as? RedisClusterClient)?.shutdown()
+        }
+    }
+
+    /// Near-cache tracking on a cluster: every primary announces writes to its own keys.
+    @Test func theNearCacheHearsWritesOnEveryPrimary() async throws {
+        try await withRedisCluster(primaries: 3) { cluster in
+            let redis = RedisClusterClient(seeds: [("127.0.0.1", cluster.nodes[0].port)])
+            let cache = CacheClient(redis: redis)
+            let spec = KeyFamilySpec(
+                service: "test", name: "near", pattern: "test:near:{id}", ttl: .seconds(60), jitter: 0, codec: .string,
+                compression: .none, nearCacheEntries: 100)
+            let tracker = cache.nearCacheTracker(families: [spec], reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(20), maxDelay: .milliseconds(100)))
+            var activity = tracker.activity.makeAsyncIterator()
+            let running = Task { await tracker.run() }
+            #expect(await activity.next() == .tracking(prefixes: ["test:near:"]))
+            let map = try await redis.slotMap()
+            let keys = (0..<30).map { CacheKey(key: "test:near:\($0)", family: spec, codec: .string) }
+            let owners = Set(keys.compactMap { map.primary(forSlot: HashSlot.of($0.key))?.port })
+            #expect(owners.count == 3)
+            for key in keys { try await cache.set(key, "old") }
+            // Each primary announces the writes to its own keys (with one untracked, this waits
+            // until the suite's time limit fails it).
+            var announced = Set<String>()
+            while !announced.isSuperset(of: keys.map(\.key)), let item = await activity.next() {
+                if case .invalidated(let names) = item { announced.formUnion(names) }
+            }
+            for key in keys { #expect(try await cache.get(key) == "old") }
+            // Another client writes every key behind the cache's back, on each key's own primary.
+            let other = RedisClusterClient(seeds: [("127.0.0.1", cluster.nodes[2].port)])
+            for key in keys { try await other.send(RESPCommand("SET", key.key, "new"), key: key.key) }
+            var stale: [String] = []
+            for _ in 0..<300 {
+                stale = []
+                for key in keys where try await cache.get(key) != "new" { stale.append(key.key) }
+                if stale.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(stale.isEmpty, "every primary's invalidations reached the near cache: \(stale)")
+            running.cancel()
+            await running.value
+            await other.shutdown()
+            await redis.shutdown()
+        }
+    }
+
+    static func wait(_ condition: () async throws -> Bool) async throws {
+        for _ in 0..<1000 {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("gave up waiting")
     }
 
     /// The platform file's cluster topology, resolved and made into a client.
