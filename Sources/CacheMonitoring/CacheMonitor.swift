@@ -108,8 +108,15 @@ public final class CacheMonitor: Service, Sendable {
     public func check() async -> [HealthReport] {
         var info: RedisInfo?
         do {
-            let reply = try await cache.redis.send(RESPCommand("INFO", "all"))
-            info = reply.string.flatMap(RedisInfo.init(parsing:))
+            // On a cluster, every primary's: the service's data is spread over all of them.
+            var samples: [RedisInfo] = []
+            for primary in try await cache.redis.primaries() {
+                guard let sample = try await primary.send(RESPCommand("INFO", "all")).string.flatMap(RedisInfo.init(parsing:)) else {
+                    throw RedisError("INFO returned no used_memory")
+                }
+                samples.append(sample)
+            }
+            info = RedisInfo.combined(samples)
         } catch {
             logger.debug("INFO failed", metadata: ["error": "\(error)"])
         }

@@ -14,6 +14,32 @@ public struct RedisInfo: Sendable, Hashable, Codable {
     public var keyspaceMisses: Int
     public var connectedClients: Int
 
+    public init(
+        usedMemory: Int, maxMemory: Int, evictedKeys: Int, expiredKeys: Int, keyspaceHits: Int, keyspaceMisses: Int, connectedClients: Int
+    ) {
+        self.usedMemory = usedMemory
+        self.maxMemory = maxMemory
+        self.evictedKeys = evictedKeys
+        self.expiredKeys = expiredKeys
+        self.keyspaceHits = keyspaceHits
+        self.keyspaceMisses = keyspaceMisses
+        self.connectedClients = connectedClients
+    }
+
+    /// A cluster's primaries as one server: every count summed; the memory limit summed, or
+    /// `0` (none) when any primary has none.
+    public static func combined(_ infos: [RedisInfo]) -> RedisInfo? {
+        guard let first = infos.first else { return nil }
+        return infos.dropFirst().reduce(first) { total, info in
+            RedisInfo(
+                usedMemory: total.usedMemory + info.usedMemory,
+                maxMemory: total.maxMemory == 0 || info.maxMemory == 0 ? 0 : total.maxMemory + info.maxMemory,
+                evictedKeys: total.evictedKeys + info.evictedKeys, expiredKeys: total.expiredKeys + info.expiredKeys,
+                keyspaceHits: total.keyspaceHits + info.keyspaceHits, keyspaceMisses: total.keyspaceMisses + info.keyspaceMisses,
+                connectedClients: total.connectedClients + info.connectedClients)
+        }
+    }
+
     /// Reads the `field:value` lines of an `INFO` reply; `nil` when `used_memory` is missing.
     public init?(parsing text: String) {
         var fields: [Substring: Substring] = [:]

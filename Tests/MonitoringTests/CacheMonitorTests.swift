@@ -70,6 +70,24 @@ struct CacheMonitorTests {
         }
     }
 
+    /// On a cluster the service's memory is every primary's.
+    @Test func aClustersMemoryIsEveryPrimarysSum() async throws {
+        try await withRedisCluster(primaries: 3) { cluster in
+            let redis = RedisClusterClient(seeds: [("127.0.0.1", cluster.nodes[0].port)])
+            let monitor = CacheMonitor(cache: CacheClient(redis: redis), services: [Self.payment], settings: .init(memory: .instance))
+            var total = 0
+            for node in cluster.nodes {
+                let connection = try await RedisConnection.connect(RedisConfiguration(port: node.port))
+                total += RedisInfo(parsing: try await connection.send(RESPCommand("INFO", "all")).string ?? "")?.usedMemory ?? 0
+                await connection.close()
+            }
+            let used = try #require(await monitor.check().first?.memory?.usedBytes)
+            #expect(used > total / 2 && used < total * 2, "\(used) is the three primaries' sum, about \(total), not one node's")
+            #expect(used > total / 3 * 2, "more than any one primary")
+            await redis.shutdown()
+        }
+    }
+
     struct Loaders: PaymentCache.Loaders {
         func recentPayments(_ warmup: PaymentCache.RecentPaymentsWarmup) async throws {}
     }

@@ -25,6 +25,20 @@ struct RedisInfoTests {
         #expect(RedisInfo(parsing: "# Server\r\nredis_version:7.0.15\r\n") == nil)
     }
 
+    @Test func aClustersPrimariesAddUp() throws {
+        let one = try #require(RedisInfo(parsing: Self.sample))
+        var two = one
+        two.usedMemory = 1000
+        two.maxMemory = 4000
+        let both = try #require(RedisInfo.combined([one, two]))
+        #expect(both.usedMemory == 1_049_576 && both.keyspaceHits == 200 && both.evictedKeys == 6 && both.connectedClients == 8)
+        #expect(both.maxMemory == 0, "one primary without a limit: no limit")
+        var three = two
+        three.maxMemory = 1000
+        #expect(RedisInfo.combined([two, three])?.maxMemory == 5000)
+        #expect(RedisInfo.combined([]) == nil)
+    }
+
     /// The server's cumulative counters become counters that grow by their increase; a restarted
     /// server (counters back near zero) adds its new values instead of a negative step.
     @Test func countersGrowByTheIncreaseBetweenSamples() throws {
