@@ -1,24 +1,71 @@
+import Foundation
+
 /// A position in a policy file: 1-based line and column (columns count Unicode scalars).
+///
+/// Twelve bytes and no reference: the file is an index into ``SourceFiles`` (every node, name and
+/// value of a policy carries a location, so a `String` here cost a retain and a release on every
+/// copy, and 16 bytes more per location).
 public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-    public var column: Int
+    /// The file's index in ``SourceFiles``.
+    public let fileID: UInt32
+    private var storedLine: UInt32
+    private var storedColumn: UInt32
+
+    public var file: String { SourceFiles.path(fileID) }
+    public var line: Int { Int(storedLine) }
+    public var column: Int { Int(storedColumn) }
 
     public init(file: String, line: Int, column: Int) {
-        self.file = file
-        self.line = line
-        self.column = column
+        self.init(fileID: SourceFiles.id(file), line: line, column: column)
+    }
+
+    /// A location in a file already registered (``SourceFiles/id(_:)``): no lookup.
+    public init(fileID: UInt32, line: Int, column: Int) {
+        self.fileID = fileID
+        storedLine = UInt32(clamping: line)
+        storedColumn = UInt32(clamping: column)
     }
 
     /// The same file and line, `offset` columns further right.
     public func advanced(by offset: Int) -> SourceLocation {
-        SourceLocation(file: file, line: line, column: column + offset)
+        SourceLocation(fileID: fileID, line: line, column: column + offset)
     }
 
     public var description: String { "\(file):\(line):\(column)" }
 
     public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
-        (a.file, a.line, a.column) < (b.file, b.line, b.column)
+        if a.fileID != b.fileID { return a.file < b.file }
+        return (a.storedLine, a.storedColumn) < (b.storedLine, b.storedColumn)
+    }
+}
+
+/// The paths of every file a location points into, each registered once (so equal paths have
+/// equal ids, and locations compare and hash by id). Paths are never removed: a process compiles
+/// a bounded set of files.
+public enum SourceFiles {
+    private final class Table: @unchecked Sendable {
+        let lock = NSLock()
+        var ids: [String: UInt32] = [:]
+        var paths: [String] = []
+    }
+
+    private static let table = Table()
+
+    /// The id of `path`, registering it on first use.
+    public static func id(_ path: String) -> UInt32 {
+        table.lock.lock()
+        defer { table.lock.unlock() }
+        if let id = table.ids[path] { return id }
+        let id = UInt32(table.paths.count)
+        table.paths.append(path)
+        table.ids[path] = id
+        return id
+    }
+
+    public static func path(_ id: UInt32) -> String {
+        table.lock.lock()
+        defer { table.lock.unlock() }
+        return table.paths[Int(id)]
     }
 }
 

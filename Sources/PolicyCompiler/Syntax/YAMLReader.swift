@@ -82,6 +82,8 @@ public enum YAMLReader {
 /// Builds the node tree from libyaml events with an explicit stack (no recursion).
 private struct TreeBuilder {
     let file: String
+    /// ``file`` registered once: locations are made for every event.
+    let fileID: UInt32
     let limits: SyntaxLimits
     var diagnostics = DiagnosticBag()
 
@@ -123,6 +125,7 @@ private struct TreeBuilder {
 
     init(file: String, limits: SyntaxLimits) {
         self.file = file
+        fileID = SourceFiles.id(file)
         self.limits = limits
     }
 
@@ -150,7 +153,7 @@ private struct TreeBuilder {
     }
 
     private func location(line: Int, column: Int) -> SourceLocation {
-        SourceLocation(file: file, line: line + 1, column: column + 1)
+        SourceLocation(fileID: fileID, line: line + 1, column: column + 1)
     }
 
     /// Positions come from libyaml's character index, not its line counter: libyaml also breaks
@@ -164,7 +167,7 @@ private struct TreeBuilder {
             let middle = (low + high) / 2
             if lineStarts[middle] <= index { low = middle + 1 } else { high = middle }
         }
-        return SourceLocation(file: file, line: low, column: index - lineStarts[low - 1] + 1)
+        return SourceLocation(fileID: fileID, line: low, column: index - lineStarts[low - 1] + 1)
     }
 
     private mutating func indexLines(_ bytes: [UInt8]) {
