@@ -118,6 +118,8 @@ private struct TreeBuilder {
     /// Character index (as libyaml counts, after any BOM) at which each `\n`-separated line starts.
     private var lineStarts: [Int] = [0]
     private var characterCount = 0
+    /// The 1-based line of the last location made (see ``location(_:)``).
+    private var lineCursor = 1
     private var anchors: [String: Node] = [:]
     private var expanded = 0
     private var documents = 0
@@ -159,14 +161,23 @@ private struct TreeBuilder {
     /// Positions come from libyaml's character index, not its line counter: libyaml also breaks
     /// lines at a lone CR and at U+0085/U+2028/U+2029, and reports end-of-stream one line past the
     /// end, while editors and ``SourceFile/line(_:)`` count `\n` only.
-    private func location(_ mark: yaml_mark_t) -> SourceLocation {
+    ///
+    /// Events arrive in source order, so the line is found by walking on from the last one; a mark
+    /// behind it (an error's context) is found by binary search.
+    private mutating func location(_ mark: yaml_mark_t) -> SourceLocation {
         let index = min(Int(mark.index), characterCount)
-        var low = 0
-        var high = lineStarts.count
-        while low < high {
-            let middle = (low + high) / 2
-            if lineStarts[middle] <= index { low = middle + 1 } else { high = middle }
+        var low = lineCursor
+        if lineStarts[low - 1] <= index {
+            while low < lineStarts.count, lineStarts[low] <= index { low += 1 }
+        } else {
+            low = 0
+            var high = lineStarts.count
+            while low < high {
+                let middle = (low + high) / 2
+                if lineStarts[middle] <= index { low = middle + 1 } else { high = middle }
+            }
         }
+        lineCursor = low
         return SourceLocation(fileID: fileID, line: low, column: index - lineStarts[low - 1] + 1)
     }
 
