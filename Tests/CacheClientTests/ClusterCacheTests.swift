@@ -98,7 +98,7 @@ struct ClusterCacheTests {
             }
             let streams = PaymentCache.policy.reactsTo.map { EventBus.stream(for: $0) }
             #expect(Set(streams.map { HashSlot.of($0) }).count == streams.count, "the streams are in different slots")
-            try await ClusterCacheTests.wait { consuming.withLockedValue { $0 } == streams.count }
+            try await EventDeliveryTests.waitFor { consuming.withLockedValue { $0 } == streams.count }
 
             let (alice, bob) = (UUID(), UUID())
             for page in 0..<2 {
@@ -108,7 +108,7 @@ struct ClusterCacheTests {
             try await consumer.set(PaymentCache.recent(userId: alice), RecentPayments(payments: []))
             try await producer.publish(PaymentSucceeded(paymentId: UUID(), userId: alice, billId: UUID(), amountCents: 1))
             try await producer.publish(PaymentFailed(paymentId: UUID(), userId: bob, billId: UUID(), reason: "declined"))
-            try await ClusterCacheTests.wait { applied.withLockedValue { $0.count } == 2 }
+            try await EventDeliveryTests.waitFor { applied.withLockedValue { $0.count } == 2 }
             #expect(applied.withLockedValue { Set($0) } == ["payment.succeeded", "payment.failed"])
             #expect(try await consumer.get(PaymentCache.recent(userId: alice)) == nil, "by key")
             #expect(try await consumer.get(PaymentCache.history(userId: alice, page: 1)) == nil, "through the index set")
@@ -163,13 +163,6 @@ struct ClusterCacheTests {
         }
     }
 
-    static func wait(_ condition: () async throws -> Bool) async throws {
-        for _ in 0..<1000 {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        Issue.record("gave up waiting")
-    }
 
     /// The platform file's cluster topology, resolved and made into a client.
     @Test func anEnvironmentOnAClusterMakesItsCacheClient() async throws {
