@@ -9,7 +9,8 @@ import Testing
 
 /// `CacheClient` on a real 3-primary cluster through `RedisClusterClient`: the same generated keys
 /// and calls as on one server (families with tag or index sets need `slot:`).
-@Suite("CacheClient on a Redis Cluster", .serialized, .timeLimit(.minutes(2)))
+// Topologies take turns (TopologyGate): the limit covers the wait for the others.
+@Suite("CacheClient on a Redis Cluster", .serialized, .timeLimit(.minutes(6)))
 struct ClusterCacheTests {
     static func provider(_ index: Int) -> Provider { Provider(id: "p\(index)", name: "Provider \(index)") }
 

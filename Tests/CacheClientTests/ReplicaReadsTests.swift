@@ -7,7 +7,8 @@ import RedisTestSupport
 import Testing
 
 /// `readFrom: replica` against real processes: a master, its replica and three sentinels.
-@Suite("Replica reads per key family (Sentinel)", .serialized, .timeLimit(.minutes(2)))
+// Topologies take turns (TopologyGate): the limit covers the wait for the others.
+@Suite("Replica reads per key family (Sentinel)", .serialized, .timeLimit(.minutes(6)))
 struct ReplicaReadsTests {
     /// `GET` calls a server has answered (`INFO commandstats`).
     static func getCalls(_ server: RedisServer) async throws -> Int {

@@ -4,7 +4,8 @@ import RedisTestSupport
 import Testing
 
 /// The cluster client against real 3-primary clusters started by the test.
-@Suite("Cluster client (real redis-server processes)", .serialized, .timeLimit(.minutes(2)))
+// Topologies take turns (TopologyGate): the limit covers the wait for the others.
+@Suite("Cluster client (real redis-server processes)", .serialized, .timeLimit(.minutes(6)))
 struct ClusterClientTests {
     func client(_ cluster: RedisCluster) -> RedisClusterClient {
         RedisClusterClient(seeds: [("127.0.0.1", cluster.nodes[0].port)])

@@ -5,7 +5,8 @@ import RedisTestSupport
 import Testing
 
 /// A Sentinel-managed master with one replica and three sentinels, real processes on loopback.
-@Suite("Sentinel (real redis-server processes)", .serialized, .timeLimit(.minutes(2)))
+// Topologies take turns (TopologyGate): the limit covers the wait for the others.
+@Suite("Sentinel (real redis-server processes)", .serialized, .timeLimit(.minutes(6)))
 struct SentinelTests {
     actor Log {
         var events: [(at: ContinuousClock.Instant, error: String?)] = []

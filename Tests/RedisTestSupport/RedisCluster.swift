@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import RESP
 
 /// A Redis Cluster of real processes on loopback: `primaries` nodes (plus `replicasPerPrimary`),
@@ -6,13 +7,25 @@ import RESP
 public final class RedisCluster: Sendable {
     public let nodes: [RedisServer]
     public let folder: String
+    private let stopped = NIOLockedValueBox(false)
 
     private init(nodes: [RedisServer], folder: String) {
         self.nodes = nodes
         self.folder = folder
     }
 
+    /// One topology runs at a time (``TopologyGate``): this waits for the one before to stop.
     public static func start(primaries: Int = 3, replicasPerPrimary: Int = 0) async throws -> RedisCluster {
+        await TopologyGate.acquire()
+        do {
+            return try await launch(primaries: primaries, replicasPerPrimary: replicasPerPrimary)
+        } catch {
+            TopologyGate.release()
+            throw error
+        }
+    }
+
+    private static func launch(primaries: Int, replicasPerPrimary: Int) async throws -> RedisCluster {
         let folder = NSTemporaryDirectory() + "cachepolicy-cluster-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var nodes: [RedisServer] = []
@@ -32,7 +45,7 @@ public final class RedisCluster: Sendable {
                 + ["--cluster-replicas", "\(replicasPerPrimary)", "--cluster-yes"])
             try await cluster.waitUntilHealthy()
         } catch {
-            cluster.stop()
+            cluster.stopNodes()
             throw error
         }
         return cluster
@@ -64,7 +77,14 @@ public final class RedisCluster: Sendable {
         throw RedisConnectionError(.connectFailed, "the cluster did not become healthy")
     }
 
+    /// Stops every node and gives the topology gate back (once, however often it is called).
     public func stop() {
+        guard stopped.withLockedValue({ stopped in defer { stopped = true }; return !stopped }) else { return }
+        stopNodes()
+        TopologyGate.release()
+    }
+
+    func stopNodes() {
         for node in nodes { node.stop() }
         try? FileManager.default.removeItem(atPath: folder)
     }

@@ -78,7 +78,8 @@ public final class RedisServer: Sendable {
     }
 
     private func waitUntilReady() async throws {
-        let deadline = ContinuousClock.now + .seconds(5)
+        // A server answers within milliseconds; the margin is for a machine loaded by the suite.
+        let deadline = ContinuousClock.now + .seconds(15)
         var configuration = configuration
         configuration.connectTimeout = .milliseconds(200)
         configuration.preferRESP3 = false

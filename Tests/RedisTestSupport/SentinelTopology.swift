@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import RESP
 
 /// A Sentinel-managed master (`cache`) with one replica and three sentinels
@@ -11,9 +12,14 @@ public struct SentinelTopology: Sendable {
 
     public var all: [RedisServer] { [master, replica] + sentinels }
 
+    private let stopped = NIOLockedValueBox(false)
+
+    /// Stops every process and gives the topology gate back (once, however often it is called).
     public func stop() {
+        guard stopped.withLockedValue({ stopped in defer { stopped = true }; return !stopped }) else { return }
         for server in all { server.stop() }
         try? FileManager.default.removeItem(atPath: folder)
+        TopologyGate.release()
     }
 
     /// The master through the sentinels (name `cache`).
@@ -26,7 +32,18 @@ public struct SentinelTopology: Sendable {
 
     /// Starts the master, its replica and three sentinels (`down-after-milliseconds` 1000), and
     /// waits until the sentinels know the replica and each other.
+    /// One topology runs at a time (``TopologyGate``): this waits for the one before to stop.
     public static func start() async throws -> SentinelTopology {
+        await TopologyGate.acquire()
+        do {
+            return try await launch()
+        } catch {
+            TopologyGate.release()
+            throw error
+        }
+    }
+
+    private static func launch() async throws -> SentinelTopology {
         let folder = NSTemporaryDirectory() + "cachepolicy-sentinel-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let master = try await RedisServer.start(["--repl-diskless-sync-delay", "0"])
