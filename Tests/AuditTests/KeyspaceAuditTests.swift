@@ -156,6 +156,9 @@ struct KeyspaceAuditTests {
         #expect(classifier.classify("#tag:payment:user:abc") == .tagSet(service: "payment"))
         #expect(classifier.classify("#idx:payment:payment:history:abc:*") == .indexSet(service: "payment"))
         #expect(classifier.classify("#lease:payment:history:abc:1") == .lease(classifier.family(of: "payment:history:abc:1")))
+        // On a cluster a key without a hash tag has its lease (and lifetime) at `#lease:{key}`.
+        #expect(classifier.classify("#lease:{payment:history:abc:1}") == .lease(classifier.family(of: "payment:history:abc:1")))
+        #expect(classifier.classify("#life:{payment:history:abc:1}") == .lifetime(classifier.family(of: "payment:history:abc:1")))
         #expect(classifier.classify("#other") == .orphan)
         #expect(classifier.classify("cachepolicy:v1:stream:payment.succeeded") == .eventStream)
     }

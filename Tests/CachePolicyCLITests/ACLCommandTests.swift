@@ -33,6 +33,7 @@ struct ACLCommandTests {
         let prod = CapturedRun()
         #expect(prod.run(["acl", policies.path, "--environment", "prod"]) == 0, "\(prod.err)")
         #expect(prod.out.hasPrefix("user shop-payment-prod reset on "))
+        #expect(prod.out.contains(" ~#lease:payment:recent:* ~#lease:{payment:recent:* "), "both lease forms: one server's and a cluster's")
         let plain = CapturedRun()
         #expect(plain.run(["acl", policies.path]) == 0)
         #expect(plain.out.hasPrefix("user cachepolicy-payment reset on "))
