@@ -67,6 +67,27 @@ struct SchemaTests {
         #expect(QuantityParser.scaled("1KB", units: ByteCount.units) == 1024)
     }
 
+    /// Quantities are read as bytes: digits and units are ASCII, and a unit must be spelled
+    /// exactly, not with text that is only canonically equivalent (the Kelvin sign U+212A is
+    /// equivalent to `K`) or a digit followed by a combining mark.
+    @Test func quantitiesAreReadAsBytes() {
+        #expect(QuantityParser.scaled("1\u{212A}B", units: ByteCount.units) == nil)
+        #expect(QuantityParser.scaled("5\u{301}m", units: PolicyDuration.units) == nil)
+        #expect(QuantityParser.scaled("007s", units: PolicyDuration.units) == 7_000)
+        #expect(QuantityParser.scaled("999999999999999999d", units: PolicyDuration.units) == nil)
+        #expect(QuantityParser.percent("\u{FF15}%") == nil)
+        #expect(QuantityParser.percent("5%\u{301}") == nil)
+        #expect(QuantityParser.percent("12.25%") == 12.25)
+        expectFinding(compile(goodPolicy + "memory: 64\u{212A}B\n"), .invalidSize, line: 19, column: 9)
+    }
+
+    /// Columns inside a pattern stay exact past non-ASCII text; only real line breaks (U+2028 is
+    /// `E2 80 A8`) make them approximate, not a byte `A8` ending another character (U+00A8).
+    @Test func patternColumnsPastNonASCIIText() {
+        let result = compile(shop(replacing: "\"shop:cart:{userId}\"", with: "\"shop:\u{A8}:{user_id}\""))
+        expectFinding(result, .invalidIdentifier, line: 9, column: 23)
+    }
+
     @Test func badPercentage() {
         let result = compile(shop(replacing: "ttl: 10m", with: "ttl: 10m\n  jitter: 0.1"))
         let finding = expectFinding(result, .invalidPercentage, line: 5, column: 11)

@@ -2,23 +2,19 @@
 /// it can reach, for every user or item, although the event names one. The warning names the
 /// blast radius: which families lose which of their entries.
 extension Checker {
-    mutating func checkBlastRadius() {
-        for service in services {
-            var reach: FamilyReach?
-            for invalidation in service.invalidations {
-                guard let event = events[invalidation.event.value]?.event, !event.payload.isEmpty else { continue }
-                for action in invalidation.actions where !action.wholesale {
-                    let template: KeyPattern
-                    let what: String
-                    switch action.target {
-                    case .key: continue
-                    case .tag(let tag): (template, what) = (tag, "the tag '\(tag.text)'")
-                    case .pattern(let glob): (template, what) = (glob, "the pattern '\(glob.text)'")
-                    }
-                    guard template.params.isEmpty else { continue }
-                    if reach == nil { reach = FamilyReach(service) }
-                    reportBlastRadius(at: template.location, what, event: event, reached: reach!.families(action.target), in: service)
+    mutating func checkBlastRadius(_ service: Service, reach: FamilyReach) {
+        for invalidation in service.invalidations {
+            guard let event = events[invalidation.event.value]?.event, !event.payload.isEmpty else { continue }
+            for action in invalidation.actions where !action.wholesale {
+                let template: KeyPattern
+                let what: String
+                switch action.target {
+                case .key: continue
+                case .tag(let tag): (template, what) = (tag, "the tag '\(tag.text)'")
+                case .pattern(let glob): (template, what) = (glob, "the pattern '\(glob.text)'")
                 }
+                guard template.params.isEmpty else { continue }
+                reportBlastRadius(at: template.location, what, event: event, reached: reach.families(action.target), in: service)
             }
         }
     }

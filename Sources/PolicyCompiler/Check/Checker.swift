@@ -14,6 +14,9 @@ public struct Checker: Sendable {
     let mutators: [String: [String]]
     /// Service → param name → type.
     let params: [String: [String: ParamType]]
+    /// Each of `services`' families and tags resolved against its params, by the same index:
+    /// resolved once here, read by every rule.
+    let reach: [FamilyReach]
     /// Services read only for their events (`--reference`, `references:`): nothing else of them
     /// is checked or generated.
     let referenceServices: Set<String>
@@ -85,24 +88,24 @@ public struct Checker: Sendable {
             service.undecodable.filter { $0.hasPrefix("event:") }.map { String($0.dropFirst("event:".count)) }
         })
         self.mutators = mutators
-        self.params = Dictionary(uniqueKeysWithValues: unique.map { service in
-            (service.name.value, Dictionary(service.params.map { ($0.name.value, $0.type) }, uniquingKeysWith: { first, _ in first }))
-        })
+        let reach = ParallelMap.map(unique) { FamilyReach($0) }
+        self.reach = reach
+        self.params = Dictionary(uniqueKeysWithValues: zip(unique, reach).map { ($0.name.value, $1.types) })
     }
 
     /// The rules as independent jobs: the per-service rules in chunks of services, and each
-    /// whole-platform rule on its own. Rules only read the decoded services and report findings,
+    /// whole-platform rule (keyspace, generated names) on its own. Rules only read the decoded services and report findings,
     /// so the jobs run on all cores, each into its own bag; bags merge in job order and the
     /// final report is sorted, so the output is the same as one thread's.
     private enum Job: Sendable {
         case services(Range<Int>)
-        case keyspace, blastRadius, patternIndexes, staleness, generatedNames
+        case keyspace, generatedNames
     }
 
     private mutating func run() {
         let chunkSize = max(1, services.count / 16)
         let chunks = stride(from: 0, to: services.count, by: chunkSize).map { .services($0..<min($0 + chunkSize, services.count)) as Job }
-        let jobs = [Job.keyspace, .staleness, .patternIndexes, .generatedNames, .blastRadius] + chunks
+        let jobs = [Job.keyspace, .generatedNames] + chunks
         var base = self
         base.diagnostics = DiagnosticBag(limit: diagnostics.limit)
         let shared = base
@@ -117,18 +120,19 @@ public struct Checker: Sendable {
     private mutating func perform(_ job: Job) {
         switch job {
         case .services(let range):
-            for service in services[range] {
+            for index in range {
+                let service = services[index]
                 checkParams(service)
                 checkInvalidations(service)
                 checkWarmups(service)
                 checkDependencies(service)
                 checkSanity(service)
-                checkSlots(service)
+                checkSlots(service, reach: reach[index])
+                checkStaleness(service, reach: reach[index])
+                checkPatternIndexes(service, reach: reach[index])
+                checkBlastRadius(service, reach: reach[index])
             }
         case .keyspace: checkKeyspace()
-        case .blastRadius: checkBlastRadius()
-        case .patternIndexes: checkPatternIndexes()
-        case .staleness: checkStaleness()
         case .generatedNames: checkGeneratedNames()
         }
     }

@@ -2,18 +2,25 @@
 /// by the families carrying a tag that can render the same set, a pattern by the families it can
 /// match. The families' patterns and tags are resolved once per service, not once per action.
 /// The blast-radius rule and the program builder both ask here.
-struct FamilyReach {
+struct FamilyReach: Sendable {
     let families: [KeyFamily]
-    private let patterns: [[SegmentAlgebra.Segment]?]
-    private let tags: [[[SegmentAlgebra.Segment]]]
-    private let types: [String: ParamType]
+    /// Each family's key pattern resolved (`nil`: it uses an undeclared param), by index in `families`.
+    let patterns: [[SegmentAlgebra.Segment]?]
+    /// Each family's tags resolved, in its order (`nil`: a tag uses an undeclared param).
+    let tags: [[[SegmentAlgebra.Segment]?]]
+    /// The service's params by name (the first declaration of a repeated name).
+    let types: [String: ParamType]
 
     init(_ service: Service) {
-        let types = Dictionary(service.params.map { ($0.name.value, $0.type) }, uniquingKeysWith: { first, _ in first })
+        self.init(service, types: Dictionary(service.params.map { ($0.name.value, $0.type) }, uniquingKeysWith: { first, _ in first }))
+    }
+
+    /// With the service's params already gathered by name.
+    init(_ service: Service, types: [String: ParamType]) {
         self.types = types
         families = service.keys
         patterns = service.keys.map { SegmentAlgebra.resolve($0.pattern, params: types) }
-        tags = service.keys.map { $0.tags.compactMap { SegmentAlgebra.resolve($0, params: types) } }
+        tags = service.keys.map { $0.tags.map { SegmentAlgebra.resolve($0, params: types) } }
     }
 
     /// The families `target` reaches, in declaration order; none when a param is unknown.
@@ -23,7 +30,7 @@ struct FamilyReach {
             return families.filter { $0.name.value == name.value }
         case .tag(let tag):
             guard let wanted = SegmentAlgebra.resolve(tag, params: types) else { return [] }
-            return families.indices.filter { index in tags[index].contains { SegmentAlgebra.overlap(wanted, $0) != nil } }.map { families[$0] }
+            return families.indices.filter { index in tags[index].contains { $0.map { SegmentAlgebra.overlap(wanted, $0) != nil } ?? false } }.map { families[$0] }
         case .pattern(let glob):
             guard let wanted = SegmentAlgebra.resolve(glob, params: types) else { return [] }
             return families.indices.filter { index in patterns[index].map { SegmentAlgebra.globMatch(wanted, $0) != nil } ?? false }.map { families[$0] }

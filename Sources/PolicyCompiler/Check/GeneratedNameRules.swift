@@ -19,6 +19,8 @@ extension Checker {
             }
         }
         let sorted = services.sorted { $0.name.location < $1.name.location }
+        // Each json family's value type parsed once, by service in `sorted` order.
+        var valueRoots: [[(family: KeyFamily, value: String, roots: [String])]] = []
         for service in sorted {
             let name = service.name.value
             let location = service.name.location
@@ -51,9 +53,14 @@ extension Checker {
             }
             // Families may share a value type; what must not happen is a generated nested type
             // shadowing it inside the namespace, where the builders name it.
+            var roots: [(family: KeyFamily, value: String, roots: [String])] = []
             for family in service.keys where family.codec(under: service.defaults) == .json {
-                guard let value = family.value?.value else { continue }
-                for root in ValueTypeName(value)?.rootNames ?? [] {
+                guard let value = family.value?.value, let names = ValueTypeName(value)?.rootNames else { continue }
+                roots.append((family, value, names))
+            }
+            valueRoots.append(roots)
+            for (family, value, names) in roots {
+                for root in names {
                     guard let generated = nested[root] else { continue }
                     diagnostics.report(
                         .nameCollision, at: family.name.location,
@@ -76,10 +83,9 @@ extension Checker {
             claim(type, event.name.location, "the event '\(event.name.value)'", in: &topLevel)
         }
         // A value type spelled like a generated top-level type would be redeclared or replaced.
-        for service in sorted {
-            for family in service.keys where family.codec(under: service.defaults) == .json {
-                guard let value = family.value?.value else { continue }
-                for root in ValueTypeName(value)?.rootNames ?? [] {
+        for roots in valueRoots {
+            for (family, value, names) in roots {
+                for root in names {
                     let generated = root == "CacheEvents" ? (nil, "the generated table of events") : topLevel[root].map { ($0.0, $0.1) }
                     guard let generated else { continue }
                     diagnostics.report(

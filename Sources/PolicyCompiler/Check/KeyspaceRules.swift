@@ -12,9 +12,9 @@ extension Checker {
         // Families bucketed by leading literal (compared as bytes): only families in one bucket can
         // share a key, and only invalidation patterns with that leading literal can reach them.
         var byPrefix: [SegmentAlgebra.Bytes: [PlacedFamily]] = [:]
-        for service in services {
-            for family in service.keys {
-                guard let segments = segments(family.pattern, in: service) else { continue }
+        for (service, reach) in zip(services, reach) {
+            for (family, segments) in zip(service.keys, reach.patterns) {
+                guard let segments else { continue }
                 guard case .literal(let prefix) = segments[0] else {
                     reportLeadingHole(family.pattern, "the pattern of '\(family.name.value)'")
                     continue
@@ -27,14 +27,14 @@ extension Checker {
                 reportOverlaps(in: group.sorted { $0.family.pattern.location < $1.family.pattern.location })
             }
         }
-        for service in services {
+        for (service, reach) in zip(services, reach) {
             for invalidation in service.invalidations {
                 for action in invalidation.actions {
                     switch action.target {
                     case .pattern(let glob):
                         checkPatternInvalidation(glob, in: service, byPrefix: byPrefix)
                     case .tag(let tag):
-                        checkTagInvalidation(tag, in: service)
+                        checkTagInvalidation(tag, in: service, reach: reach)
                     case .key:
                         break
                     }
@@ -152,12 +152,10 @@ extension Checker {
         return "did you mean '\(closest)'? The service's key patterns: " + service.keys.map { "'\($0.pattern.text)'" }.joined(separator: ", ")
     }
 
-    private mutating func checkTagInvalidation(_ tag: KeyPattern, in service: Service) {
+    private mutating func checkTagInvalidation(_ tag: KeyPattern, in service: Service, reach: FamilyReach) {
         guard let segments = segments(tag, in: service) else { return }
-        let carried = service.keys.contains { family in
-            family.tags.contains { carriedTag in
-                self.segments(carriedTag, in: service).map { SegmentAlgebra.overlap(segments, $0) != nil } ?? true
-            }
+        let carried = reach.tags.contains { tags in
+            tags.contains { carried in carried.map { SegmentAlgebra.overlap(segments, $0) != nil } ?? true }
         }
         if !carried {
             let allTags = service.keys.flatMap { $0.tags.map(\.text) }

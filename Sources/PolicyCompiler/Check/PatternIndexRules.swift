@@ -1,20 +1,16 @@
 /// Pattern invalidations must be indexable (see ``PatternIndex``) for every family they reach,
 /// unless they say `scan: true`.
 extension Checker {
-    mutating func checkPatternIndexes() {
-        for service in services {
-            var reach: FamilyReach?
-            for invalidation in service.invalidations {
-                for action in invalidation.actions where !action.scan {
-                    guard case .pattern(let glob) = action.target else { continue }
-                    if reach == nil { reach = FamilyReach(service) }
-                    for family in reach!.families(action.target) where PatternIndex.template(glob, for: family.pattern) == nil {
-                        diagnostics.report(
-                            .patternNotIndexable, at: glob.location,
-                            "the pattern '\(glob.text)' cannot be kept as an index set for '\(family.name.value)' ('\(family.pattern.text)'): \(PatternIndex.reason(glob, for: family.pattern)); it would scan the whole keyspace on every '\(invalidation.event.value)'",
-                            hint: "write it as a prefix of the key followed by '*' (e.g. '\(Self.indexableExample(for: family.pattern))'), use a tag, or add 'scan: true' to accept a keyspace scan",
-                            related: [RelatedLocation(family.pattern.location, "the key of '\(family.name.value)'")])
-                    }
+    mutating func checkPatternIndexes(_ service: Service, reach: FamilyReach) {
+        for invalidation in service.invalidations {
+            for action in invalidation.actions where !action.scan {
+                guard case .pattern(let glob) = action.target else { continue }
+                for family in reach.families(action.target) where PatternIndex.template(glob, for: family.pattern) == nil {
+                    diagnostics.report(
+                        .patternNotIndexable, at: glob.location,
+                        "the pattern '\(glob.text)' cannot be kept as an index set for '\(family.name.value)' ('\(family.pattern.text)'): \(PatternIndex.reason(glob, for: family.pattern)); it would scan the whole keyspace on every '\(invalidation.event.value)'",
+                        hint: "write it as a prefix of the key followed by '*' (e.g. '\(Self.indexableExample(for: family.pattern))'), use a tag, or add 'scan: true' to accept a keyspace scan",
+                        related: [RelatedLocation(family.pattern.location, "the key of '\(family.name.value)'")])
                 }
             }
         }

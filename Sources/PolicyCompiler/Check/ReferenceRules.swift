@@ -3,13 +3,13 @@ extension Checker {
     mutating func checkParams(_ service: Service) {
         let declared = params[service.name.value] ?? [:]
         var used = Set<String>()
-        func check(_ pattern: KeyPattern, _ what: String, into diagnostics: inout DiagnosticBag) {
-            for name in pattern.params {
+        func check(_ pattern: KeyPattern, _ what: @autoclosure () -> String, into diagnostics: inout DiagnosticBag) {
+            for case .hole(let name) in pattern.segments {
                 used.insert(name)
                 guard declared[name] == nil, !service.undecodable.contains("param:\(name)") else { continue }
                 diagnostics.report(
                     .unknownParam, at: pattern.location(ofParam: name),
-                    "\(what) uses the param '\(name)', which is not declared under 'params:'",
+                    "\(what()) uses the param '\(name)', which is not declared under 'params:'",
                     hint: Suggestions.hint(for: name, in: declared.keys) ?? "declare it, e.g. '\(name): string'")
             }
         }

@@ -3,7 +3,7 @@
 enum SegmentAlgebra {
     /// Literal text compared as UTF-8 bytes, as Redis compares keys: Swift's `String ==` treats
     /// canonically equivalent text (`é` and `e` + U+0301) as equal, which keys are not.
-    struct Bytes: Hashable, CustomStringConvertible, ExpressibleByStringLiteral {
+    struct Bytes: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
         let text: String
 
         init(_ text: String) { self.text = text }
@@ -20,7 +20,7 @@ enum SegmentAlgebra {
     }
 
     /// A pattern segment with its hole's type resolved.
-    enum Segment: Hashable {
+    enum Segment: Hashable, Sendable {
         case literal(Bytes)
         case typed(name: String, ParamType)
         /// `*` in an invalidation pattern: one or more whole segments of anything.

@@ -18,6 +18,11 @@ struct SlotPlacement {
     let conflicts: [(pattern: KeyPattern, families: [String])]
 
     init(_ service: Service, reach: FamilyReach) {
+        // Without a slotted family nothing is braced (the common case, decided without the work).
+        guard service.keys.contains(where: { $0.slot != nil }) else {
+            (families, tags, patterns, conflicts) = ([:], [:], [:], [])
+            return
+        }
         var families: [String: Int] = [:]
         for family in service.keys {
             guard let slot = family.slot?.value, let position = family.pattern.segments.firstIndex(of: .hole(slot)) else { continue }

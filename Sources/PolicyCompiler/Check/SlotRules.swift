@@ -1,8 +1,8 @@
 /// Hash tags (`slot:`): a scanned pattern must render one glob for every family it reaches, and on
 /// a cluster every set a write touches must share the entry's slot (``SlotPlacement``).
 extension Checker {
-    mutating func checkSlots(_ service: Service) {
-        let placement = SlotPlacement(service, reach: FamilyReach(service))
+    mutating func checkSlots(_ service: Service, reach: FamilyReach) {
+        let placement = SlotPlacement(service, reach: reach)
         for conflict in placement.conflicts {
             diagnostics.report(
                 .hashTagConflict, at: conflict.pattern.location,

@@ -15,16 +15,14 @@ extension Checker {
         var seenEvents = Set<String>()
     }
 
-    mutating func checkStaleness() {
-        for service in services {
-            for gap in gaps(in: service) {
-                reportStale(gap, in: service)
-            }
+    mutating func checkStaleness(_ service: Service, reach: FamilyReach) {
+        for gap in gaps(in: service, reach: reach) {
+            reportStale(gap, in: service)
         }
     }
 
     /// The service's gaps, by entity in the order families first depend on them.
-    func gaps(in service: Service) -> [Gap] {
+    func gaps(in service: Service, reach: FamilyReach) -> [Gap] {
         var byEntity: [String: Int] = [:]
         var gaps: [Gap] = []
         // The service's reactions by event, resolved once instead of once per family and event.
@@ -32,9 +30,8 @@ extension Checker {
         for invalidation in service.invalidations {
             actionsByEvent[invalidation.event.value, default: []].append(contentsOf: invalidation.actions.map { resolve($0.target, in: service) })
         }
-        for family in service.keys where !family.dependsOn.isEmpty {
-            let resolved = ResolvedFamily(
-                pattern: segments(family.pattern, in: service), tags: family.tags.map { segments($0, in: service) })
+        for (index, family) in service.keys.enumerated() where !family.dependsOn.isEmpty {
+            let resolved = ResolvedFamily(pattern: reach.patterns[index], tags: reach.tags[index])
             for entity in family.dependsOn {
                 var staleOn: [String] = []
                 for eventName in mutators[entity.value] ?? [] where !covers(actionsByEvent[eventName] ?? [], family, resolved) {
@@ -78,8 +75,8 @@ extension Checker {
     static func stalenessGaps(_ services: [Service], references: [Service] = []) -> [String: [StaleGap]] {
         let checker = Checker(services, references: references)
         var result: [String: [StaleGap]] = [:]
-        for service in checker.services {
-            result[service.name.value] = checker.gaps(in: service).map { gap in
+        for (service, reach) in zip(checker.services, checker.reach) {
+            result[service.name.value] = checker.gaps(in: service, reach: reach).map { gap in
                 StaleGap(
                     entity: gap.entity, events: Array(gap.events.prefix(StaleGap.maxEvents)), eventCount: gap.events.count,
                     families: gap.families.map(\.family.name.value), bound: worstBound(gap, in: service))

@@ -25,7 +25,11 @@ public enum IdentifierRule: Sendable, CustomStringConvertible {
 
     public func matches(_ name: String) -> Bool {
         guard !name.isEmpty, name.utf8.count <= Self.maxLength else { return false }
-        let bytes = Array(name.utf8)
+        // Native strings are contiguous UTF-8; a bridged one is copied once.
+        return name.utf8.withContiguousStorageIfAvailable(matches) ?? Array(name.utf8).withUnsafeBufferPointer(matches)
+    }
+
+    private func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         switch self {
         case .service, .job:
             return Self.isWord(bytes[...])
@@ -64,7 +68,7 @@ public enum IdentifierRule: Sendable, CustomStringConvertible {
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     /// `[a-z][a-z0-9-]*` not ending in `-`.
-    private static func isWord(_ bytes: ArraySlice<UInt8>) -> Bool {
+    private static func isWord(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         guard let first = bytes.first, isLower(first), bytes.last != UInt8(ascii: "-") else { return false }
         return bytes.allSatisfy { isLower($0) || isDigit($0) || $0 == UInt8(ascii: "-") }
     }

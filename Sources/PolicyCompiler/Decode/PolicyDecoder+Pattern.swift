@@ -21,30 +21,31 @@ extension PolicyDecoder {
             return nil
         }
         // Columns inside the scalar are exact when each character of the value is one character of
-        // the source: single-line plain scalars, and quoted ones without escapes.
+        // the source: single-line plain scalars, and quoted ones without escapes. Judged on the
+        // UTF-8 bytes: every character that matters is ASCII except U+0085, U+2028 and U+2029.
+        let utf8 = text.value.utf8
         let oneToOne: Bool = switch scalar.style {
         case .plain: true
-        case .singleQuoted: !text.value.utf8.contains(UInt8(ascii: "'"))
-        case .doubleQuoted: !text.value.unicodeScalars.contains { $0 == "\"" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F }
+        case .singleQuoted: !utf8.contains(UInt8(ascii: "'"))
+        case .doubleQuoted: !utf8.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 || $0 == 0x7F }
         case .literal, .folded: false
         }
-        let exact = oneToOne && !text.value.unicodeScalars.contains { $0 == "\n" || $0 == "\r" || $0 == "\u{85}" || $0 == "\u{2028}" || $0 == "\u{2029}" || $0 == "\u{0B}" || $0 == "\u{0C}" }
+        let exact = oneToOne && !Self.containsLineBreak(utf8)
         let base = scalar.style == .plain ? 0 : 1
         var segments: [KeyPattern.Segment] = []
         var locations: [SourceLocation] = []
         var valid = true
-        var seenHoles = Set<String>()
         var offset = 0
-        // Split on the ':' byte (what() Redis sees), not on Characters: a ':' followed by a combining
+        // Split on the ':' byte (what Redis sees), not on Characters: a ':' followed by a combining
         // mark is one Character, but still a separator in the key. In UTF-8 the byte 0x3A is only
         // ever ':' itself. Offsets count Unicode scalars (bytes that do not continue a scalar).
-        for bytes in text.value.utf8.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false) {
-            let piece = String(decoding: bytes, as: UTF8.self)
+        for bytes in utf8.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false) {
             let location = exact ? node.location.advanced(by: base + offset) : node.location
             offset += bytes.count { $0 & 0xC0 != 0x80 } + 1
             locations.append(location)
-            if let segment = patternSegment(String(piece), what: what(), use: use, at: location) {
-                if case .hole(let name) = segment, !seenHoles.insert(name).inserted {
+            if let segment = patternSegment(bytes, what: what(), use: use, at: location) {
+                // Params repeat rarely and patterns are short: a linear search beats hashing.
+                if case .hole(let name) = segment, segments.contains(segment) {
                     diagnostics.report(
                         .invalidPattern, at: location, "\(what()) uses the param '\(name)' twice",
                         hint: "each param fills one hole")
@@ -58,10 +59,34 @@ extension PolicyDecoder {
         return valid ? KeyPattern(text: text.value, segments: segments, segmentLocations: locations) : nil
     }
 
+    /// Whether the text holds a character that breaks a line for YAML or Unicode: `\n`, `\r`,
+    /// VT, FF, U+0085 (`C2 85`), U+2028 and U+2029 (`E2 80 A8`, `E2 80 A9`).
+    private static func containsLineBreak(_ utf8: String.UTF8View) -> Bool {
+        var previous: (UInt8, UInt8) = (0, 0)
+        for byte in utf8 {
+            switch byte {
+            case 0x0A, 0x0B, 0x0C, 0x0D: return true
+            case 0x85 where previous.1 == 0xC2: return true
+            case 0xA8...0xA9 where previous == (0xE2, 0x80): return true
+            default: previous = (previous.1, byte)
+            }
+        }
+        return false
+    }
+
     private mutating func patternSegment(
-        _ piece: String, what: @autoclosure () -> String, use: PatternUse, at location: SourceLocation
+        _ bytes: Substring.UTF8View, what: @autoclosure () -> String, use: PatternUse, at location: SourceLocation
     ) -> KeyPattern.Segment? {
-        if let plain = Self.plainASCIILiteral(piece) { return plain }
+        if Self.isPlainASCIILiteral(bytes) { return .literal(String(Substring(bytes))) }
+        // A `{name}` hole: braces are ASCII, so the name is the bytes between them.
+        if bytes.count > 2, bytes.first == UInt8(ascii: "{"), bytes.last == UInt8(ascii: "}") {
+            let inner = bytes.dropFirst().dropLast()
+            if !inner.contains(UInt8(ascii: "{")) && !inner.contains(UInt8(ascii: "}")) {
+                let name = String(Substring(inner))
+                return checkIdentifier(Located(name, at: location.advanced(by: 1)), "the param", .member) ? .hole(name) : nil
+            }
+        }
+        let piece = String(Substring(bytes))
         if piece.isEmpty {
             diagnostics.report(
                 .invalidPattern, at: location, "\(what()) has an empty segment",
@@ -75,12 +100,6 @@ extension PolicyDecoder {
                 .invalidPattern, at: location, "\(what()) cannot contain '*'",
                 hint: "only invalidation patterns ('pattern:') may use '*'")
             return nil
-        }
-        if scalars.first == "{", scalars.last == "}", scalars.count > 2 {
-            let name = String(String.UnicodeScalarView(scalars.dropFirst().dropLast()))
-            if !name.unicodeScalars.contains(where: { $0 == "{" || $0 == "}" }) {
-                return checkIdentifier(Located(name, at: location.advanced(by: 1)), "the param", .member) ? .hole(name) : nil
-            }
         }
         if scalars.contains(where: { $0 == "{" || $0 == "}" }) {
             diagnostics.report(
@@ -110,20 +129,20 @@ extension PolicyDecoder {
     }
 
     /// The common case in one pass over the bytes: an ASCII literal segment with no character the
-    /// rules below would look at (braces, globs, '#', whitespace, controls). Anything else, `nil`:
-    /// the full rules decide.
-    private static func plainASCIILiteral(_ piece: String) -> KeyPattern.Segment? {
-        guard !piece.isEmpty else { return nil }
-        for byte in piece.utf8 {
+    /// rules above would look at (braces, globs, '#', whitespace, controls). Anything else: the
+    /// full rules decide.
+    private static func isPlainASCIILiteral(_ bytes: Substring.UTF8View) -> Bool {
+        guard !bytes.isEmpty else { return false }
+        for byte in bytes {
             switch byte {
             case 0x21...0x7E where byte != UInt8(ascii: "{") && byte != UInt8(ascii: "}") && byte != UInt8(ascii: "*")
                 && byte != UInt8(ascii: "?") && byte != UInt8(ascii: "[") && byte != UInt8(ascii: "]")
                 && byte != UInt8(ascii: "\\") && byte != UInt8(ascii: "#"):
                 continue
             default:
-                return nil
+                return false
             }
         }
-        return .literal(piece)
+        return true
     }
 }

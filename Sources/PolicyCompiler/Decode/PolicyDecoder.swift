@@ -42,8 +42,7 @@ public struct PolicyDecoder {
                 .unknownField, at: pair.keyLocation, "\(what()) has no field '\(pair.key)'",
                 hint: Suggestions.hint(for: pair.key, in: known) ?? "known fields: \(known.joined(separator: ", "))")
         }
-        let present = Set(pairs.map(\.key))
-        for name in required where !present.contains(name) {
+        for name in required where !pairs.contains(where: { $0.key == name }) {
             diagnostics.report(.missingField, at: node.location, "\(what()) is missing the required field '\(name)'")
         }
         return Fields(node: node, pairs: pairs)

@@ -13,6 +13,22 @@ enum GeneratedNames {
 
     /// `payment` → `Payment`, `user.preferences-updated` → `UserPreferencesUpdated`, `utilityType` → `UtilityType`.
     static func typeName(_ name: String) -> String {
+        // ASCII names (all valid policy names) in one pass over the bytes; the same result as below.
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(name.utf8.count + 1)
+            var wordStart = true
+            for byte in name.utf8 {
+                if byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") {
+                    wordStart = true
+                } else {
+                    bytes.append(wordStart && byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 32 : byte)
+                    wordStart = false
+                }
+            }
+            if let first = bytes.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") { bytes.insert(UInt8(ascii: "_"), at: 0) }
+            return String(decoding: bytes, as: UTF8.self)
+        }
         let words = name.split { $0 == "-" || $0 == "." || $0 == "_" }
         let joined = words.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
         return joined.first?.isNumber == true ? "_" + joined : joined
