@@ -13,7 +13,7 @@ struct MonitoringCommandsTests {
 
     func items(_ node: Node?) -> [Node] {
         guard let node, case .sequence(let items) = node.kind else { return [] }
-        return items
+        return Array(items)
     }
 
     /// The rules file is YAML of Prometheus's rules format (parsed back with libyaml): a group per

@@ -116,6 +116,48 @@ struct SegmentAlgebraTests {
         #expect(!SegmentAlgebra.globCovers([.literal("payment"), .literal("history"), .literal("x"), .wildcard], family))
         #expect(SegmentAlgebra.globCovers([.literal("payment"), .wildcard], family))
     }
+
+    /// Every glob and family of up to three segments over a small alphabet: the boolean answers
+    /// (a table of sub-answers, or a straight comparison when the glob has no `*`) agree with the
+    /// witness search and with a plain recursive definition.
+    @Test func booleanAnswersAgreeWithTheDefinitions() {
+        let pieces: [S] = [.literal("a"), .literal("1"), .typed(name: "id", .string), .typed(name: "n", .int), .typed(name: "e", .enumeration(["a", "b"]))]
+        func sequences(_ alphabet: [S], upTo length: Int) -> [[S]] {
+            var all: [[S]] = [[]]
+            var layer: [[S]] = [[]]
+            for _ in 0..<length {
+                layer = layer.flatMap { prefix in alphabet.map { prefix + [$0] } }
+                all += layer
+            }
+            return all
+        }
+        func covers(_ glob: ArraySlice<S>, _ family: ArraySlice<S>) -> Bool {
+            guard let first = glob.first else { return family.isEmpty }
+            if first == .wildcard {
+                return (1...max(1, family.count)).contains { $0 <= family.count && covers(glob.dropFirst(), family.dropFirst($0)) }
+            }
+            guard let head = family.first else { return false }
+            switch (first, head) {
+            case (.literal(let p), .literal(let q)): return p == q && covers(glob.dropFirst(), family.dropFirst())
+            case (.typed(let p, _), .typed(let q, _)): return p == q && covers(glob.dropFirst(), family.dropFirst())
+            default: return false
+            }
+        }
+        let families = sequences(pieces, upTo: 3)
+        let globs = sequences(pieces + [.wildcard], upTo: 3)
+        var compared = 0
+        for glob in globs {
+            for family in families {
+                #expect(SegmentAlgebra.globMatches(glob, family) == (SegmentAlgebra.globMatch(glob, family) != nil), "\(glob) \(family)")
+                #expect(SegmentAlgebra.globCovers(glob, family) == covers(glob[...], family[...]), "\(glob) \(family)")
+                if !glob.contains(.wildcard) {
+                    #expect(SegmentAlgebra.overlaps(glob, family) == (SegmentAlgebra.overlap(glob, family) != nil), "\(glob) \(family)")
+                }
+                compared += 1
+            }
+        }
+        #expect(compared == 259 * 156)
+    }
 }
 
 @Suite("Keyspace analysis is exact on bytes")

@@ -30,10 +30,14 @@ struct FamilyReach: Sendable {
             return families.filter { $0.name.value == name.value }
         case .tag(let tag):
             guard let wanted = SegmentAlgebra.resolve(tag, params: types) else { return [] }
-            return families.indices.filter { index in tags[index].contains { $0.map { SegmentAlgebra.overlap(wanted, $0) != nil } ?? false } }.map { families[$0] }
+            return families.indices.compactMap { index in
+                tags[index].contains { $0.map { SegmentAlgebra.overlaps(wanted, $0) } ?? false } ? families[index] : nil
+            }
         case .pattern(let glob):
             guard let wanted = SegmentAlgebra.resolve(glob, params: types) else { return [] }
-            return families.indices.filter { index in patterns[index].map { SegmentAlgebra.globMatch(wanted, $0) != nil } ?? false }.map { families[$0] }
+            return families.indices.compactMap { index in
+                patterns[index].map { SegmentAlgebra.globMatches(wanted, $0) } == true ? families[index] : nil
+            }
         }
     }
 }

@@ -114,10 +114,10 @@ extension Checker {
         var matchesOwn = false
         var reportedServices = Set<String>()
         for placed in byPrefix[prefix] ?? [] {
-            guard let witness = SegmentAlgebra.globMatch(segments, placed.segments) else { continue }
+            guard SegmentAlgebra.globMatches(segments, placed.segments) else { continue }
             if placed.service == service.name.value {
                 matchesOwn = true
-            } else if reportedServices.insert(placed.service).inserted {
+            } else if reportedServices.insert(placed.service).inserted, let witness = SegmentAlgebra.globMatch(segments, placed.segments) {
                 diagnostics.report(
                     .patternCrossesService, at: glob.location,
                     "the invalidation pattern '\(glob.text)' can match keys of '\(placed.family.name.value)' in the service '\(placed.service)', e.g. '\(witness)'",
@@ -155,7 +155,7 @@ extension Checker {
     private mutating func checkTagInvalidation(_ tag: KeyPattern, in service: Service, reach: FamilyReach) {
         guard let segments = segments(tag, in: service) else { return }
         let carried = reach.tags.contains { tags in
-            tags.contains { carried in carried.map { SegmentAlgebra.overlap(segments, $0) != nil } ?? true }
+            tags.contains { carried in carried.map { SegmentAlgebra.overlaps(segments, $0) } ?? true }
         }
         if !carried {
             let allTags = service.keys.flatMap { $0.tags.map(\.text) }

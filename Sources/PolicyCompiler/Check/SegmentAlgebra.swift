@@ -10,10 +10,20 @@ enum SegmentAlgebra {
 
         init(stringLiteral text: String) { self.text = text }
 
-        static func == (a: Bytes, b: Bytes) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
+        static func == (a: Bytes, b: Bytes) -> Bool {
+            guard a.text.utf8.count == b.text.utf8.count else { return false }
+            // Native strings are contiguous UTF-8: one memory comparison.
+            let contiguous = a.text.utf8.withContiguousStorageIfAvailable { x in
+                b.text.utf8.withContiguousStorageIfAvailable { y in x.elementsEqual(y) }
+            }
+            if let contiguous, let equal = contiguous { return equal }
+            return a.text.utf8.elementsEqual(b.text.utf8)
+        }
 
         func hash(into hasher: inout Hasher) {
-            for byte in text.utf8 { hasher.combine(byte) }
+            var text = text
+            text.makeContiguousUTF8()
+            text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         }
 
         var description: String { text }
@@ -30,6 +40,7 @@ enum SegmentAlgebra {
     /// Resolves a pattern's holes against the declared params; `nil` if a param is unknown.
     static func resolve(_ pattern: KeyPattern, params: [String: ParamType]) -> [Segment]? {
         var out: [Segment] = []
+        out.reserveCapacity(pattern.segments.count)
         for segment in pattern.segments {
             switch segment {
             case .literal(let text): out.append(.literal(Bytes(text)))
@@ -78,6 +89,11 @@ enum SegmentAlgebra {
         }
     }
 
+    /// Whether both fixed-length patterns can produce one same key (``overlap(_:_:)`` without the witness).
+    static func overlaps(_ a: [Segment], _ b: [Segment]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { common($0, $1) != nil }
+    }
+
     /// A concrete key both fixed-length patterns can produce (`user:me` for `user:{name}` and `user:me`).
     static func overlap(_ a: [Segment], _ b: [Segment]) -> String? {
         guard a.count == b.count else { return nil }
@@ -103,6 +119,7 @@ enum SegmentAlgebra {
 
     /// A key of `family` that the glob can match, or `nil` if it can match none.
     static func globMatch(_ glob: [Segment], _ family: [Segment]) -> String? {
+        guard globMatches(glob, family) else { return nil }
         var memo: [Int: String?] = [:]
         func match(_ i: Int, _ j: Int) -> String? {
             let slot = i * (family.count + 1) + j
@@ -128,30 +145,55 @@ enum SegmentAlgebra {
         return match(0, 0)
     }
 
+    /// Whether the glob can match some key of `family` (``globMatch(_:_:)`` without the witness).
+    static func globMatches(_ glob: [Segment], _ family: [Segment]) -> Bool {
+        solve(glob, family) { common($0, $1) != nil }
+    }
+
     /// Whether the glob matches every key of `family` whose holes named like the glob's holes hold
     /// the bound values: literals equal literals, a hole covers the family's hole of the same name,
     /// and `*` covers one or more segments of anything.
     static func globCovers(_ glob: [Segment], _ family: [Segment]) -> Bool {
-        var memo: [Int: Bool] = [:]
-        func covers(_ i: Int, _ j: Int) -> Bool {
-            let slot = i * (family.count + 1) + j
-            if let known = memo[slot] { return known }
-            var result = false
-            if i == glob.count {
-                result = j == family.count
-            } else if glob[i] == .wildcard {
-                result = (j + 1...max(j + 1, family.count)).contains { $0 <= family.count && covers(i + 1, $0) }
-            } else if j < family.count {
-                switch (glob[i], family[j]) {
-                case (.literal(let p), .literal(let q)): result = p == q && covers(i + 1, j + 1)
-                case (.typed(let p, _), .typed(let q, _)): result = p == q && covers(i + 1, j + 1)
-                default: result = false
-                }
+        solve(glob, family) { globSegment, familySegment in
+            switch (globSegment, familySegment) {
+            case (.literal(let p), .literal(let q)): p == q
+            case (.typed(let p, _), .typed(let q, _)): p == q
+            default: false
             }
-            memo[slot] = result
-            return result
         }
-        return covers(0, 0)
+    }
+
+    /// Whether `glob` (whose `*` stands for one or more whole segments) lines up with `family` so
+    /// that every other segment pair satisfies `fits`. A glob without `*` is compared position by
+    /// position; otherwise a table of sub-answers on the stack keeps the search linear in the
+    /// table's size.
+    private static func solve(_ glob: [Segment], _ family: [Segment], fits: (Segment, Segment) -> Bool) -> Bool {
+        guard glob.contains(.wildcard) else {
+            return glob.count == family.count && zip(glob, family).allSatisfy { fits($0, $1) }
+        }
+        let width = family.count + 1
+        return withUnsafeTemporaryAllocation(of: Int8.self, capacity: (glob.count + 1) * width) { memo in
+            memo.initialize(repeating: -1)
+            func solves(_ i: Int, _ j: Int) -> Bool {
+                let slot = i * width + j
+                if memo[slot] >= 0 { return memo[slot] == 1 }
+                var result = false
+                if i == glob.count {
+                    result = j == family.count
+                } else if glob[i] == .wildcard {
+                    var k = j + 1
+                    while k <= family.count, !result {
+                        result = solves(i + 1, k)
+                        k += 1
+                    }
+                } else if j < family.count {
+                    result = fits(glob[i], family[j]) && solves(i + 1, j + 1)
+                }
+                memo[slot] = result ? 1 : 0
+                return result
+            }
+            return solves(0, 0)
+        }
     }
 
     private static func join(_ head: String, _ rest: String) -> String {

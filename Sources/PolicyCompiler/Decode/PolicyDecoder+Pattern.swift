@@ -20,26 +20,41 @@ extension PolicyDecoder {
             diagnostics.report(.invalidPattern, at: node.location, "\(what()) is longer than \(Self.maxPatternLength) characters")
             return nil
         }
+        // The bytes are scanned in place (a native string is contiguous UTF-8).
+        var value = text.value
+        value.makeContiguousUTF8()
+        return value.withUTF8 { bytes in
+            pattern(bytes, text: text.value, node: node, style: scalar.style, what: what(), use: use)
+        }
+    }
+
+    private mutating func pattern(
+        _ utf8: UnsafeBufferPointer<UInt8>, text: String, node: Node, style: Scalar.Style, what: @autoclosure () -> String, use: PatternUse
+    ) -> KeyPattern? {
         // Columns inside the scalar are exact when each character of the value is one character of
         // the source: single-line plain scalars, and quoted ones without escapes. Judged on the
         // UTF-8 bytes: every character that matters is ASCII except U+0085, U+2028 and U+2029.
-        let utf8 = text.value.utf8
-        let oneToOne: Bool = switch scalar.style {
+        let oneToOne: Bool = switch style {
         case .plain: true
         case .singleQuoted: !utf8.contains(UInt8(ascii: "'"))
         case .doubleQuoted: !utf8.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 || $0 == 0x7F }
         case .literal, .folded: false
         }
         let exact = oneToOne && !Self.containsLineBreak(utf8)
-        let base = scalar.style == .plain ? 0 : 1
+        let base = style == .plain ? 0 : 1
         var segments: [KeyPattern.Segment] = []
         var locations: [SourceLocation] = []
+        segments.reserveCapacity(4)
+        locations.reserveCapacity(4)
         var valid = true
         var offset = 0
         // Split on the ':' byte (what Redis sees), not on Characters: a ':' followed by a combining
         // mark is one Character, but still a separator in the key. In UTF-8 the byte 0x3A is only
         // ever ':' itself. Offsets count Unicode scalars (bytes that do not continue a scalar).
-        for bytes in utf8.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false) {
+        var start = 0
+        for end in 0...utf8.count where end == utf8.count || utf8[end] == UInt8(ascii: ":") {
+            let bytes = UnsafeBufferPointer(rebasing: utf8[start..<end])
+            start = end + 1
             let location = exact ? node.location.advanced(by: base + offset) : node.location
             offset += bytes.count { $0 & 0xC0 != 0x80 } + 1
             locations.append(location)
@@ -56,12 +71,12 @@ extension PolicyDecoder {
                 valid = false
             }
         }
-        return valid ? KeyPattern(text: text.value, segments: segments, segmentLocations: locations) : nil
+        return valid ? KeyPattern(text: text, segments: segments, segmentLocations: locations) : nil
     }
 
     /// Whether the text holds a character that breaks a line for YAML or Unicode: `\n`, `\r`,
     /// VT, FF, U+0085 (`C2 85`), U+2028 and U+2029 (`E2 80 A8`, `E2 80 A9`).
-    private static func containsLineBreak(_ utf8: String.UTF8View) -> Bool {
+    private static func containsLineBreak(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         var previous: (UInt8, UInt8) = (0, 0)
         for byte in utf8 {
             switch byte {
@@ -75,18 +90,18 @@ extension PolicyDecoder {
     }
 
     private mutating func patternSegment(
-        _ bytes: Substring.UTF8View, what: @autoclosure () -> String, use: PatternUse, at location: SourceLocation
+        _ bytes: UnsafeBufferPointer<UInt8>, what: @autoclosure () -> String, use: PatternUse, at location: SourceLocation
     ) -> KeyPattern.Segment? {
-        if Self.isPlainASCIILiteral(bytes) { return .literal(String(Substring(bytes))) }
+        if Self.isPlainASCIILiteral(bytes) { return .literal(String(decoding: bytes, as: UTF8.self)) }
         // A `{name}` hole: braces are ASCII, so the name is the bytes between them.
         if bytes.count > 2, bytes.first == UInt8(ascii: "{"), bytes.last == UInt8(ascii: "}") {
-            let inner = bytes.dropFirst().dropLast()
+            let inner = UnsafeBufferPointer(rebasing: bytes[1..<bytes.count - 1])
             if !inner.contains(UInt8(ascii: "{")) && !inner.contains(UInt8(ascii: "}")) {
-                let name = String(Substring(inner))
+                let name = String(decoding: inner, as: UTF8.self)
                 return checkIdentifier(Located(name, at: location.advanced(by: 1)), "the param", .member) ? .hole(name) : nil
             }
         }
-        let piece = String(Substring(bytes))
+        let piece = String(decoding: bytes, as: UTF8.self)
         if piece.isEmpty {
             diagnostics.report(
                 .invalidPattern, at: location, "\(what()) has an empty segment",
@@ -131,7 +146,7 @@ extension PolicyDecoder {
     /// The common case in one pass over the bytes: an ASCII literal segment with no character the
     /// rules above would look at (braces, globs, '#', whitespace, controls). Anything else: the
     /// full rules decide.
-    private static func isPlainASCIILiteral(_ bytes: Substring.UTF8View) -> Bool {
+    private static func isPlainASCIILiteral(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !bytes.isEmpty else { return false }
         for byte in bytes {
             switch byte {

@@ -14,20 +14,20 @@ public struct PolicyDecoder {
     struct Fields {
         let node: Node
         /// A policy mapping has a dozen fields at most: a linear search beats hashing them.
-        private let pairs: [Node.Pair]
+        private let pairs: Node.Pairs
 
-        init(node: Node, pairs: [Node.Pair]) {
+        init(node: Node, pairs: Node.Pairs) {
             self.node = node
             self.pairs = pairs
         }
 
-        subscript(name: String) -> Node? { pairs.first { $0.key == name }?.value }
+        subscript(name: String) -> Node? { pairs.value(forKey: name) }
     }
 
     /// The entries of a mapping, or a type-mismatch diagnostic.
-    mutating func mapping(_ node: Node, _ what: @autoclosure () -> String) -> [Node.Pair]? {
+    mutating func mapping(_ node: Node, _ what: @autoclosure () -> String) -> Node.Pairs? {
         if case .mapping(let pairs) = node.kind { return pairs }
-        if node.scalar?.isNull == true { return [] }
+        if node.scalar?.isNull == true { return Node.Pairs(tree: node.tree, first: 0, count: 0) }
         diagnostics.report(.typeMismatch, at: node.location, "\(what()) must be a mapping, found \(node.kindDescription)")
         return nil
     }
@@ -42,16 +42,16 @@ public struct PolicyDecoder {
                 .unknownField, at: pair.keyLocation, "\(what()) has no field '\(pair.key)'",
                 hint: Suggestions.hint(for: pair.key, in: known) ?? "known fields: \(known.joined(separator: ", "))")
         }
-        for name in required where !pairs.contains(where: { $0.key == name }) {
+        for name in required where !pairs.contains(key: name) {
             diagnostics.report(.missingField, at: node.location, "\(what()) is missing the required field '\(name)'")
         }
         return Fields(node: node, pairs: pairs)
     }
 
     /// The items of a list, or a type-mismatch diagnostic.
-    mutating func list(_ node: Node, _ what: @autoclosure () -> String) -> [Node]? {
+    mutating func list(_ node: Node, _ what: @autoclosure () -> String) -> Node.Items? {
         if case .sequence(let items) = node.kind { return items }
-        if node.scalar?.isNull == true { return [] }
+        if node.scalar?.isNull == true { return Node.Items(tree: node.tree, first: 0, count: 0) }
         diagnostics.report(
             .typeMismatch, at: node.location, "\(what()) must be a list, found \(node.kindDescription)",
             hint: node.scalar != nil ? "write [\(node.scalar!.value)]" : nil)

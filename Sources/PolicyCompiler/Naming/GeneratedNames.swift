@@ -36,8 +36,15 @@ enum GeneratedNames {
 
     /// The service a policy file is named after: `policies/billing-v2.yaml` → `billing-v2`.
     static func serviceName(fromPolicyFile path: String) -> String {
-        let base = path.split(separator: "/").last.map(String.init) ?? path
-        return base.split(separator: ".").first.map(String.init) ?? base
+        let base = baseName(path)
+        return base.split(separator: ".").first.map(String.init) ?? String(base)
+    }
+
+    /// The last component of a `/`-separated path (the path itself when it has no `/` or ends in one).
+    private static func baseName(_ path: String) -> Substring {
+        guard let slash = path.lastIndex(of: "/") else { return path[...] }
+        let base = path[path.index(after: slash)...]
+        return base.isEmpty ? (path.split(separator: "/").last ?? path[...]) : base
     }
 
     /// The namespace of a service: `payment` → `PaymentCache`.
@@ -50,6 +57,7 @@ enum GeneratedNames {
 
     /// `policies/platform.yaml`: the one file that declares environments instead of a service.
     static func isPlatformFile(_ path: String) -> Bool {
-        platformFileNames.contains(path.split(separator: "/").last.map(String.init) ?? path)
+        let base = baseName(path)
+        return platformFileNames.contains { $0 == base }
     }
 }

@@ -1,9 +1,13 @@
 /// A YAML node with the location it starts at: the tree every later stage reads.
+///
+/// A file's nodes live in one ``NodeTree``: flat arrays in which the children of a mapping or
+/// list are stored side by side. Building and dropping a file's tree costs a handful of
+/// allocations instead of one per mapping, list and entry, and a `Node` is a position in it.
 public struct Node: Sendable {
     public enum Kind: Sendable {
         case scalar(Scalar)
-        case mapping([Pair])
-        case sequence([Node])
+        case mapping(Pairs)
+        case sequence(Items)
     }
 
     /// A mapping entry. Keys are always scalars (the parser rejects others).
@@ -13,18 +17,79 @@ public struct Node: Sendable {
         public var value: Node
     }
 
-    public var kind: Kind
-    public var location: SourceLocation
-    /// Number of nodes in this subtree, used to bound alias expansion.
-    public var size: Int
+    /// A mapping's entries in source order.
+    public struct Pairs: RandomAccessCollection, Sendable {
+        let tree: NodeTree
+        /// Index in `tree.entries` of the first key; each key is followed by its value.
+        let first: Int
+        public let count: Int
 
-    public init(_ kind: Kind, at location: SourceLocation) {
-        self.kind = kind
-        self.location = location
-        switch kind {
-        case .scalar: size = 1
-        case .mapping(let pairs): size = pairs.reduce(1) { $0 + 1 + $1.value.size }
-        case .sequence(let items): size = items.reduce(1) { $0 + $1.size }
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { count }
+
+        public subscript(position: Int) -> Pair {
+            let key = first + 2 * position
+            return Pair(key: tree.text(at: key), keyLocation: tree.entries[key].location, value: Node(tree: tree, index: key + 1))
+        }
+
+        /// The value under `key`, found by comparing keys' bytes in place (no `Pair` is made per
+        /// entry): short keys (every field name of the language) as two integers.
+        public func value(forKey key: String) -> Node? {
+            guard let packed = NodeTree.PackedText(key) else {
+                var index = first
+                for _ in 0..<count {
+                    if tree.text(at: index).utf8.elementsEqual(key.utf8) { return Node(tree: tree, index: index + 1) }
+                    index += 2
+                }
+                return nil
+            }
+            return tree.entries.withUnsafeBufferPointer { entries in
+                var index = first
+                for _ in 0..<count {
+                    if entries[index].packed == packed { return Node(tree: tree, index: index + 1) }
+                    index += 2
+                }
+                return nil
+            }
+        }
+
+        /// Whether the mapping has the key.
+        public func contains(key: String) -> Bool { value(forKey: key) != nil }
+    }
+
+    /// A list's items in source order.
+    public struct Items: RandomAccessCollection, Sendable {
+        let tree: NodeTree
+        let first: Int
+        public let count: Int
+
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { count }
+
+        public subscript(position: Int) -> Node { Node(tree: tree, index: first + position) }
+    }
+
+    let tree: NodeTree
+    let index: Int
+
+    init(tree: NodeTree, index: Int) {
+        self.tree = tree
+        self.index = index
+    }
+
+    private var entry: NodeTree.Entry { tree.entries[index] }
+
+    public var location: SourceLocation { entry.location }
+
+    /// Number of nodes in this subtree, used to bound alias expansion.
+    public var size: Int { Int(entry.size) }
+
+    public var kind: Kind {
+        let entry = entry
+        switch entry.kind {
+        case .scalar: return .scalar(tree.scalar(entry))
+        case .mapping: return .mapping(Pairs(tree: tree, first: Int(entry.first), count: Int(entry.count) / 2))
+        case .sequence: return .sequence(Items(tree: tree, first: Int(entry.first), count: Int(entry.count)))
         }
     }
 
@@ -40,14 +105,82 @@ public struct Node: Sendable {
     }
 
     public var scalar: Scalar? {
-        if case .scalar(let scalar) = kind { return scalar }
-        return nil
+        let entry = entry
+        return entry.kind == .scalar ? tree.scalar(entry) : nil
+    }
+}
+
+/// One file's nodes, written once by the reader and then only read (so it is `Sendable`).
+final class NodeTree: Sendable {
+    /// A node without references: what it is, where it starts, and where its text or children are.
+    struct Entry {
+        enum Kind: UInt8 {
+            case scalar, mapping, sequence
+        }
+
+        var kind: Kind
+        var style: Scalar.Style
+        var location: SourceLocation
+        /// Collections: index of the first child in `entries` (a mapping's keys and values alternate).
+        var first: Int32 = 0
+        /// Collections: number of child entries (twice the number of pairs for a mapping).
+        var count: Int32 = 0
+        /// Scalars: index of the text in `texts`.
+        var text: Int32 = -1
+        /// Index of the explicit tag in `tags`, or -1.
+        var tag: Int32 = -1
+        /// Nodes in this subtree (itself included).
+        var size: Int32 = 1
+        /// Scalars of at most 16 bytes: the bytes themselves, so keys compare as integers.
+        var packed: PackedText?
+    }
+
+    /// Up to 16 bytes of UTF-8 in two integers and a length: equal exactly when the bytes are.
+    struct PackedText: Equatable {
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        var count: UInt8 = 0
+
+        init?(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard bytes.count <= 16 else { return nil }
+            count = UInt8(bytes.count)
+            guard let base = bytes.baseAddress else { return }
+            withUnsafeMutableBytes(of: &low) { $0.copyMemory(from: UnsafeRawBufferPointer(start: base, count: min(8, bytes.count))) }
+            if bytes.count > 8 {
+                withUnsafeMutableBytes(of: &high) { $0.copyMemory(from: UnsafeRawBufferPointer(start: base + 8, count: bytes.count - 8)) }
+            }
+        }
+
+        init?(_ text: String) {
+            guard text.utf8.count <= 16 else { return nil }
+            var text = text
+            text.makeContiguousUTF8()
+            guard let packed = text.withUTF8({ PackedText($0) }) else { return nil }
+            self = packed
+        }
+    }
+
+    let entries: [Entry]
+    let texts: [String]
+    let tags: [String]
+
+    init(entries: [Entry], texts: [String], tags: [String]) {
+        self.entries = entries
+        self.texts = texts
+        self.tags = tags
+    }
+
+    /// The text of the scalar entry at `index` (a mapping key).
+    func text(at index: Int) -> String { texts[Int(entries[index].text)] }
+
+    func scalar(_ entry: Entry) -> Scalar {
+        Scalar(texts[Int(entry.text)], style: entry.style, tag: entry.tag >= 0 ? tags[Int(entry.tag)] : nil)
     }
 }
 
 /// A scalar as written: its text, quoting style and explicit tag, if any.
 public struct Scalar: Sendable, Hashable {
-    public enum Style: Sendable, Hashable {
+    public enum Style: UInt8, Sendable, Hashable {
         case plain, singleQuoted, doubleQuoted, literal, folded
     }
 

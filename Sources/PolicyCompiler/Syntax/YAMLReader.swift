@@ -79,8 +79,12 @@ public enum YAMLReader {
     }
 }
 
-/// Builds the node tree from libyaml events with an explicit stack (no recursion).
+/// Builds the node tree from libyaml events with an explicit stack (no recursion). Finished
+/// children wait in `pending` until their collection ends, then move to `entries` side by side:
+/// one growing array per file instead of one per mapping and list.
 private struct TreeBuilder {
+    typealias Entry = NodeTree.Entry
+
     let file: String
     /// ``file`` registered once: locations are made for every event.
     let fileID: UInt32
@@ -91,39 +95,31 @@ private struct TreeBuilder {
         var isMapping: Bool
         var location: SourceLocation
         var anchor: String?
-        var pairs: [Node.Pair] = []
-        var items: [Node] = []
-        /// The key waiting for its value; a `nil` name means "drop the value" (bad key).
-        var pendingKey: (name: String?, location: SourceLocation)?
-        /// Key → index in `pairs`, built only once a mapping grows past a few entries; small
-        /// mappings (nearly all of a policy) are searched linearly, which costs less than hashing.
-        var index: [String: Int]?
-
-        func existing(_ name: String) -> SourceLocation? {
-            if let index { return index[name].map { pairs[$0].keyLocation } }
-            return pairs.first { $0.key == name }?.keyLocation
-        }
-
-        mutating func add(_ pair: Node.Pair) {
-            pairs.append(pair)
-            if index != nil {
-                index![pair.key] = pairs.count - 1
-            } else if pairs.count > 16 {
-                index = Dictionary(pairs.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
-            }
-        }
+        /// Where this collection's finished children start in `pending`.
+        var start: Int
+        /// The key waiting for its value.
+        var pendingKey: Entry?
+        /// The key was rejected: drop its value.
+        var dropsValue = false
+        /// Key → where it is, built only once a mapping grows past a few entries; small mappings
+        /// (nearly all of a policy) are searched linearly, which costs less than hashing.
+        var index: [String: SourceLocation]?
     }
 
     private var stack: [Frame] = []
+    private var entries: [Entry] = []
+    private var pending: [Entry] = []
+    private var texts: [String] = []
+    private var tags: [String] = []
     /// Character index (as libyaml counts, after any BOM) at which each `\n`-separated line starts.
     private var lineStarts: [Int] = [0]
     private var characterCount = 0
     /// The 1-based line of the last location made (see ``location(_:)``).
     private var lineCursor = 1
-    private var anchors: [String: Node] = [:]
+    private var anchors: [String: Entry] = [:]
     private var expanded = 0
     private var documents = 0
-    private var root: Node?
+    private var root: Entry?
 
     init(file: String, limits: SyntaxLimits) {
         self.file = file
@@ -151,7 +147,9 @@ private struct TreeBuilder {
             diagnostics.report(.yamlSyntax, at: location(line: 0, column: 0), "libyaml could not be initialised")
         case .finished: break
         }
-        return ended ? root : nil
+        guard ended, let root else { return nil }
+        entries.append(root)
+        return Node(tree: NodeTree(entries: entries, texts: texts, tags: tags), index: entries.count - 1)
     }
 
     private func location(line: Int, column: Int) -> SourceLocation {
@@ -218,17 +216,28 @@ private struct TreeBuilder {
                     hint: "policies nest a few levels at most; check the indentation")
                 return false
             }
-            stack.append(Frame(isMapping: isMapping, location: here, anchor: anchor))
+            stack.append(Frame(isMapping: isMapping, location: here, anchor: anchor, start: pending.count))
         case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
             let frame = stack.removeLast()
-            let node = Node(frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items), at: frame.location)
-            if let anchor = frame.anchor { anchors[anchor] = node }
-            attach(node)
+            let first = entries.count
+            var size = 1
+            for child in frame.start..<pending.count {
+                size += Int(pending[child].size)
+                entries.append(pending[child])
+            }
+            // Unique, so this keeps the buffer: `pending` grows once per file, not per collection.
+            pending.removeLast(pending.count - frame.start)
+            guard entries.count < Int32.max else { return tooManyNodes(at: here) }
+            let entry = Entry(
+                kind: frame.isMapping ? .mapping : .sequence, style: .plain, location: frame.location,
+                first: Int32(first), count: Int32(entries.count - first), size: Int32(clamping: size))
+            if let anchor = frame.anchor { anchors[anchor] = entry }
+            attach(entry)
         case YAML_SCALAR_EVENT:
             let data = event.data.scalar
-            let value = String(decoding: UnsafeBufferPointer(start: data.value, count: data.length), as: UTF8.self)
             let tag = Self.string(data.tag)
             if !checkTag(tag, at: here) { return false }
+            guard texts.count < Int32.max else { return tooManyNodes(at: here) }
             let style: Scalar.Style
             switch data.style {
             case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
@@ -237,9 +246,15 @@ private struct TreeBuilder {
             case YAML_FOLDED_SCALAR_STYLE: style = .folded
             default: style = .plain
             }
-            let node = Node(.scalar(Scalar(value, style: style, tag: tag)), at: here)
-            if let anchor = Self.string(data.anchor) { anchors[anchor] = node }
-            attach(node)
+            let bytes = UnsafeBufferPointer(start: data.value, count: data.length)
+            texts.append(String(decoding: bytes, as: UTF8.self))
+            var entry = Entry(kind: .scalar, style: style, location: here, text: Int32(texts.count - 1), packed: NodeTree.PackedText(bytes))
+            if let tag {
+                tags.append(tag)
+                entry.tag = Int32(tags.count - 1)
+            }
+            if let anchor = Self.string(data.anchor) { anchors[anchor] = entry }
+            attach(entry)
         case YAML_ALIAS_EVENT:
             let name = Self.string(event.data.alias.anchor) ?? ""
             guard let target = anchors[name] else {
@@ -248,7 +263,7 @@ private struct TreeBuilder {
                     hint: "define '&\(name)' earlier in the file")
                 return false
             }
-            expanded += target.size
+            expanded += Int(target.size)
             if expanded > limits.maxAliasExpansion {
                 diagnostics.report(
                     .aliasLimit, at: here,
@@ -256,6 +271,7 @@ private struct TreeBuilder {
                     hint: "use 'defaults:' instead of anchors for shared settings")
                 return false
             }
+            // The copy shares the target's text or children; only its location is its own.
             var copy = target
             copy.location = here
             attach(copy)
@@ -263,6 +279,14 @@ private struct TreeBuilder {
             break
         }
         return true
+    }
+
+    /// More nodes than the tree can number (far past any file-size limit a policy needs).
+    private mutating func tooManyNodes(at location: SourceLocation) -> Bool {
+        diagnostics.report(
+            .fileTooLarge, at: location, "the file has more than \(Int32.max) YAML nodes",
+            hint: "split the policy")
+        return false
     }
 
     private mutating func checkTag(_ tag: String?, at location: SourceLocation) -> Bool {
@@ -273,45 +297,74 @@ private struct TreeBuilder {
         return false
     }
 
-    private mutating func attach(_ node: Node) {
+    private mutating func attach(_ entry: Entry) {
         guard !stack.isEmpty else {
-            root = node
+            root = entry
             return
         }
         let top = stack.count - 1
         if !stack[top].isMapping {
-            stack[top].items.append(node)
+            pending.append(entry)
             return
         }
-        guard let pending = stack[top].pendingKey else {
+        if stack[top].dropsValue {
+            stack[top].dropsValue = false
+            return
+        }
+        guard let key = stack[top].pendingKey else {
             // This node is a key.
-            guard let scalar = node.scalar else {
+            guard entry.kind == .scalar else {
                 diagnostics.report(
-                    .unsupportedYAML, at: node.location, "mapping keys must be plain names, not \(node.kindDescription)",
+                    .unsupportedYAML, at: entry.location, "mapping keys must be plain names, not \(entry.kind == .mapping ? "a mapping" : "a list")",
                     hint: "write 'name: value'")
-                stack[top].pendingKey = (nil, node.location)
+                stack[top].dropsValue = true
                 return
             }
-            if scalar.style == .plain, scalar.value == "<<" {
+            if entry.style == .plain, texts[Int(entry.text)] == "<<" {
                 diagnostics.report(
-                    .unsupportedYAML, at: node.location, "merge keys ('<<') are not supported in policy files",
+                    .unsupportedYAML, at: entry.location, "merge keys ('<<') are not supported in policy files",
                     hint: "use 'defaults:' for settings shared by key families")
-                stack[top].pendingKey = (nil, node.location)
+                stack[top].dropsValue = true
                 return
             }
-            stack[top].pendingKey = (scalar.value, node.location)
+            stack[top].pendingKey = entry
             return
         }
         stack[top].pendingKey = nil
-        guard let name = pending.name else { return }
-        if let first = stack[top].existing(name) {
+        let name = texts[Int(key.text)]
+        // Where the mapping already has this key, if it has: small mappings are searched in place.
+        let start = stack[top].start
+        var first: SourceLocation?
+        if let index = stack[top].index {
+            first = index[name]
+        } else {
+            var other = start
+            while other < pending.count {
+                if texts[Int(pending[other].text)] == name {
+                    first = pending[other].location
+                    break
+                }
+                other += 2
+            }
+        }
+        if let first {
             diagnostics.report(
-                .duplicateKey, at: pending.location, "'\(name)' is already defined in this mapping",
+                .duplicateKey, at: key.location, "'\(name)' is already defined in this mapping",
                 hint: "remove or rename one of the two",
                 related: [RelatedLocation(first, "first defined here")])
             return
         }
-        stack[top].add(Node.Pair(key: name, keyLocation: pending.location, value: node))
+        pending.append(key)
+        pending.append(entry)
+        if stack[top].index != nil {
+            stack[top].index![name] = key.location
+        } else if pending.count - start > 32 {
+            var index: [String: SourceLocation] = [:]
+            for other in stride(from: start, to: pending.count, by: 2) {
+                index[texts[Int(pending[other].text)]] = pending[other].location
+            }
+            stack[top].index = index
+        }
     }
 
     private mutating func reportParserError(_ parser: yaml_parser_t, bytes: [UInt8]) {

@@ -1,0 +1,135 @@
+import Testing
+@testable import PolicyCompiler
+
+/// The reader's flat node tree: every collection's children side by side in one array per file.
+@Suite("Node tree")
+struct NodeTreeTests {
+    func read(_ text: String) -> (Node?, [Diagnostic]) {
+        var diagnostics = DiagnosticBag()
+        let root = YAMLReader.read(SourceFile(path: "tree.yaml", text: text), diagnostics: &diagnostics)
+        return (root, diagnostics.sorted)
+    }
+
+    func pairs(_ node: Node?) -> Node.Pairs? {
+        guard let node, case .mapping(let pairs) = node.kind else { return nil }
+        return pairs
+    }
+
+    func items(_ node: Node?) -> Node.Items? {
+        guard let node, case .sequence(let items) = node.kind else { return nil }
+        return items
+    }
+
+    @Test func nestedCollectionsReadBackInOrderWithLocations() throws {
+        let (root, diagnostics) = read("a: 1\nlist:\n  - x\n  - { k: v, n: [1, 2] }\n  - [p, q]\nz: !!str 9\n")
+        #expect(diagnostics.isEmpty)
+        let top = try #require(pairs(root))
+        #expect(top.map(\.key) == ["a", "list", "z"])
+        #expect(top.map(\.keyLocation.line) == [1, 2, 6])
+        let list = try #require(items(top.value(forKey: "list")))
+        #expect(list.count == 3)
+        #expect(list[0].scalar?.value == "x")
+        #expect(list[0].location.line == 3 && list[0].location.column == 5)
+        let inner = try #require(pairs(list[1]))
+        #expect(inner.map(\.key) == ["k", "n"])
+        #expect(items(inner.value(forKey: "n"))?.compactMap(\.scalar?.value) == ["1", "2"])
+        #expect(items(list[2])?.compactMap(\.scalar?.value) == ["p", "q"])
+        let tagged = try #require(top.value(forKey: "z")?.scalar)
+        #expect(tagged.value == "9" && tagged.tag == "tag:yaml.org,2002:str" && !tagged.isPlain)
+        // Sizes bound alias expansion: a mapping counts itself, each key and each value's nodes.
+        #expect(inner.value(forKey: "n")?.size == 3)
+        #expect(list[1].size == 1 + 2 + 1 + 3)
+    }
+
+    @Test func anAliasSharesItsTargetButHasItsOwnLocation() throws {
+        let (root, diagnostics) = read("base: &b { ttl: 1m, tags: [x, y] }\ncopy: *b\n")
+        #expect(diagnostics.isEmpty)
+        let top = try #require(pairs(root))
+        let base = try #require(top.value(forKey: "base"))
+        let copy = try #require(top.value(forKey: "copy"))
+        #expect(copy.location.line == 2 && copy.location.column == 7)
+        #expect(pairs(copy)?.map(\.key) == ["ttl", "tags"])
+        #expect(items(pairs(copy)?.value(forKey: "tags"))?.compactMap(\.scalar?.value) == ["x", "y"])
+        #expect(copy.size == base.size)
+    }
+
+    /// Keys are compared as packed integers up to 16 bytes and as text beyond: keys that share
+    /// their first 8 or 16 bytes, non-ASCII keys and long keys are all told apart.
+    @Test func keysAreFoundExactly() throws {
+        let keys = ["abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnopq", "abcdefghijklmnopr", "é", "", "a"]
+        let text = keys.enumerated().map { "\"\($0.element)\": \($0.offset)" }.joined(separator: "\n") + "\n"
+        let (root, diagnostics) = read(text)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let top = try #require(pairs(root))
+        for (offset, key) in keys.enumerated() {
+            #expect(top.value(forKey: key)?.scalar?.value == String(offset), "\(key)")
+            #expect(top.contains(key: key))
+        }
+        #expect(top.value(forKey: "abcdefghijklmnopqr") == nil)
+        #expect(top.value(forKey: "abcdefg") == nil)
+        #expect(!top.contains(key: "b"))
+        #expect(!top.contains(key: "e\u{301}"), "a lookup compares bytes")
+        // Two keys that are the same text in another normalisation are one key twice.
+        let (_, twice) = read("\"é\": 1\n\"e\u{301}\": 2\n")
+        #expect(twice.map(\.code) == [.duplicateKey])
+    }
+
+    /// Duplicates are found by a linear search in small mappings and by an index past 16 pairs.
+    @Test(arguments: [3, 40])
+    func aDuplicateKeyIsReportedAtTheSecond(pairCount: Int) throws {
+        var lines = (0..<pairCount).map { "k\($0): \($0)" }
+        lines.append("k1: again")
+        lines.append("last: end")
+        let (root, diagnostics) = read(lines.joined(separator: "\n") + "\n")
+        let duplicate = try #require(diagnostics.first { $0.code == .duplicateKey })
+        #expect(duplicate.location.line == pairCount + 1)
+        #expect(duplicate.related.first?.location.line == 2)
+        let top = try #require(pairs(root))
+        #expect(top.count == pairCount + 1, "the duplicate is dropped")
+        #expect(top.value(forKey: "k1")?.scalar?.value == "1")
+        #expect(top.value(forKey: "last")?.scalar?.value == "end")
+    }
+
+    /// A rejected key drops its value, and the mapping's other entries stay paired.
+    @Test func aRejectedKeyDropsItsValue() throws {
+        let (root, diagnostics) = read("a: 1\n? [x]\n: 2\nb: 3\n")
+        #expect(diagnostics.contains { $0.code == .unsupportedYAML && $0.message.contains("not a list") })
+        let top = try #require(pairs(root))
+        #expect(top.map(\.key) == ["a", "b"])
+        #expect(top.value(forKey: "b")?.scalar?.value == "3")
+    }
+
+    @Test func nullsAreEmptyCollectionsForTheDecoder() throws {
+        let (root, _) = read("keys:\n")
+        let value = try #require(pairs(root)?.value(forKey: "keys"))
+        var decoder = PolicyDecoder(file: "tree.yaml")
+        #expect(decoder.mapping(value, "keys")?.isEmpty == true)
+        #expect(decoder.list(value, "keys")?.isEmpty == true)
+        #expect(decoder.diagnostics.diagnostics.isEmpty)
+    }
+}
+
+/// The naming rules the emitters and the build plugin share.
+@Suite("Generated names")
+struct GeneratedNamesTests {
+    /// ASCII names take a one-pass path; the answers are those of the word-splitting rule.
+    @Test(arguments: [
+        ("payment", "Payment"), ("user.preferences-updated", "UserPreferencesUpdated"), ("utilityType", "UtilityType"),
+        ("9lives", "_9lives"), ("a--b", "AB"), ("-x", "X"), ("x.", "X"), ("_a_b", "AB"), ("", ""), ("ab9", "Ab9"),
+        ("ALL", "ALL"), ("v2.0", "V20"), ("é-x", "ÉX"), ("ß", "SS"),
+    ])
+    func typeNames(name: String, expected: String) {
+        #expect(GeneratedNames.typeName(name) == expected)
+    }
+
+    @Test func policyFileNames() {
+        #expect(GeneratedNames.serviceName(fromPolicyFile: "policies/billing-v2.yaml") == "billing-v2")
+        #expect(GeneratedNames.serviceName(fromPolicyFile: "billing.yaml") == "billing")
+        #expect(GeneratedNames.serviceName(fromPolicyFile: "a/b/") == "b")
+        #expect(GeneratedNames.fileName(forPolicyFile: "/x/policies/user.yaml") == "UserCache.swift")
+        #expect(GeneratedNames.isPlatformFile("policies/platform.yaml"))
+        #expect(GeneratedNames.isPlatformFile("platform.yml"))
+        #expect(!GeneratedNames.isPlatformFile("policies/platform.yaml.bak"))
+        #expect(!GeneratedNames.isPlatformFile("platform/user.yaml"))
+    }
+}
