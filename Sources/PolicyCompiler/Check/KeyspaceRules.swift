@@ -49,6 +49,15 @@ extension Checker {
     /// hole that can render it. Distinct literal structure, the normal case, costs O(n) per
     /// position; only pairs that agree position by position are compared, each once.
     private mutating func reportOverlaps(in group: [PlacedFamily]) {
+        // A small group is cheaper to compare pair by pair than to partition.
+        if group.count <= Self.pairwiseGroupSize {
+            for later in group.indices {
+                for earlier in group[..<later].indices where SegmentAlgebra.overlaps(group[earlier].segments, group[later].segments) {
+                    reportOverlap(group[earlier], group[later])
+                }
+            }
+            return
+        }
         var candidates = Set<Int>()
         func split(_ members: [Int], at position: Int) {
             guard members.count > 1 else { return }
@@ -80,6 +89,9 @@ extension Checker {
             reportOverlap(group[pair >> 32], group[pair & 0xFFFF_FFFF])
         }
     }
+
+    /// Groups up to this size are compared pair by pair (at most 496 cheap comparisons).
+    static let pairwiseGroupSize = 32
 
     private mutating func reportLeadingHole(_ pattern: KeyPattern, _ what: String) {
         diagnostics.report(

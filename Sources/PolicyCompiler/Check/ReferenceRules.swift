@@ -1,16 +1,20 @@
 /// References: params, key families, events and payload bindings must resolve.
 extension Checker {
     mutating func checkParams(_ service: Service) {
-        let declared = params[service.name.value] ?? [:]
-        var used = Set<String>()
+        // A service declares a handful of params: a linear search by name beats hashing.
+        let names = service.params.map(\.name.value)
+        var used = [Bool](repeating: false, count: names.count)
         func check(_ pattern: KeyPattern, _ what: @autoclosure () -> String, into diagnostics: inout DiagnosticBag) {
             for case .hole(let name) in pattern.segments {
-                used.insert(name)
-                guard declared[name] == nil, !service.undecodable.contains("param:\(name)") else { continue }
+                if let index = names.firstIndex(of: name) {
+                    used[index] = true
+                    continue
+                }
+                guard !service.undecodable.contains("param:\(name)") else { continue }
                 diagnostics.report(
                     .unknownParam, at: pattern.location(ofParam: name),
                     "\(what()) uses the param '\(name)', which is not declared under 'params:'",
-                    hint: Suggestions.hint(for: name, in: declared.keys) ?? "declare it, e.g. '\(name): string'")
+                    hint: Suggestions.hint(for: name, in: names) ?? "declare it, e.g. '\(name): string'")
             }
         }
         for family in service.keys {
@@ -28,7 +32,7 @@ extension Checker {
         }
         // A family that could not be decoded may have used any param: don't guess.
         let complete = !service.undecodable.contains { $0.hasPrefix("key:") }
-        for param in service.params where complete && !used.contains(param.name.value) {
+        for (index, param) in service.params.enumerated() where complete && !used[index] && names.firstIndex(of: param.name.value) == index {
             diagnostics.report(
                 .unusedParam, at: param.name.location,
                 "the param '\(param.name.value)' is not used by any key pattern or tag",

@@ -34,7 +34,7 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
     public var description: String { "\(file):\(line):\(column)" }
 
     public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
-        if a.fileID != b.fileID { return a.file < b.file }
+        if a.fileID != b.fileID { return SourceFiles.pathPrecedes(a.fileID, b.fileID) }
         return (a.storedLine, a.storedColumn) < (b.storedLine, b.storedColumn)
     }
 }
@@ -60,6 +60,13 @@ public enum SourceFiles {
         table.paths.append(path)
         table.ids[path] = id
         return id
+    }
+
+    /// Whether the path of `a` sorts before the path of `b` (both read under one lock).
+    static func pathPrecedes(_ a: UInt32, _ b: UInt32) -> Bool {
+        table.lock.lock()
+        defer { table.lock.unlock() }
+        return table.paths[Int(a)] < table.paths[Int(b)]
     }
 
     public static func path(_ id: UInt32) -> String {

@@ -151,6 +151,8 @@ final class NodeTree: Sendable {
             }
         }
 
+        var isASCII: Bool { (low | high) & 0x8080_8080_8080_8080 == 0 }
+
         init?(_ text: String) {
             guard text.utf8.count <= 16 else { return nil }
             var text = text

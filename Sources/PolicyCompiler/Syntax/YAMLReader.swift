@@ -23,16 +23,16 @@ public enum YAMLReader {
                 hint: "save the file as UTF-8")
             return nil
         }
-        let tabs = tabIndentedLines(file)
-        if !tabs.isEmpty {
-            for location in tabs {
+        let lines = LineIndex(file.bytes)
+        if !lines.tabIndented.isEmpty {
+            for (line, column) in lines.tabIndented {
                 diagnostics.report(
-                    .tabIndentation, at: location, "this line is indented with a tab",
+                    .tabIndentation, at: SourceLocation(file: file.path, line: line, column: column), "this line is indented with a tab",
                     hint: "indent with spaces")
             }
             return nil
         }
-        var builder = TreeBuilder(file: file.path, limits: limits)
+        var builder = TreeBuilder(file: file.path, limits: limits, lines: lines)
         let root = builder.run(file.bytes)
         diagnostics.append(contentsOf: builder.diagnostics.diagnostics)
         if let root { return root }
@@ -42,40 +42,6 @@ public enum YAMLReader {
                 hint: "a policy starts with 'version: 1' and 'service: NAME'")
         }
         return nil
-    }
-
-    /// Locations of tabs in the indentation of lines that have content.
-    static func tabIndentedLines(_ file: SourceFile) -> [SourceLocation] {
-        var found: [SourceLocation] = []
-        var line = 1
-        var atLineStart = true
-        var column = 1
-        var tabColumn: Int?
-        for byte in file.bytes {
-            if byte == UInt8(ascii: "\n") {
-                line += 1
-                atLineStart = true
-                column = 1
-                tabColumn = nil
-                continue
-            }
-            guard atLineStart else { continue }
-            switch byte {
-            case UInt8(ascii: " "):
-                column += 1
-            case UInt8(ascii: "\t"):
-                if tabColumn == nil { tabColumn = column }
-                column += 1
-            case UInt8(ascii: "\r"):
-                break
-            default:
-                if let tabColumn, byte != UInt8(ascii: "#") {
-                    found.append(SourceLocation(file: file.path, line: line, column: tabColumn))
-                }
-                atLineStart = false
-            }
-        }
-        return found
     }
 }
 
@@ -112,8 +78,8 @@ private struct TreeBuilder {
     private var texts: [String] = []
     private var tags: [String] = []
     /// Character index (as libyaml counts, after any BOM) at which each `\n`-separated line starts.
-    private var lineStarts: [Int] = [0]
-    private var characterCount = 0
+    private let lineStarts: [Int]
+    private let characterCount: Int
     /// The 1-based line of the last location made (see ``location(_:)``).
     private var lineCursor = 1
     private var anchors: [String: Entry] = [:]
@@ -121,10 +87,12 @@ private struct TreeBuilder {
     private var documents = 0
     private var root: Entry?
 
-    init(file: String, limits: SyntaxLimits) {
+    init(file: String, limits: SyntaxLimits, lines: LineIndex) {
         self.file = file
         fileID = SourceFiles.id(file)
         self.limits = limits
+        lineStarts = lines.lineStarts
+        characterCount = lines.characterCount
     }
 
     private static let standardTags: Set<String> = [
@@ -134,7 +102,6 @@ private struct TreeBuilder {
     ]
 
     mutating func run(_ bytes: [UInt8]) -> Node? {
-        indexLines(bytes)
         var ended = false
         let outcome = LibYAML.parse(bytes) { event in
             let keepGoing = handle(event)
@@ -177,16 +144,6 @@ private struct TreeBuilder {
         }
         lineCursor = low
         return SourceLocation(fileID: fileID, line: low, column: index - lineStarts[low - 1] + 1)
-    }
-
-    private mutating func indexLines(_ bytes: [UInt8]) {
-        let hasBOM = bytes.starts(with: [0xEF, 0xBB, 0xBF])
-        var index = 0
-        for byte in bytes.dropFirst(hasBOM ? 3 : 0) where byte & 0xC0 != 0x80 {
-            index += 1
-            if byte == UInt8(ascii: "\n") { lineStarts.append(index) }
-        }
-        characterCount = index
     }
 
     private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
@@ -338,9 +295,17 @@ private struct TreeBuilder {
         if let index = stack[top].index {
             first = index[name]
         } else {
+            // ASCII keys (nearly all) compare as packed bytes; others as text, where canonically
+            // equivalent spellings are one key.
+            let packed = key.packed.flatMap { $0.isASCII ? $0 : nil }
             var other = start
             while other < pending.count {
-                if texts[Int(pending[other].text)] == name {
+                let same = if let packed, let candidate = pending[other].packed, candidate.isASCII {
+                    candidate == packed
+                } else {
+                    texts[Int(pending[other].text)] == name
+                }
+                if same {
                     first = pending[other].location
                     break
                 }
