@@ -1,3 +1,15 @@
+/// A declared event and the service that produces it: one shared box, since every rule that
+/// reads an invalidation looks its event up.
+final class DeclaredEvent: Sendable {
+    let event: Event
+    let producer: String
+
+    init(event: Event, producer: String) {
+        self.event = event
+        self.producer = producer
+    }
+}
+
 /// Runs the semantic rules over all decoded services at once (references cross files). Its only
 /// output is diagnostics; the ``ProgramBuilder`` builds the program afterwards, when none is an
 /// error. Each rule family lives in its own file.
@@ -7,7 +19,7 @@ public struct Checker: Sendable {
     let services: [Service]
     let serviceByName: [String: Service]
     /// Every declared event with its producer.
-    let events: [String: (event: Event, producer: String)]
+    let events: [String: DeclaredEvent]
     /// Events declared somewhere but not decodable; references to them are not reported.
     let undecodableEvents: Set<String>
     /// Entity → events that mutate it.
@@ -55,7 +67,7 @@ public struct Checker: Sendable {
             byName[service.name.value] = service
             unique.append(service)
         }
-        var events: [String: (event: Event, producer: String)] = [:]
+        var events: [String: DeclaredEvent] = [:]
         var mutators: [String: [String]] = [:]
         // A reference to a service that is also checked here adds nothing.
         let referenced = references.filter { byName[$0.name.value] == nil }
@@ -63,7 +75,7 @@ public struct Checker: Sendable {
         for service in referenced where referenceNames.insert(service.name.value).inserted {
             byName[service.name.value] = service
         }
-        for service in unique + referenced {
+        for service in [unique, referenced].joined() {
             for event in service.events {
                 if let first = events[event.name.value] {
                     // The same event seen again in another copy of a referenced policy is not news.
@@ -75,7 +87,7 @@ public struct Checker: Sendable {
                         related: [RelatedLocation(first.event.name.location, "first declared here")])
                     continue
                 }
-                events[event.name.value] = (event, service.name.value)
+                events[event.name.value] = DeclaredEvent(event: event, producer: service.name.value)
                 for entity in event.mutates { mutators[entity.value, default: []].append(event.name.value) }
             }
         }
@@ -84,7 +96,7 @@ public struct Checker: Sendable {
         self.serviceByName = byName
         self.events = events
         self.referenceServices = referenceNames
-        self.undecodableEvents = Set((unique + referenced).flatMap { service in
+        self.undecodableEvents = Set([unique, referenced].joined().flatMap { service in
             service.undecodable.filter { $0.hasPrefix("event:") }.map { String($0.dropFirst("event:".count)) }
         })
         self.mutators = mutators

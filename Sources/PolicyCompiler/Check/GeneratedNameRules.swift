@@ -18,7 +18,7 @@ extension Checker {
                 table[name] = (location, what)
             }
         }
-        let sorted = services.sorted { $0.name.location < $1.name.location }
+        let sorted = services.indices.sorted { services[$0].name.location < services[$1].name.location }.map { services[$0] }
         // Each json family's value type parsed once, by service in `sorted` order.
         var valueRoots: [[(family: KeyFamily, value: String, roots: [String])]] = []
         for service in sorted {
@@ -71,7 +71,10 @@ extension Checker {
             }
         }
         // In declaration order, so a collision is reported at the later declaration.
-        for (event, _) in events.values.filter({ isGenerated($0.event.name.value) }).sorted(by: { $0.event.name.location < $1.event.name.location }) {
+        // Sorted as (location, box) pairs: sorting the events themselves copies each one per comparison.
+        let generated = events.values.filter { isGenerated($0.event.name.value) }.map { ($0.event.name.location, $0) }
+        for (_, declared) in generated.sorted(by: { $0.0 < $1.0 }) {
+            let event = declared.event
             let type = SwiftNames.typeName(event.name.value)
             if type == "CacheEvents" {
                 diagnostics.report(

@@ -61,9 +61,12 @@ extension Checker {
     /// Every param the target needs must come from a payload field of the same type.
     private mutating func checkBindings(_ action: InvalidationAction, needed: [String], event: Event, in service: Service) {
         let eventName = event.name.value
-        let fieldNames = event.payload.map(\.name.value)
-        let producer = events[eventName]?.producer ?? ""
-        let undecodableFields = serviceByName[producer]?.undecodable ?? []
+        var fieldNames: [String] { event.payload.map(\.name.value) }
+        // Read only on the way to a finding (the producer's whole declaration is looked up).
+        func undecodable(_ field: String) -> Bool {
+            guard let producer = events[eventName]?.producer else { return false }
+            return serviceByName[producer]?.undecodable.contains("field:\(eventName).\(field)") ?? false
+        }
         for binding in action.bind {
             if !needed.contains(binding.param.value) {
                 diagnostics.report(
@@ -72,7 +75,7 @@ extension Checker {
                     hint: Suggestions.hint(for: binding.param.value, in: needed)
                         ?? (needed.isEmpty ? "remove 'bind'" : "it uses: \(needed.joined(separator: ", "))"))
             }
-            if event.field(binding.field.value) == nil, !undecodableFields.contains("field:\(eventName).\(binding.field.value)") {
+            if event.field(binding.field.value) == nil, !undecodable(binding.field.value) {
                 diagnostics.report(
                     .invalidBinding, at: binding.field.location,
                     "the event '\(eventName)' has no payload field '\(binding.field.value)'",
@@ -86,7 +89,7 @@ extension Checker {
             let fieldName = bindings[param]!
             let explicit = action.bind.contains { $0.param.value == param }
             guard let field = event.field(fieldName) else {
-                if !explicit, !undecodableFields.contains("field:\(eventName).\(fieldName)") {
+                if !explicit, !undecodable(fieldName) {
                     let candidates = event.payload.filter { $0.type == params[service.name.value]?[param] }.map(\.name.value)
                     diagnostics.report(
                         .payloadMissingParam, at: action.location,

@@ -102,6 +102,12 @@ private struct TreeBuilder {
     ]
 
     mutating func run(_ bytes: [UInt8]) -> Node? {
+        // Room for a typical policy's density (an event per 8 to 10 bytes, a scalar per 12): each
+        // array is allocated about once per file, instead of growing through a dozen sizes, and
+        // every large allocation makes malloc consolidate its free lists.
+        entries.reserveCapacity(bytes.count / 10 + 16)
+        texts.reserveCapacity(bytes.count / 14 + 16)
+        pending.reserveCapacity(256)
         var ended = false
         let outcome = LibYAML.parse(bytes) { event in
             let keepGoing = handle(event)
