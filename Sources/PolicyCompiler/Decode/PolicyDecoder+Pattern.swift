@@ -44,8 +44,10 @@ extension PolicyDecoder {
         let base = style == .plain ? 0 : 1
         var segments: [KeyPattern.Segment] = []
         var locations: [SourceLocation] = []
-        segments.reserveCapacity(4)
-        locations.reserveCapacity(4)
+        // Exactly one allocation each: every policy's families hold their patterns for the whole run.
+        let segmentCount = utf8.count { $0 == UInt8(ascii: ":") } + 1
+        segments.reserveCapacity(segmentCount)
+        locations.reserveCapacity(segmentCount)
         var valid = true
         var offset = 0
         // Split on the ':' byte (what Redis sees), not on Characters: a ':' followed by a combining

@@ -6,29 +6,51 @@ public final class KeyFamily: Sendable {
     public let description: String?
     public let pattern: KeyPattern
     public let ttl: Located<PolicyDuration>?
-    public let jitter: Located<Percent>?
     public let codec: Located<Codec>?
-    /// The Swift type of the value (json codec) or a builtin (`String`, `Int`, `Bytes`).
     public let value: Located<String>?
-    public let compress: Located<Compression>?
     public let tags: [KeyPattern]
     public let dependsOn: [Located<String>]
-    /// Entries kept in an in-process near cache, if any.
-    public let nearCache: Located<Int>?
-    /// `keyVersion: N` (N > 1) appends the literal segment `vN` to the pattern, so entries written
-    /// in another format live under other keys; `cachepolicy diff` says when to bump it.
-    public let keyVersion: Located<Int>?
-    /// `sliding: true`: an idle timeout; every read renews the entry's TTL.
-    public let sliding: Located<Bool>?
-    /// `maxAge:` (with `sliding`): an absolute lifetime, however often the entry is read.
-    public let maxAge: Located<PolicyDuration>?
-    /// `refresh: { ahead: 20% }`: reads in the last share of the TTL may reload the entry early.
-    public let refreshAhead: Located<Percent>?
-    /// `readFrom: replica`: reads may be served by a replica (Sentinel deployments).
-    public let readFrom: Located<ReadFrom>?
-    /// `slot: userId`: the key renders that param as a Redis Cluster hash tag (`{<userId>}`), so
-    /// the family's keys, and the tag and index sets that follow them, share a slot per value.
-    public let slot: Located<String>?
+    /// The fields most families leave out, in one box that is only allocated when one is given:
+    /// a family costs about half the memory this way (the checker holds every family at once).
+    private let rare: Rare?
+
+    private final class Rare: Sendable {
+        let jitter: Located<Percent>?
+        let compress: Located<Compression>?
+        let nearCache: Located<Int>?
+        let keyVersion: Located<Int>?
+        let sliding: Located<Bool>?
+        let maxAge: Located<PolicyDuration>?
+        let refreshAhead: Located<Percent>?
+        let readFrom: Located<ReadFrom>?
+        let slot: Located<String>?
+
+        init(
+            jitter: Located<Percent>?, compress: Located<Compression>?, nearCache: Located<Int>?, keyVersion: Located<Int>?,
+            sliding: Located<Bool>?, maxAge: Located<PolicyDuration>?, refreshAhead: Located<Percent>?, readFrom: Located<ReadFrom>?,
+            slot: Located<String>?
+        ) {
+            self.jitter = jitter
+            self.compress = compress
+            self.nearCache = nearCache
+            self.keyVersion = keyVersion
+            self.sliding = sliding
+            self.maxAge = maxAge
+            self.refreshAhead = refreshAhead
+            self.readFrom = readFrom
+            self.slot = slot
+        }
+    }
+
+    public var jitter: Located<Percent>? { rare?.jitter }
+    public var compress: Located<Compression>? { rare?.compress }
+    public var nearCache: Located<Int>? { rare?.nearCache }
+    public var keyVersion: Located<Int>? { rare?.keyVersion }
+    public var sliding: Located<Bool>? { rare?.sliding }
+    public var maxAge: Located<PolicyDuration>? { rare?.maxAge }
+    public var refreshAhead: Located<Percent>? { rare?.refreshAhead }
+    public var readFrom: Located<ReadFrom>? { rare?.readFrom }
+    public var slot: Located<String>? { rare?.slot }
 
     public init(
         name: Located<String>,
@@ -49,28 +71,22 @@ public final class KeyFamily: Sendable {
         readFrom: Located<ReadFrom>? = nil,
         slot: Located<String>? = nil
     ) {
-        self.slot = slot
-        self.readFrom = readFrom
         self.name = name
         self.description = description
         self.pattern = pattern
         self.ttl = ttl
-        self.jitter = jitter
         self.codec = codec
         self.value = value
-        self.compress = compress
         self.tags = tags
         self.dependsOn = dependsOn
-        self.nearCache = nearCache
-        self.keyVersion = keyVersion
-        self.sliding = sliding
-        self.maxAge = maxAge
-        self.refreshAhead = refreshAhead
+        let anyRare = jitter != nil || compress != nil || nearCache != nil || keyVersion != nil || sliding != nil
+            || maxAge != nil || refreshAhead != nil || readFrom != nil || slot != nil
+        rare = anyRare ? Rare(
+            jitter: jitter, compress: compress, nearCache: nearCache, keyVersion: keyVersion, sliding: sliding, maxAge: maxAge,
+            refreshAhead: refreshAhead, readFrom: readFrom, slot: slot) : nil
     }
 }
 
-/// Where a family's reads go: the primary (the default), or a replica when the deployment has one
-/// (reads then lag writes and invalidations by the replication delay).
 public enum ReadFrom: String, Sendable, Hashable, CaseIterable {
     case primary, replica
 }
