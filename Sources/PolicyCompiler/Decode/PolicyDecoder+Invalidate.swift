@@ -19,31 +19,32 @@ extension PolicyDecoder {
     /// `family`, `service.family`, `{ key: …, bind: … }`, `{ tag: …, bind: …, wholesale: … }` or
     /// `{ pattern: …, bind: …, wholesale: …, scan: … }`.
     private mutating func invalidationAction(_ node: Node, event: String) -> InvalidationAction? {
-        let what = "an invalidation for '\(event)'"
+        // Only built when a message needs it.
+        func what() -> String { "an invalidation for '\(event)'" }
         if node.scalar != nil {
-            guard let reference = familyReference(node, what) else { return nil }
+            guard let reference = familyReference(node, what()) else { return nil }
             return InvalidationAction(target: .key(service: reference.service, family: reference.family), bind: [], location: node.location)
         }
-        guard let fields = fields(node, what, known: PolicyFields.invalidation.known) else { return nil }
+        guard let fields = fields(node, what(), known: PolicyFields.invalidation.known) else { return nil }
         let targets = ["key", "tag", "pattern"].filter { fields[$0] != nil }
         guard targets.count == 1 else {
             diagnostics.report(
                 targets.isEmpty ? .missingField : .invalidValue, at: node.location,
-                targets.isEmpty ? "\(what) needs one of 'key', 'tag' or 'pattern'"
-                    : "\(what) has \(targets.map { "'\($0)'" }.joined(separator: " and ")); use one per entry",
+                targets.isEmpty ? "\(what()) needs one of 'key', 'tag' or 'pattern'"
+                    : "\(what()) has \(targets.map { "'\($0)'" }.joined(separator: " and ")); use one per entry",
                 hint: targets.isEmpty ? nil : "split it into one list entry per target")
             return nil
         }
         let target: InvalidationAction.Target
         switch targets[0] {
         case "key":
-            guard let reference = familyReference(fields["key"]!, what) else { return nil }
+            guard let reference = familyReference(fields["key"]!, what()) else { return nil }
             target = .key(service: reference.service, family: reference.family)
         case "tag":
-            guard let tag = pattern(fields["tag"]!, "the tag of \(what)", use: .tag) else { return nil }
+            guard let tag = pattern(fields["tag"]!, "the tag of \(what())", use: .tag) else { return nil }
             target = .tag(tag)
         default:
-            guard let glob = pattern(fields["pattern"]!, "the pattern of \(what)", use: .invalidation) else { return nil }
+            guard let glob = pattern(fields["pattern"]!, "the pattern of \(what())", use: .invalidation) else { return nil }
             target = .pattern(glob)
         }
         var bind: [Binding] = []
