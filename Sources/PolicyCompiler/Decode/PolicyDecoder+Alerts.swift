@@ -1,7 +1,7 @@
 extension PolicyDecoder {
     mutating func decodeAlerts(_ node: Node) -> Alerts {
         var alerts = Alerts()
-        guard let fields = fields(node, "'alerts'", known: PolicyFields.alerts.known) else {
+        guard let fields = fields(node, "'alerts'", PolicyFields.alerts) else {
             return alerts
         }
         alerts.hitRateBelow = threshold(fields["hitRate"], "hitRate", bound: "below", &alerts.holdFor) { $0.percentage($1, $2) }

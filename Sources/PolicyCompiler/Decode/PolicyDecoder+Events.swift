@@ -5,7 +5,7 @@ extension PolicyDecoder {
         for pair in pairs {
             let name = Located(pair.key, at: pair.keyLocation)
             guard checkIdentifier(name, "the event", .event),
-                  let fields = fields(pair.value, "the event '\(pair.key)'", known: PolicyFields.event.known)
+                  let fields = fields(pair.value, "the event '\(pair.key)'", PolicyFields.event)
             else {
                 undecodable.insert("event:\(pair.key)")
                 continue

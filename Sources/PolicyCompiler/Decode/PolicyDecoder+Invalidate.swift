@@ -25,7 +25,7 @@ extension PolicyDecoder {
             guard let reference = familyReference(node, what()) else { return nil }
             return InvalidationAction(target: .key(service: reference.service, family: reference.family), bind: [], location: node.location)
         }
-        guard let fields = fields(node, what(), known: PolicyFields.invalidation.known) else { return nil }
+        guard let fields = fields(node, what(), PolicyFields.invalidation) else { return nil }
         let targets = ["key", "tag", "pattern"].filter { fields[$0] != nil }
         guard targets.count == 1 else {
             diagnostics.report(

@@ -16,7 +16,7 @@ extension PolicyDecoder {
     private mutating func decodeKeyFamily(_ name: Located<String>, _ node: Node, defaults: Defaults) -> KeyFamily? {
         // Only built when a message needs it.
         func what() -> String { "key family '\(name.value)'" }
-        guard let fields = fields(node, "the \(what())", known: PolicyFields.keyFamily.known, required: PolicyFields.keyFamily.required) else {
+        guard let fields = fields(node, "the \(what())", PolicyFields.keyFamily) else {
             return nil
         }
         var keyPattern = fields["pattern"].flatMap { self.pattern($0, "the pattern of \(what())", use: .key) }
@@ -57,7 +57,7 @@ extension PolicyDecoder {
         }
         var nearCache: Located<Int>?
         if let nearNode = fields["nearCache"],
-           let near = self.fields(nearNode, "'nearCache' of \(what())", known: PolicyFields.nearCache.known, required: PolicyFields.nearCache.required) {
+           let near = self.fields(nearNode, "'nearCache' of \(what())", PolicyFields.nearCache) {
             nearCache = near["entries"].flatMap { int($0, "'nearCache.entries'", in: PolicyFields.nearCacheEntries) }
         }
         let tags = fields["tags"].flatMap { list($0, "the tags of \(what())") }?
@@ -78,7 +78,7 @@ extension PolicyDecoder {
         }
         var refreshAhead: Located<Percent>?
         if let refreshNode = fields["refresh"],
-           let refresh = self.fields(refreshNode, "'refresh' of \(what())", known: PolicyFields.refresh.known, required: PolicyFields.refresh.required) {
+           let refresh = self.fields(refreshNode, "'refresh' of \(what())", PolicyFields.refresh) {
             refreshAhead = refresh["ahead"].flatMap { percentage($0, "'refresh.ahead' of \(what())") }
         }
         // A family whose pattern is broken is dropped; one with other errors is kept for later checks.

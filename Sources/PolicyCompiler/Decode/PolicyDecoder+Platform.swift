@@ -7,7 +7,7 @@ extension PolicyDecoder {
 
     /// Decodes the platform file. Returns `nil` only when it is not a mapping at all.
     public mutating func decodePlatform(_ root: Node) -> Platform? {
-        guard let fields = fields(root, "the platform file", known: PolicyFields.platform.known, required: PolicyFields.platform.required) else {
+        guard let fields = fields(root, "the platform file", PolicyFields.platform) else {
             return nil
         }
         if let node = fields["version"], let value = int(node, "'version'", in: 0...Int.max), value.value != Self.supportedVersion {
@@ -47,12 +47,12 @@ extension PolicyDecoder {
 
     private mutating func decodeEnvironment(_ node: Node, name: Located<String>) -> PlatformEnvironment? {
         let what = "the environment '\(name.value)'"
-        guard let fields = fields(node, what, known: PolicyFields.environment.known, required: PolicyFields.environment.required),
+        guard let fields = fields(node, what, PolicyFields.environment),
               let redisNode = fields["redis"], let redis = decodeTopology(redisNode, in: what)
         else { return nil }
         var environment = PlatformEnvironment(
             name: name, description: fields["description"].flatMap { string($0, "'description'")?.value }, redis: redis)
-        if let node = fields["tls"], let tls = self.fields(node, "'tls' of \(what)", known: PolicyFields.tls.known) {
+        if let node = fields["tls"], let tls = self.fields(node, "'tls' of \(what)", PolicyFields.tls) {
             environment.tls = PlatformTLS(
                 ca: tls["ca"].flatMap { string($0, "'tls.ca'")?.value },
                 certificate: tls["cert"].flatMap { string($0, "'tls.cert'")?.value },
@@ -64,7 +64,7 @@ extension PolicyDecoder {
                     hint: "give both, or neither")
             }
         }
-        if let node = fields["credentials"], let credentials = self.fields(node, "'credentials' of \(what)", known: PolicyFields.credentials.known) {
+        if let node = fields["credentials"], let credentials = self.fields(node, "'credentials' of \(what)", PolicyFields.credentials) {
             let user = credentials["user"].flatMap { string($0, "'credentials.user'") }
                 ?? Located(PlatformCredentials.defaultUser, at: node.location)
             if !user.value.contains("{service}") {
@@ -97,7 +97,7 @@ extension PolicyDecoder {
             guard let url = redisURL(node, "'redis' of \(what)") else { return nil }
             return Located(.standalone(url: .value(url)), at: node.location)
         }
-        guard let fields = fields(node, "'redis' of \(what)", known: PolicyFields.redis.known) else { return nil }
+        guard let fields = fields(node, "'redis' of \(what)", PolicyFields.redis) else { return nil }
         let given = PolicyFields.redis.known.filter { fields[$0] != nil }
         guard given.count == 1 else {
             diagnostics.report(
@@ -116,13 +116,13 @@ extension PolicyDecoder {
             guard let source = secret(urlNode, "'redis.url' of \(what)") else { return nil }
             return Located(.standalone(url: source.value), at: node.location)
         case "sentinel":
-            guard let sentinel = self.fields(fields["sentinel"]!, "'redis.sentinel' of \(what)", known: PolicyFields.sentinel.known, required: PolicyFields.sentinel.required),
+            guard let sentinel = self.fields(fields["sentinel"]!, "'redis.sentinel' of \(what)", PolicyFields.sentinel),
                   let master = sentinel["master"].flatMap({ string($0, "'sentinel.master'") }),
                   let nodes = sentinel["nodes"].flatMap({ urls($0, "'sentinel.nodes' of \(what)") })
             else { return nil }
             return Located(.sentinel(masterName: master.value, sentinels: nodes), at: node.location)
         default:
-            guard let cluster = self.fields(fields["cluster"]!, "'redis.cluster' of \(what)", known: PolicyFields.cluster.known, required: PolicyFields.cluster.required),
+            guard let cluster = self.fields(fields["cluster"]!, "'redis.cluster' of \(what)", PolicyFields.cluster),
                   let seeds = cluster["seeds"].flatMap({ urls($0, "'cluster.seeds' of \(what)") })
             else { return nil }
             return Located(.cluster(seeds: seeds), at: node.location)
@@ -164,7 +164,7 @@ extension PolicyDecoder {
                 hint: "read it at start-up: '{ env: CACHEPOLICY_{SERVICE}_PASSWORD }' or '{ file: /run/secrets/{service} }'")
             return nil
         }
-        guard let fields = fields(node, what, known: PolicyFields.secret.known) else { return nil }
+        guard let fields = fields(node, what, PolicyFields.secret) else { return nil }
         switch (fields["env"], fields["file"]) {
         case (let env?, nil):
             guard let name = string(env, "'env' of \(what)") else { return nil }

@@ -5,7 +5,7 @@ extension PolicyDecoder {
     /// Decodes a whole policy file. Returns `nil` only when the file is not a mapping at all;
     /// otherwise every section that could be read is kept, so that later checks still run.
     public mutating func decodeService(_ root: Node) -> Service? {
-        guard let fields = fields(root, "the policy", known: PolicyFields.topLevel.known, required: PolicyFields.topLevel.required) else {
+        guard let fields = fields(root, "the policy", PolicyFields.topLevel) else {
             return nil
         }
         var version = Located(Self.supportedVersion, at: root.location)
@@ -42,7 +42,7 @@ extension PolicyDecoder {
     static func serviceName(fromFile path: String) -> String { GeneratedNames.serviceName(fromPolicyFile: path) }
 
     mutating func decodeDefaults(_ node: Node) -> Defaults {
-        guard let fields = fields(node, "'defaults'", known: PolicyFields.defaults.known) else {
+        guard let fields = fields(node, "'defaults'", PolicyFields.defaults) else {
             return Defaults()
         }
         let ttl = fields["ttl"].flatMap { duration($0, "'defaults.ttl'") }
@@ -67,7 +67,7 @@ extension PolicyDecoder {
             }
             return Located(.none, at: node.location)
         }
-        guard let fields = fields(node, what(), known: PolicyFields.compress.known, required: PolicyFields.compress.required),
+        guard let fields = fields(node, what(), PolicyFields.compress),
               let over = fields["over"].flatMap({ size($0, "\(what()).over") })
         else { return nil }
         return Located(.over(over.value), at: node.location)
@@ -102,7 +102,7 @@ extension PolicyDecoder {
                 return nil
             }
         }
-        guard let fields = fields(node, what(), known: PolicyFields.enumType.known, required: PolicyFields.enumType.required), let valuesNode = fields["enum"] else {
+        guard let fields = fields(node, what(), PolicyFields.enumType), let valuesNode = fields["enum"] else {
             return nil
         }
         let values = identifiers(valuesNode, "'enum'", .enumValue)

@@ -6,11 +6,11 @@ extension PolicyDecoder {
             // Only built when a message needs it.
             func what() -> String { "the warmup job '\(pair.key)'" }
             guard checkIdentifier(name, "the warmup job", .job),
-                  let fields = fields(pair.value, what(), known: PolicyFields.warmup.known, required: PolicyFields.warmup.required)
+                  let fields = fields(pair.value, what(), PolicyFields.warmup)
             else { return nil }
             var retry: Retry?
             if let retryNode = fields["retry"],
-               let retryFields = self.fields(retryNode, "'retry' of \(what())", known: PolicyFields.retry.known) {
+               let retryFields = self.fields(retryNode, "'retry' of \(what())", PolicyFields.retry) {
                 retry = Retry(
                     attempts: retryFields["attempts"].flatMap { int($0, "'retry.attempts'", in: PolicyFields.attempts) },
                     backoff: retryFields["backoff"].flatMap { duration($0, "'retry.backoff'") },

@@ -36,13 +36,20 @@ public struct PolicyDecoder {
     mutating func fields(
         _ node: Node, _ what: @autoclosure () -> String, known: [String], required: [String] = []
     ) -> Fields? {
+        fields(node, what(), PolicyFields.Section(known: known, required: required))
+    }
+
+    /// A mapping with the fields of `section`: the same checks as ``fields(_:_:known:required:)``,
+    /// with each key compared as packed bytes (a string is made only for an unknown key).
+    mutating func fields(_ node: Node, _ what: @autoclosure () -> String, _ section: PolicyFields.Section) -> Fields? {
         guard let pairs = mapping(node, what()) else { return nil }
-        for pair in pairs where !known.contains(pair.key) {
+        for position in 0..<pairs.count where !pairs.keyIsKnown(at: position, section) {
+            let pair = pairs[position]
             diagnostics.report(
                 .unknownField, at: pair.keyLocation, "\(what()) has no field '\(pair.key)'",
-                hint: Suggestions.hint(for: pair.key, in: known) ?? "known fields: \(known.joined(separator: ", "))")
+                hint: Suggestions.hint(for: pair.key, in: section.known) ?? "known fields: \(section.known.joined(separator: ", "))")
         }
-        for name in required where !pairs.contains(key: name) {
+        for name in section.required where !pairs.contains(key: name) {
             diagnostics.report(.missingField, at: node.location, "\(what()) is missing the required field '\(name)'")
         }
         return Fields(node: node, pairs: pairs)

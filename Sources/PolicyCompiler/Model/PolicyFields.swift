@@ -7,6 +7,14 @@ public enum PolicyFields {
     public struct Section: Sendable {
         public let known: [String]
         public let required: [String]
+        /// `known` as packed bytes, so the decoder checks a mapping's keys without making strings.
+        let packedKnown: [NodeTree.PackedText?]
+
+        init(known: [String], required: [String]) {
+            self.known = known
+            self.required = required
+            packedKnown = known.map { NodeTree.PackedText($0) }
+        }
     }
 
     public static let topLevel = Section(

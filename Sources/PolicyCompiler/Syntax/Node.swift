@@ -55,6 +55,16 @@ public struct Node: Sendable {
 
         /// Whether the mapping has the key.
         public func contains(key: String) -> Bool { value(forKey: key) != nil }
+
+        /// Whether the key at `position` is one of the section's field names (compared as bytes).
+        func keyIsKnown(at position: Int, _ section: PolicyFields.Section) -> Bool {
+            let key = first + 2 * position
+            guard let packed = tree.entries[key].packed else {
+                let text = tree.text(at: key)
+                return section.known.contains { $0.utf8.elementsEqual(text.utf8) }
+            }
+            return section.packedKnown.contains(packed)
+        }
     }
 
     /// A list's items in source order.

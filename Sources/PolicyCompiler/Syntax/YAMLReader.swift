@@ -45,7 +45,7 @@ public enum YAMLReader {
     }
 }
 
-/// Builds the node tree from libyaml events with an explicit stack (no recursion). Finished
+/// Builds the node tree from libyaml events with an explicit stack of open collections (no recursion). Finished
 /// children wait in `pending` until their collection ends, then move to `entries` side by side:
 /// one growing array per file instead of one per mapping and list.
 private struct TreeBuilder {
@@ -72,7 +72,10 @@ private struct TreeBuilder {
         var index: [String: SourceLocation]?
     }
 
-    private var stack: [Frame] = []
+    /// The innermost open collection, kept out of `parents` so attaching to it touches no array.
+    private var open: Frame?
+    /// The collections around it, outermost first.
+    private var parents: [Frame] = []
     private var entries: [Entry] = []
     private var pending: [Entry] = []
     private var texts: [String] = []
@@ -173,15 +176,18 @@ private struct TreeBuilder {
             let tag = isMapping ? Self.string(event.data.mapping_start.tag) : Self.string(event.data.sequence_start.tag)
             let anchor = isMapping ? Self.string(event.data.mapping_start.anchor) : Self.string(event.data.sequence_start.anchor)
             if !checkTag(tag, at: here) { return false }
-            if stack.count >= limits.maxDepth {
+            if parents.count + (open == nil ? 0 : 1) >= limits.maxDepth {
                 diagnostics.report(
                     .depthLimit, at: here, "nesting is deeper than the limit of \(limits.maxDepth) levels",
                     hint: "policies nest a few levels at most; check the indentation")
                 return false
             }
-            stack.append(Frame(isMapping: isMapping, location: here, anchor: anchor, start: pending.count))
+            if let open { parents.append(open) }
+            open = Frame(isMapping: isMapping, location: here, anchor: anchor, start: pending.count)
         case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
-            let frame = stack.removeLast()
+            // libyaml balances starts and ends; an end without a start would be ignored, not fatal.
+            guard let frame = open else { return true }
+            open = parents.popLast()
             let first = entries.count
             var size = 1
             for child in frame.start..<pending.count {
@@ -261,44 +267,43 @@ private struct TreeBuilder {
     }
 
     private mutating func attach(_ entry: Entry) {
-        guard !stack.isEmpty else {
+        guard open != nil else {
             root = entry
             return
         }
-        let top = stack.count - 1
-        if !stack[top].isMapping {
+        if !open!.isMapping {
             pending.append(entry)
             return
         }
-        if stack[top].dropsValue {
-            stack[top].dropsValue = false
+        if open!.dropsValue {
+            open!.dropsValue = false
             return
         }
-        guard let key = stack[top].pendingKey else {
+        guard let key = open!.pendingKey else {
             // This node is a key.
             guard entry.kind == .scalar else {
                 diagnostics.report(
                     .unsupportedYAML, at: entry.location, "mapping keys must be plain names, not \(entry.kind == .mapping ? "a mapping" : "a list")",
                     hint: "write 'name: value'")
-                stack[top].dropsValue = true
+                open!.dropsValue = true
                 return
             }
             if entry.style == .plain, texts[Int(entry.text)] == "<<" {
                 diagnostics.report(
                     .unsupportedYAML, at: entry.location, "merge keys ('<<') are not supported in policy files",
                     hint: "use 'defaults:' for settings shared by key families")
-                stack[top].dropsValue = true
+                open!.dropsValue = true
                 return
             }
-            stack[top].pendingKey = entry
+            open!.pendingKey = entry
             return
         }
-        stack[top].pendingKey = nil
+        open!.pendingKey = nil
         let name = texts[Int(key.text)]
         // Where the mapping already has this key, if it has: small mappings are searched in place.
-        let start = stack[top].start
+        let start = open!.start
         var first: SourceLocation?
-        if let index = stack[top].index {
+        if let index = open!.index {
             first = index[name]
         } else {
             // ASCII keys (nearly all) compare as packed bytes; others as text, where canonically
@@ -327,14 +332,14 @@ private struct TreeBuilder {
         }
         pending.append(key)
         pending.append(entry)
-        if stack[top].index != nil {
-            stack[top].index![name] = key.location
+        if open!.index != nil {
+            open!.index![name] = key.location
         } else if pending.count - start > 32 {
             var index: [String: SourceLocation] = [:]
             for other in stride(from: start, to: pending.count, by: 2) {
                 index[texts[Int(pending[other].text)]] = pending[other].location
             }
-            stack[top].index = index
+            open!.index = index
         }
     }
 
