@@ -54,6 +54,17 @@ struct NodeTreeTests {
         #expect(copy.size == base.size)
     }
 
+    /// A scalar read as a value and used again as a key through an alias is found like any key.
+    @Test func anAliasedValueCanBeAKey() throws {
+        let (root, diagnostics) = read("a: &k name\n*k : 1\nlong: &l a-value-longer-than-sixteen\n*l : 2\n")
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let top = try #require(pairs(root))
+        #expect(top.map(\.key) == ["a", "name", "long", "a-value-longer-than-sixteen"])
+        #expect(top.value(forKey: "name")?.scalar?.value == "1")
+        #expect(top.value(forKey: "a-value-longer-than-sixteen")?.scalar?.value == "2")
+        #expect(top.value(forKey: "a")?.scalar?.value == "name")
+    }
+
     /// Keys are compared as packed integers up to 16 bytes and as text beyond: keys that share
     /// their first 8 or 16 bytes, non-ASCII keys and long keys are all told apart.
     @Test func keysAreFoundExactly() throws {

@@ -23,7 +23,7 @@ extension Checker {
     /// family without params, or one keyed only by enums and bools (`revenue:{period}`), drops a
     /// handful of keys, which is often exactly what an aggregate needs.
     private mutating func reportBlastRadius(at location: SourceLocation, _ what: String, event: Event, reached: [KeyFamily], in service: Service) {
-        let types = params[service.name.value] ?? [:]
+        let types = params[service.name.value] ?? ParamTypes(service.params)
         func openEnded(_ family: KeyFamily) -> [String] {
             family.pattern.params.filter { param in
                 switch types[param] {

@@ -25,7 +25,7 @@ public struct Checker: Sendable {
     /// Entity → events that mutate it.
     let mutators: [String: [String]]
     /// Service → param name → type.
-    let params: [String: [String: ParamType]]
+    let params: [String: ParamTypes]
     /// Each of `services`' families and tags resolved against its params, by the same index:
     /// resolved once here, read by every rule.
     let reach: [FamilyReach]
@@ -171,7 +171,7 @@ public struct Checker: Sendable {
 
     /// The resolved segments of a pattern in a service, if all its params are declared.
     func segments(_ pattern: KeyPattern, in service: Service) -> [SegmentAlgebra.Segment]? {
-        SegmentAlgebra.resolve(pattern, params: params[service.name.value] ?? [:])
+        SegmentAlgebra.resolve(pattern, params: params[service.name.value] ?? ParamTypes(service.params))
     }
 
     /// The family a key reference names in `service`, reporting unknown and cross-service references.

@@ -9,14 +9,14 @@ struct FamilyReach: Sendable {
     /// Each family's tags resolved, in its order (`nil`: a tag uses an undeclared param).
     let tags: [[[SegmentAlgebra.Segment]?]]
     /// The service's params by name (the first declaration of a repeated name).
-    let types: [String: ParamType]
+    let types: ParamTypes
 
     init(_ service: Service) {
-        self.init(service, types: Dictionary(service.params.map { ($0.name.value, $0.type) }, uniquingKeysWith: { first, _ in first }))
+        self.init(service, types: ParamTypes(service.params))
     }
 
     /// With the service's params already gathered by name.
-    init(_ service: Service, types: [String: ParamType]) {
+    init(_ service: Service, types: ParamTypes) {
         self.types = types
         families = service.keys
         patterns = service.keys.map { SegmentAlgebra.resolve($0.pattern, params: types) }

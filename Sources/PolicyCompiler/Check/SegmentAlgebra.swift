@@ -38,7 +38,7 @@ enum SegmentAlgebra {
     }
 
     /// Resolves a pattern's holes against the declared params; `nil` if a param is unknown.
-    static func resolve(_ pattern: KeyPattern, params: [String: ParamType]) -> [Segment]? {
+    static func resolve(_ pattern: KeyPattern, params: ParamTypes) -> [Segment]? {
         var out: [Segment] = []
         out.reserveCapacity(pattern.segments.count)
         for segment in pattern.segments {

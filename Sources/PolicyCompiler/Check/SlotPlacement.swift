@@ -43,8 +43,7 @@ struct SlotPlacement {
             tags[text] = position
         }
         // Two texts that can name the same set must render it the same way.
-        let types = Dictionary(service.params.map { ($0.name.value, $0.type) }, uniquingKeysWith: { first, _ in first })
-        let resolved = texts.compactMapValues { SegmentAlgebra.resolve($0, params: types) }
+        let resolved = texts.compactMapValues { SegmentAlgebra.resolve($0, params: reach.types) }
         var changed = true
         while changed {
             changed = false

@@ -42,8 +42,9 @@ enum GeneratedNames {
 
     /// The last component of a `/`-separated path (the path itself when it has no `/` or ends in one).
     private static func baseName(_ path: String) -> Substring {
-        guard let slash = path.lastIndex(of: "/") else { return path[...] }
-        let base = path[path.index(after: slash)...]
+        // Searched as bytes: `/` is ASCII, so its index is also a character boundary.
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path[...] }
+        let base = path[path.utf8.index(after: slash)...]
         return base.isEmpty ? (path.split(separator: "/").last ?? path[...]) : base
     }
 

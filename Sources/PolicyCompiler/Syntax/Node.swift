@@ -141,7 +141,7 @@ final class NodeTree: Sendable {
         var tag: Int32 = -1
         /// Nodes in this subtree (itself included).
         var size: Int32 = 1
-        /// Scalars of at most 16 bytes: the bytes themselves, so keys compare as integers.
+        /// Mapping keys of at most 16 bytes: the bytes themselves, so keys compare as integers.
         var packed: PackedText?
     }
 

@@ -217,7 +217,9 @@ private struct TreeBuilder {
             }
             let bytes = UnsafeBufferPointer(start: data.value, count: data.length)
             texts.append(String(decoding: bytes, as: UTF8.self))
-            var entry = Entry(kind: .scalar, style: style, location: here, text: Int32(texts.count - 1), packed: NodeTree.PackedText(bytes))
+            // Only keys are compared, so only a scalar that will be a key is packed.
+            let isKey = open.map { $0.isMapping && $0.pendingKey == nil && !$0.dropsValue } ?? false
+            var entry = Entry(kind: .scalar, style: style, location: here, text: Int32(texts.count - 1), packed: isKey ? NodeTree.PackedText(bytes) : nil)
             if let tag {
                 tags.append(tag)
                 entry.tag = Int32(tags.count - 1)
@@ -295,7 +297,10 @@ private struct TreeBuilder {
                 open!.dropsValue = true
                 return
             }
-            open!.pendingKey = entry
+            // A key that was not known to be one when read (an alias of a value) is packed now.
+            var key = entry
+            if key.packed == nil { key.packed = NodeTree.PackedText(texts[Int(entry.text)]) }
+            open!.pendingKey = key
             return
         }
         open!.pendingKey = nil
@@ -407,10 +412,11 @@ private enum LibYAML {
         }
         guard yaml_parser_initialize(parser) == 1 else { return .initFailed }
         defer { yaml_parser_delete(parser) }
-        // libyaml keeps the input pointer until parsing ends, so all parsing happens inside the closure.
-        var padded = bytes
-        padded.append(0)
-        return padded.withUnsafeBufferPointer { buffer -> Outcome in
+        // libyaml keeps the input pointer until parsing ends, so all parsing happens inside the
+        // closure. It reads exactly `count` bytes (no terminator); an empty input still needs an
+        // address.
+        let input = bytes.isEmpty ? [0] : bytes
+        return input.withUnsafeBufferPointer { buffer -> Outcome in
             yaml_parser_set_input_string(parser, buffer.baseAddress!, bytes.count)
             while true {
                 guard yaml_parser_parse(parser, event) == 1 else { return .failed(parser.pointee) }
