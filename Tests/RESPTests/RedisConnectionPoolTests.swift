@@ -114,10 +114,12 @@ struct RedisConnectionPoolTests {
             #expect(try await pool.withConnection { try await $0.send(RESPCommand("PING")) } == .simpleString("PONG"))
             server.stop()
             // The leased connection fails (`.closed`) unless its close was already noticed; then a
-            // lease dials and fails (`.connectFailed`); the next fails fast while backing off,
-            // without dialling (`.unavailable`).
+            // lease dials and fails (`.connectFailed`); a lease while backing off fails fast without
+            // dialling (`.unavailable`). On a loaded machine a lease can come after the backoff has
+            // run out and dial (and fail) again; each failure doubles the backoff, so one soon lands
+            // inside it.
             var kinds: [RedisConnectionError.Kind] = []
-            while kinds.last != .unavailable, kinds.count < 4 {
+            while kinds.last != .unavailable, kinds.count < 8 {
                 do {
                     _ = try await pool.withConnection { try await $0.send(RESPCommand("PING")) }
                     Issue.record("a dead server must fail")
@@ -126,7 +128,9 @@ struct RedisConnectionPoolTests {
                     kinds.append(error.kind)
                 }
             }
-            #expect(kinds == [.closed, .connectFailed, .unavailable] || kinds == [.connectFailed, .unavailable], "\(kinds)")
+            let dials = kinds.drop { $0 == .closed }.prefix { $0 == .connectFailed }
+            #expect(kinds.first.map { [.closed, .connectFailed].contains($0) } == true && kinds.filter { $0 == .closed }.count <= 1, "\(kinds)")
+            #expect(!dials.isEmpty && kinds.last == .unavailable && kinds.count == (kinds.first == .closed ? 1 : 0) + dials.count + 1, "\(kinds)")
             try await server.restart()
             // Until the backoff (300 ms) ends, leases keep failing fast (never dialling, never
             // hanging); then one dials and succeeds.
