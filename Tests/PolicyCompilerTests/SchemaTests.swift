@@ -86,6 +86,14 @@ struct SchemaTests {
     @Test func patternColumnsPastNonASCIIText() {
         let result = compile(shop(replacing: "\"shop:cart:{userId}\"", with: "\"shop:\u{A8}:{user_id}\""))
         expectFinding(result, .invalidIdentifier, line: 9, column: 23)
+        // A line break kept in the value (U+2028 written raw in a quoted scalar) makes columns
+        // inside it unknowable: the param is placed just inside the pattern's opening quote. A
+        // U+0085 is folded to a space by libyaml, one character for one, so columns stay exact.
+        for (lineBreak, column) in [("\u{2028}", 15), ("\u{85}", 25)] {
+            let broken = compile(shop(replacing: "\"shop:cart:{userId}\"", with: "\"shop:a\(lineBreak)b:{user_id}\""))
+            let finding = broken.diagnostics.first { $0.code == .invalidIdentifier }
+            #expect(finding?.location.line == 9 && finding?.location.column == column, "\(broken.diagnostics)")
+        }
     }
 
     @Test func badPercentage() {

@@ -14,7 +14,7 @@ extension Checker {
                 case .pattern(let glob): (template, what) = (glob, "the pattern '\(glob.text)'")
                 }
                 guard template.params.isEmpty else { continue }
-                reportBlastRadius(at: template.location, what, event: event, reached: reach.families(action.target), in: service)
+                reportBlastRadius(at: template.location, what, event: event, reached: reach.families(action.target), types: reach.types)
             }
         }
     }
@@ -22,8 +22,7 @@ extension Checker {
     /// Only families keyed by an open-ended param (string, int, uuid) are reported: dropping a
     /// family without params, or one keyed only by enums and bools (`revenue:{period}`), drops a
     /// handful of keys, which is often exactly what an aggregate needs.
-    private mutating func reportBlastRadius(at location: SourceLocation, _ what: String, event: Event, reached: [KeyFamily], in service: Service) {
-        let types = params[service.name.value] ?? ParamTypes(service.params)
+    private mutating func reportBlastRadius(at location: SourceLocation, _ what: String, event: Event, reached: [KeyFamily], types: ParamTypes) {
         func openEnded(_ family: KeyFamily) -> [String] {
             family.pattern.params.filter { param in
                 switch types[param] {

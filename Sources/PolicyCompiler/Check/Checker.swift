@@ -24,8 +24,6 @@ public struct Checker: Sendable {
     let undecodableEvents: Set<String>
     /// Entity → events that mutate it.
     let mutators: [String: [String]]
-    /// Service → param name → type.
-    let params: [String: ParamTypes]
     /// Each of `services`' families and tags resolved against its params, by the same index:
     /// resolved once here, read by every rule.
     let reach: [FamilyReach]
@@ -100,9 +98,7 @@ public struct Checker: Sendable {
             service.undecodable.filter { $0.hasPrefix("event:") }.map { String($0.dropFirst("event:".count)) }
         })
         self.mutators = mutators
-        let reach = ParallelMap.map(unique) { FamilyReach($0) }
-        self.reach = reach
-        self.params = Dictionary(uniqueKeysWithValues: zip(unique, reach).map { ($0.name.value, $1.types) })
+        self.reach = ParallelMap.map(unique) { FamilyReach($0) }
     }
 
     /// The rules as independent jobs: the per-service rules in chunks of services, and each
@@ -135,7 +131,7 @@ public struct Checker: Sendable {
             for index in range {
                 let service = services[index]
                 checkParams(service)
-                checkInvalidations(service)
+                checkInvalidations(service, reach: reach[index])
                 checkWarmups(service)
                 checkDependencies(service)
                 checkSanity(service)
@@ -167,11 +163,6 @@ public struct Checker: Sendable {
             result[param] = action.bind.first { $0.param.value == param }?.field.value ?? param
         }
         return result
-    }
-
-    /// The resolved segments of a pattern in a service, if all its params are declared.
-    func segments(_ pattern: KeyPattern, in service: Service) -> [SegmentAlgebra.Segment]? {
-        SegmentAlgebra.resolve(pattern, params: params[service.name.value] ?? ParamTypes(service.params))
     }
 
     /// The family a key reference names in `service`, reporting unknown and cross-service references.

@@ -23,18 +23,23 @@ struct FamilyReach: Sendable {
         tags = service.keys.map { $0.tags.map { SegmentAlgebra.resolve($0, params: types) } }
     }
 
+    /// A pattern of this service with its holes' types; `nil` when a param is undeclared.
+    func resolve(_ pattern: KeyPattern) -> [SegmentAlgebra.Segment]? {
+        SegmentAlgebra.resolve(pattern, params: types)
+    }
+
     /// The families `target` reaches, in declaration order; none when a param is unknown.
     func families(_ target: InvalidationAction.Target) -> [KeyFamily] {
         switch target {
         case .key(_, let name):
             return families.filter { $0.name.value == name.value }
         case .tag(let tag):
-            guard let wanted = SegmentAlgebra.resolve(tag, params: types) else { return [] }
+            guard let wanted = resolve(tag) else { return [] }
             return families.indices.compactMap { index in
                 tags[index].contains { $0.map { SegmentAlgebra.overlaps(wanted, $0) } ?? false } ? families[index] : nil
             }
         case .pattern(let glob):
-            guard let wanted = SegmentAlgebra.resolve(glob, params: types) else { return [] }
+            guard let wanted = resolve(glob) else { return [] }
             return families.indices.compactMap { index in
                 patterns[index].map { SegmentAlgebra.globMatches(wanted, $0) } == true ? families[index] : nil
             }

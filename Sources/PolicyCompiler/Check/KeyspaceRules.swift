@@ -32,7 +32,7 @@ extension Checker {
                 for action in invalidation.actions {
                     switch action.target {
                     case .pattern(let glob):
-                        checkPatternInvalidation(glob, in: service, byPrefix: byPrefix)
+                        checkPatternInvalidation(glob, in: service, reach: reach, byPrefix: byPrefix)
                     case .tag(let tag):
                         checkTagInvalidation(tag, in: service, reach: reach)
                     case .key:
@@ -117,8 +117,10 @@ extension Checker {
         }
     }
 
-    private mutating func checkPatternInvalidation(_ glob: KeyPattern, in service: Service, byPrefix: [SegmentAlgebra.Bytes: [PlacedFamily]]) {
-        guard let segments = segments(glob, in: service) else { return }
+    private mutating func checkPatternInvalidation(
+        _ glob: KeyPattern, in service: Service, reach: FamilyReach, byPrefix: [SegmentAlgebra.Bytes: [PlacedFamily]]
+    ) {
+        guard let segments = reach.resolve(glob) else { return }
         guard case .literal(let prefix) = segments[0] else {
             reportLeadingHole(glob, "the invalidation pattern '\(glob.text)'")
             return
@@ -165,7 +167,7 @@ extension Checker {
     }
 
     private mutating func checkTagInvalidation(_ tag: KeyPattern, in service: Service, reach: FamilyReach) {
-        guard let segments = segments(tag, in: service) else { return }
+        guard let segments = reach.resolve(tag) else { return }
         let carried = reach.tags.contains { tags in
             tags.contains { carried in carried.map { SegmentAlgebra.overlaps(segments, $0) } ?? true }
         }

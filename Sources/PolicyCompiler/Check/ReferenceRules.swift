@@ -40,7 +40,7 @@ extension Checker {
         }
     }
 
-    mutating func checkInvalidations(_ service: Service) {
+    mutating func checkInvalidations(_ service: Service, reach: FamilyReach) {
         for invalidation in service.invalidations {
             let event = resolveEvent(invalidation.event)
             for action in invalidation.actions {
@@ -52,14 +52,14 @@ extension Checker {
                 case .pattern(let glob): needed = glob.params
                 }
                 if let event, let needed {
-                    checkBindings(action, needed: needed, event: event, in: service)
+                    checkBindings(action, needed: needed, event: event, types: reach.types)
                 }
             }
         }
     }
 
     /// Every param the target needs must come from a payload field of the same type.
-    private mutating func checkBindings(_ action: InvalidationAction, needed: [String], event: Event, in service: Service) {
+    private mutating func checkBindings(_ action: InvalidationAction, needed: [String], event: Event, types: ParamTypes) {
         let eventName = event.name.value
         var fieldNames: [String] { event.payload.map(\.name.value) }
         // Read only on the way to a finding (the producer's whole declaration is looked up).
@@ -85,12 +85,12 @@ extension Checker {
         }
         let bindings = Self.bindings(for: action, needed: needed)
         // An undeclared param is reported once, as unknown (CP300), not again as a missing field.
-        for param in needed where params[service.name.value]?[param] != nil {
+        for param in needed where types[param] != nil {
             let fieldName = bindings[param]!
             let explicit = action.bind.contains { $0.param.value == param }
             guard let field = event.field(fieldName) else {
                 if !explicit, !undecodable(fieldName) {
-                    let candidates = event.payload.filter { $0.type == params[service.name.value]?[param] }.map(\.name.value)
+                    let candidates = event.payload.filter { $0.type == types[param] }.map(\.name.value)
                     diagnostics.report(
                         .payloadMissingParam, at: action.location,
                         "the event '\(eventName)' has no payload field '\(param)' to fill the param '\(param)'",
@@ -100,7 +100,7 @@ extension Checker {
                 }
                 continue
             }
-            if let paramType = params[service.name.value]?[param], paramType != field.type {
+            if let paramType = types[param], paramType != field.type {
                 diagnostics.report(
                     .bindTypeMismatch, at: explicit ? action.bind.first { $0.param.value == param }!.field.location : action.location,
                     "the param '\(param)' is \(paramType), but the payload field '\(fieldName)' of '\(eventName)' is \(field.type)",

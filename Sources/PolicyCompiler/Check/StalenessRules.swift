@@ -28,7 +28,7 @@ extension Checker {
         // The service's reactions by event, resolved once instead of once per family and event.
         var actionsByEvent: [String: [ResolvedTarget]] = [:]
         for invalidation in service.invalidations {
-            actionsByEvent[invalidation.event.value, default: []].append(contentsOf: invalidation.actions.map { resolve($0.target, in: service) })
+            actionsByEvent[invalidation.event.value, default: []].append(contentsOf: invalidation.actions.map { resolve($0.target, in: service, reach: reach) })
         }
         for (index, family) in service.keys.enumerated() where !family.dependsOn.isEmpty {
             let resolved = ResolvedFamily(pattern: reach.patterns[index], tags: reach.tags[index])
@@ -63,11 +63,11 @@ extension Checker {
         let tags: [[SegmentAlgebra.Segment]?]
     }
 
-    private func resolve(_ target: InvalidationAction.Target, in service: Service) -> ResolvedTarget {
+    private func resolve(_ target: InvalidationAction.Target, in service: Service, reach: FamilyReach) -> ResolvedTarget {
         switch target {
         case .key(let qualifier, let name): .key(family: name.value, ownService: qualifier == nil || qualifier!.value == service.name.value)
-        case .tag(let tag): .tag(segments(tag, in: service))
-        case .pattern(let glob): .pattern(segments(glob, in: service))
+        case .tag(let tag): .tag(reach.resolve(tag))
+        case .pattern(let glob): .pattern(reach.resolve(glob))
         }
     }
 
