@@ -199,7 +199,7 @@ let package = Package(
         .target(
             name: "RedisTestSupport",
             dependencies: [
-                "RESP", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+                "RESP", "TestSupport", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/RedisTestSupport"
         ),
@@ -250,7 +250,7 @@ let package = Package(
         .testTarget(
             name: "CacheHTTPTests",
             dependencies: [
-                "CacheHTTP", "CacheMonitoring", "CacheWarmup", "CacheClient", "CacheRuntime", "RESP", "RedisTestSupport", "ExamplePlatform",
+                "CacheHTTP", "CacheMonitoring", "CacheWarmup", "CacheClient", "CacheRuntime", "RESP", "RedisTestSupport", "ExamplePlatform", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -258,7 +258,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CachePolicyCLITests",
-            dependencies: ["CachePolicyCLI", "PolicyCompiler"]
+            dependencies: ["CachePolicyCLI", "PolicyCompiler", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

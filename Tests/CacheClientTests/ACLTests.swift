@@ -11,27 +11,18 @@ import Testing
 
 /// `cachepolicy acl` loaded into a real redis-server: each service works on its own keys and
 /// events and gets NOPERM everywhere else.
-@Suite("ACL file (real redis-server)", .timeLimit(.minutes(1)))
+@Suite("ACL file (real redis-server)", .hangLimit)
 struct ACLTests {
-    static func sha256(_ text: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sha256sum"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(String(decoding: data, as: UTF8.self).prefix(64))
+    static func sha256(_ text: String) async throws -> String {
+        let run = try await ChildProcess.run(["sha256sum"], input: text)
+        #expect(run.status == 0, "\(run.errors)")
+        return String(run.output.prefix(64))
     }
 
     /// The ACL file for the example platform, with passwords for payment and billing.
-    static func aclFile(passwords: [String: String]) throws -> (path: String, text: String) {
+    static func aclFile(passwords: [String: String]) async throws -> (path: String, text: String) {
         let prefix = "ACLTEST_\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))_"
-        for (service, password) in passwords { setenv(prefix + service.uppercased(), try sha256(password), 1) }
+        for (service, password) in passwords { setenv(prefix + service.uppercased(), try await sha256(password), 1) }
         let out = NIOLockedValueBox(""), err = NIOLockedValueBox("")
         let console = Console(out: { text in out.withLockedValue { $0 += text } }, error: { text in err.withLockedValue { $0 += text } })
         let code = CachePolicyCommand.run(["acl", "--password-hash-env-prefix", prefix, SwiftTypecheck.packageRoot + "/policies"], console: console)
@@ -62,7 +53,7 @@ struct ACLTests {
 
     @Test func eachServiceReachesOnlyItsOwnKeysAndEvents() async throws {
         let passwords = ["payment": "pay-\(UUID())", "billing": "bill-\(UUID())"]
-        let (path, text) = try Self.aclFile(passwords: passwords)
+        let (path, text) = try await Self.aclFile(passwords: passwords)
         defer { try? FileManager.default.removeItem(atPath: path) }
         for password in passwords.values { #expect(!text.contains(password), "no password in clear") }
         try await withRedisServer(["--aclfile", path]) { server in

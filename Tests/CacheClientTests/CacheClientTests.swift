@@ -5,6 +5,7 @@ import Foundation
 import NIOCore
 import RESP
 import RedisTestSupport
+import TestSupport
 import Testing
 
 let alice = UUID(uuidString: "3F2B8C1E-9A4D-4E2B-8F1A-0C6D5E4B3A21")!
@@ -38,7 +39,7 @@ func exists(_ key: String, _ cache: CacheClient) async throws -> Bool {
     try await cache.redis.send(RESPCommand("EXISTS", key)).int == 1
 }
 
-@Suite("Cache client (real redis-server)", .timeLimit(.minutes(2)))
+@Suite("Cache client (real redis-server)", .hangLimit)
 struct CacheClientTests {
     @Test func everyCodecRoundTrips() async throws {
         try await withCache { cache, _ in
@@ -127,7 +128,7 @@ struct CacheClientTests {
     }
 }
 
-@Suite("Invalidation plans against real Redis", .timeLimit(.minutes(2)))
+@Suite("Invalidation plans against real Redis", .hangLimit)
 struct InvalidationTests {
     @Test func paymentSucceededRemovesExactlyTheRightKeys() async throws {
         try await withCache { cache, _ in
@@ -235,7 +236,7 @@ struct InvalidationTests {
     }
 }
 
-@Suite("Read-through (real redis-server)", .timeLimit(.minutes(2)))
+@Suite("Read-through (real redis-server)", .hangLimit)
 struct FetchTests {
     actor Counter {
         var calls = 0
@@ -362,7 +363,7 @@ struct FetchTests {
     }
 }
 
-@Suite("Near cache and distributed invalidation", .timeLimit(.minutes(2)))
+@Suite("Near cache and distributed invalidation", .hangLimit)
 struct DistributedTests {
     @Test func nearCacheServesReadsAndDropsOnInvalidation() async throws {
         try await withCache { cache, _ in

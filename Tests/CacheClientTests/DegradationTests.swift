@@ -6,10 +6,11 @@ import Logging
 import NIOConcurrencyHelpers
 import RESP
 import RedisTestSupport
+import TestSupport
 import Testing
 
 /// Reads that degrade instead of failing (issue 10, first parts).
-@Suite("Degradation (real redis-server)", .timeLimit(.minutes(1)))
+@Suite("Degradation (real redis-server)", .hangLimit)
 struct DegradationTests {
     /// An entry written by another value type (a deploy changed it) reads as a miss: removed,
     /// counted, logged once per family; a fetch reloads it.
@@ -97,7 +98,7 @@ struct CircuitBreakerTests {
 
 /// Redis killed under fetches: the loader serves, the breaker opens, Redis is bypassed, and after
 /// the restart a probe closes it again.
-@Suite("Fail open (real redis-server)", .timeLimit(.minutes(1)))
+@Suite("Fail open (real redis-server)", .hangLimit)
 struct FailOpenTests {
     @Test func fetchServesFromTheLoaderWhileRedisIsDown() async throws {
         try await withRedisServer { server in

@@ -4,11 +4,12 @@ import Foundation
 import NIOConcurrencyHelpers
 import RESP
 import RedisTestSupport
+import TestSupport
 import Testing
 
 /// Early refresh (XFetch): a hot key is reloaded in the background before it expires, so readers
 /// never miss it.
-@Suite("Early refresh (real redis-server)", .timeLimit(.minutes(1)))
+@Suite("Early refresh (real redis-server)", .hangLimit)
 struct EarlyRefreshTests {
     @Test func aHotKeyIsReloadedBeforeItExpires() async throws {
         try await withCache { cache, _ in

@@ -5,11 +5,12 @@ import Foundation
 import NIOConcurrencyHelpers
 import RESP
 import RedisTestSupport
+import TestSupport
 import Testing
 
 /// Delivery through Redis Streams: each event applied once per service, nothing lost when an
 /// instance dies or when every instance is down.
-@Suite("Event delivery through streams (real redis-server)", .timeLimit(.minutes(2)))
+@Suite("Event delivery through streams (real redis-server)", .hangLimit)
 struct EventDeliveryTests {
     static let fast = InvalidationListener.Settings(
         block: .milliseconds(100), claimAfter: .milliseconds(300),

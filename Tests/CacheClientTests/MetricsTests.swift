@@ -6,11 +6,12 @@ import MetricsTestKit
 import NIOConcurrencyHelpers
 import RESP
 import RedisTestSupport
+import TestSupport
 import Testing
 
 /// The client's swift-metrics instruments and per-service statistics (docs/metrics.md), recorded
 /// against a real redis-server into swift-metrics' test kit.
-@Suite("Metrics (real redis-server)", .timeLimit(.minutes(1)))
+@Suite("Metrics (real redis-server)", .hangLimit)
 struct MetricsTests {
     func withMeteredCache<T>(_ body: (CacheClient, TestMetrics, RedisServer) async throws -> T) async throws -> T {
         try await withRedisServer { server in

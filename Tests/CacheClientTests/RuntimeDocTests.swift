@@ -27,14 +27,14 @@ struct RuntimeDocTests {
         return snippets
     }
 
-    @Test func gettingStartedCompiles() throws {
+    @Test func gettingStartedCompiles() async throws {
         let snippets = try Self.snippets()
         #expect(!snippets.isEmpty, "docs/runtime.md has a getting-started snippet")
         for (index, snippet) in snippets.enumerated() {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("runtime-doc-\(UUID().uuidString)-\(index).swift").path
             try snippet.write(toFile: file, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(atPath: file) }
-            let check = try SwiftTypecheck.run([file])
+            let check = try await SwiftTypecheck.run([file])
             #expect(check.status == 0, "snippet \(index + 1) of docs/runtime.md does not compile:\n\(check.output)")
         }
     }

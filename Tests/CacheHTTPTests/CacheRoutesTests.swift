@@ -10,13 +10,14 @@ import HummingbirdTesting
 import Prometheus
 import RESP
 import RedisTestSupport
+import TestSupport
 import Testing
 
 let alice = UUID(uuidString: "3F2B8C1E-9A4D-4E2B-8F1A-0C6D5E4B3A21")!
 let token = "Bearer let-me-in"
 
 /// The routes on a Hummingbird application (HummingbirdTesting), against a real redis-server.
-@Suite("HTTP routes (real redis-server)", .timeLimit(.minutes(1)))
+@Suite("HTTP routes (real redis-server)", .hangLimit)
 struct CacheRoutesTests {
     struct Loaders: PaymentCache.Loaders {
         func recentPayments(_ warmup: PaymentCache.RecentPaymentsWarmup) async throws {

@@ -4,17 +4,17 @@ import Testing
 @Suite("cachepolicy diff")
 struct DiffCommandTests {
     /// A git repository with one commit of `files`; returns its path.
-    func repository(_ files: [String: String]) throws -> TemporaryPolicies {
+    func repository(_ files: [String: String]) async throws -> TemporaryPolicies {
         let folder = try TemporaryPolicies(files)
         for arguments in [["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "v1"]] {
-            let run = try runProcess("/usr/bin/env", ["git", "-C", folder.path] + arguments)
+            let run = try await runProcess("/usr/bin/env", ["git", "-C", folder.path] + arguments)
             #expect(run.status == 0, "\(run.err)")
         }
         return folder
     }
 
-    @Test func againstAGitRevisionReadsTheOldFilesWithGit() throws {
-        let folder = try repository(["policies/shop.yaml": cleanPolicy])
+    @Test func againstAGitRevisionReadsTheOldFilesWithGit() async throws {
+        let folder = try await repository(["policies/shop.yaml": cleanPolicy])
         defer { folder.remove() }
         try cleanPolicy.replacingOccurrences(of: "shop:cart:{userId}", with: "shop:basket:{userId}")
             .write(toFile: folder.path + "/policies/shop.yaml", atomically: true, encoding: .utf8)
@@ -43,8 +43,8 @@ struct DiffCommandTests {
         #expect(run.out.contains("warning: [FRESHNESS] the TTL of 'shop.cart' rises from 10m to 1h"), "\(run.out)")
     }
 
-    @Test func badInputIsAnErrorNotAGuess() throws {
-        let folder = try repository(["policies/shop.yaml": cleanPolicy])
+    @Test func badInputIsAnErrorNotAGuess() async throws {
+        let folder = try await repository(["policies/shop.yaml": cleanPolicy])
         defer { folder.remove() }
         let policies = folder.path + "/policies"
         let unknown = CapturedRun()

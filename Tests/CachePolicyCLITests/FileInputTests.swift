@@ -1,25 +1,16 @@
 import CachePolicyCLI
 import Foundation
+import TestSupport
 import Testing
 
 /// The built `cachepolicy` executable, for tests that need a separate process (signals, another user).
 let builtCLI = packageRoot + "/.build/debug/cachepolicy"
 
-/// Runs a process to completion and returns its exit status and output.
+/// Runs a process to completion (awaited: no test thread waits) and returns its exit status and output.
 @discardableResult
-func runProcess(_ executable: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+func runProcess(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, out: String, err: String) {
+    let run = try await ChildProcess.run(executable: executable, arguments)
+    return (run.status, run.output, run.errors)
 }
 
 /// Starts a process with no signal blocked and stdout/stderr to /dev/null; returns its pid. Test
@@ -45,14 +36,26 @@ func spawnWithSignalsUnblocked(_ executable: String, _ arguments: [String]) thro
     return pid
 }
 
+/// Waits for a child started by ``spawnWithSignalsUnblocked(_:_:)`` to exit and reaps it, polling
+/// (no test thread blocks in `waitpid`); returns its raw wait status.
+func exitStatus(of pid: pid_t) async throws -> Int32 {
+    while true {
+        var status: Int32 = 0
+        let reaped = waitpid(pid, &status, WNOHANG)
+        if reaped == pid { return status }
+        guard reaped == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECHILD) }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}
+
 /// Runs the CLI as an unprivileged user when the tests run as root (root reads any folder, so an
 /// unreadable folder can only be tested as someone else); in-process otherwise.
-func runUnprivileged(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+func runUnprivileged(_ arguments: [String]) async throws -> (status: Int32, out: String, err: String) {
     guard getuid() == 0 else {
         let run = CapturedRun()
         return (run.run(arguments), run.out, run.err)
     }
-    return try runProcess("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", builtCLI] + arguments)
+    return try await runProcess("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", builtCLI] + arguments)
 }
 
 @Suite("Reading policy files: only regular files, and every failure explained")
@@ -77,7 +80,7 @@ struct FileInputTests {
         #expect(run.out.contains("1 file checked"))
     }
 
-    @Test func unreadableFoldersAreIOErrors() throws {
+    @Test func unreadableFoldersAreIOErrors() async throws {
         let folder = try TemporaryPolicies(["policies/shop.yaml": cleanPolicy, "policies/more/orders.yaml": cleanPolicy])
         defer {
             chmod(folder.path + "/policies/more", 0o755)
@@ -87,11 +90,11 @@ struct FileInputTests {
         chmod(folder.path, 0o755)
         chmod(folder.path + "/policies/shop.yaml", 0o644)
         chmod(folder.path + "/policies/more", 0o000)
-        let sub = try runUnprivileged(["lint", folder.path + "/policies"])
+        let sub = try await runUnprivileged(["lint", folder.path + "/policies"])
         #expect(sub.status == 2, "an unreadable subfolder is not skipped silently: \(sub)")
         #expect(sub.err.contains("cannot read the folder \(folder.path)/policies/more: permission denied"), "\(sub.err)")
         chmod(folder.path + "/policies", 0o000)
-        let top = try runUnprivileged(["lint", folder.path + "/policies"])
+        let top = try await runUnprivileged(["lint", folder.path + "/policies"])
         #expect(top.status == 2)
         #expect(top.err.contains("cannot read the folder \(folder.path)/policies: permission denied"), "not 'no policy files': \(top.err)")
     }

@@ -153,7 +153,7 @@ struct GenerateAtomicityTests {
 
     /// Interrupts `generate` with SIGTERM at spread-out moments, on a fresh folder and on a
     /// regeneration: afterwards the folder holds the old files or the new ones, never a mix.
-    @Test func anInterruptLeavesTheOldSetOrTheNewOne() throws {
+    @Test func anInterruptLeavesTheOldSetOrTheNewOne() async throws {
         let count = 1500
         let folder = try TemporaryPolicies(platform(count, ttl: "5m"))
         defer { folder.remove() }
@@ -181,10 +181,9 @@ struct GenerateAtomicityTests {
             }
             // Spawned with an empty signal mask: test threads block signals, and a child would inherit that.
             let pid = try spawnWithSignalsUnblocked(builtCLI, ["generate", folder.path + "/policies", "-o", out])
-            Thread.sleep(forTimeInterval: delay)
+            try await Task.sleep(for: .seconds(delay))
             kill(pid, SIGTERM)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
+            let status = try await exitStatus(of: pid)
             if status & 0x7F == SIGTERM { killed += 1 }
             let state: (files: Int, seconds: Set<String>) = try FileManager.default.fileExists(atPath: out) ? ttls() : (0, [])
             if round % 2 == 0 {

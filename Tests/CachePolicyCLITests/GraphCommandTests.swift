@@ -53,7 +53,7 @@ struct GraphCommandTests {
             """)
     }
 
-    @Test func dotIsValidGraphvizWithRedDashedStaleEdges() throws {
+    @Test func dotIsValidGraphvizWithRedDashedStaleEdges() async throws {
         let folder = try TemporaryPolicies(["policies/shop.yaml": graphPolicy])
         defer { folder.remove() }
         let run = CapturedRun()
@@ -62,7 +62,7 @@ struct GraphCommandTests {
         #expect(run.out.contains("s0f0 [label=\"cart\\nshop:cart:{userId}\\nTTL 10m\", shape=box, color=red, fontcolor=red];"))
         // Graphviz is the judge of the syntax (scripts/ensure-deps installs it).
         try run.out.write(toFile: folder.path + "/graph.dot", atomically: true, encoding: .utf8)
-        let rendered = try runProcess("/usr/bin/env", ["dot", "-Tsvg", folder.path + "/graph.dot", "-o", folder.path + "/graph.svg"])
+        let rendered = try await runProcess("/usr/bin/env", ["dot", "-Tsvg", folder.path + "/graph.dot", "-o", folder.path + "/graph.svg"])
         #expect(rendered.status == 0, "\(rendered.err)")
         let svg = try String(contentsOfFile: folder.path + "/graph.svg", encoding: .utf8)
         #expect(svg.contains("stroke=\"red\""))

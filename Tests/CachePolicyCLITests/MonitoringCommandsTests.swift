@@ -1,5 +1,6 @@
 import Foundation
 import PolicyCompiler
+import TestSupport
 import Testing
 
 /// `cachepolicy alerts` and `cachepolicy dashboard` on the example platform.
@@ -112,21 +113,13 @@ struct MonitoringCommandsTests {
 /// that reaches SwiftNIO (the audit, which needs it, is `cachepolicy-audit`).
 @Suite("Executables")
 struct ExecutableDependencyTests {
-    @Test func thePluginsToolDoesNotLinkNetworking() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    @Test func thePluginsToolDoesNotLinkNetworking() async throws {
         // A scratch folder of its own: the running test holds the lock of the package's `.build`.
         let scratch = NSTemporaryDirectory() + "cachepolicy-dump-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        process.arguments = ["swift", "package", "--package-path", packageRoot, "--scratch-path", scratch, "dump-package"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let package = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let dump = try await ChildProcess.run(["swift", "package", "--package-path", packageRoot, "--scratch-path", scratch, "dump-package"])
+        #expect(dump.status == 0, "\(dump.errors)")
+        let package = try #require(try JSONSerialization.jsonObject(with: Data(dump.output.utf8)) as? [String: Any])
         let targets = try #require(package["targets"] as? [[String: Any]])
         var dependencies: [String: [String]] = [:]
         for target in targets {

@@ -115,7 +115,7 @@ struct GeneratedCodeCompilesTests {
     static let standardTypes: Set<String> = ["String", "Int", "Bool", "Double", "Date", "UUID", "Data", "URL"]
 
     @Test(arguments: platforms.indices)
-    func generatesAndCompiles(_ index: Int) throws {
+    func generatesAndCompiles(_ index: Int) async throws {
         let platform = Self.platforms[index]
         let result = compile(platform.files)
         #expect(result.diagnostics.isEmpty, "\(platform.name) must lint clean: \(result.diagnostics.map { "\($0.location) \($0.message)" })")
@@ -135,9 +135,7 @@ struct GeneratedCodeCompilesTests {
         }
         try stubs.write(toFile: folder + "/Models.swift", atomically: true, encoding: .utf8)
         let sources = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { folder + "/" + $0 }
-        let check = try typecheck(sources)
+        let check = try await SwiftTypecheck.run(sources)
         #expect(check.status == 0, "\(platform.name): generated code does not compile:\n\(check.output)")
     }
-
-    func typecheck(_ files: [String]) throws -> (status: Int32, output: String) { try SwiftTypecheck.run(files) }
 }

@@ -1,10 +1,11 @@
 import Logging
 import RESP
 import RedisTestSupport
+import TestSupport
 import Testing
 
 /// Credentials never appear in descriptions, errors or logs (a test greps them).
-@Suite("Credentials (real redis-server)", .timeLimit(.minutes(1)))
+@Suite("Credentials (real redis-server)", .hangLimit)
 struct CredentialTests {
     static let password = "pw-" + String(UInt64.random(in: 1...UInt64.max), radix: 36) + "-secret"
 

@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import RESP
 import RedisTestSupport
+import TestSupport
 import Testing
 
 /// Collects a subscriber's events for a test to await.
@@ -12,7 +13,7 @@ final class EventInbox: Sendable {
     init() { (stream, continuation) = AsyncStream.makeStream() }
 }
 
-@Suite("Pub/sub (real redis-server)", .timeLimit(.minutes(2)))
+@Suite("Pub/sub (real redis-server)", .hangLimit)
 struct RedisSubscriberTests {
     func publishUntilReceived(_ client: RedisClient, _ channel: String, _ message: String) async throws -> Int64 {
         for _ in 0..<100 {
@@ -60,7 +61,7 @@ struct RedisSubscriberTests {
     }
 }
 
-@Suite("Faults under load (real redis-server)", .timeLimit(.minutes(2)))
+@Suite("Faults under load (real redis-server)", .hangLimit)
 struct FaultTests {
     actor Tally {
         var ok = 0

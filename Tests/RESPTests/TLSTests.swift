@@ -1,44 +1,41 @@
 import Foundation
 import RESP
 import RedisTestSupport
+import TestSupport
 import Testing
 
 /// `rediss://` against `redis-server --tls-port` with certificates the test makes with openssl:
 /// a CA, a server certificate for `localhost` only, and a client certificate (mutual TLS).
-@Suite("TLS (real redis-server)", .timeLimit(.minutes(1)))
+@Suite("TLS (real redis-server)", .hangLimit)
 struct TLSTests {
     final class Certificates: Sendable {
         let folder: String
 
-        init() throws {
-            folder = NSTemporaryDirectory() + "cachepolicy-tls-\(UUID().uuidString)"
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            func ca(_ name: String) throws {
-                try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=\(name)", "-keyout", "\(name).key", "-out", "\(name).pem"])
+        private init(folder: String) { self.folder = folder }
+
+        /// A CA, another CA, a server certificate for `localhost` and a client certificate, made
+        /// with openssl (awaited, not waited for: RSA keys take seconds on a loaded machine).
+        static func make() async throws -> Certificates {
+            let certificates = Certificates(folder: NSTemporaryDirectory() + "cachepolicy-tls-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(atPath: certificates.folder, withIntermediateDirectories: true)
+            for name in ["ca", "other-ca"] {
+                try await certificates.openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=\(name)", "-keyout", "\(name).key", "-out", "\(name).pem"])
             }
-            try ca("ca")
-            try ca("other-ca")
-            try issue("server", subject: "/CN=localhost", extensions: "subjectAltName=DNS:localhost")
-            try issue("client", subject: "/CN=cache-client", extensions: "extendedKeyUsage=clientAuth")
+            try await certificates.issue("server", subject: "/CN=localhost", extensions: "subjectAltName=DNS:localhost")
+            try await certificates.issue("client", subject: "/CN=cache-client", extensions: "extendedKeyUsage=clientAuth")
+            return certificates
         }
 
-        func issue(_ name: String, subject: String, extensions: String) throws {
-            try openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", "\(name).key", "-out", "\(name).csr"])
+        func issue(_ name: String, subject: String, extensions: String) async throws {
+            try await openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", "\(name).key", "-out", "\(name).csr"])
             try extensions.write(toFile: folder + "/\(name).ext", atomically: true, encoding: .utf8)
-            try openssl(["x509", "-req", "-in", "\(name).csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1",
-                         "-extfile", "\(name).ext", "-out", "\(name).pem"])
+            try await openssl(["x509", "-req", "-in", "\(name).csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1",
+                               "-extfile", "\(name).ext", "-out", "\(name).pem"])
         }
 
-        func openssl(_ arguments: [String]) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["openssl"] + arguments
-            process.currentDirectoryURL = URL(fileURLWithPath: folder)
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw RedisError("openssl \(arguments.first ?? "") failed") }
+        func openssl(_ arguments: [String]) async throws {
+            let run = try await ChildProcess.run(["openssl"] + arguments, in: folder, mergingErrors: true)
+            guard run.status == 0 else { throw RedisError("openssl \(arguments.first ?? "") failed: \(run.output)") }
         }
 
         func path(_ file: String) -> String { folder + "/" + file }
@@ -55,7 +52,7 @@ struct TLSTests {
     }
 
     @Test func connectsWithTheCAAndAClientCertificate() async throws {
-        let certificates = try Certificates()
+        let certificates = try await Certificates.make()
         try await withTLSServer(certificates) { port in
             // The address, with the name the certificate carries.
             let url = "rediss://127.0.0.1:\(port)?ca=\(certificates.path("ca.pem"))&cert=\(certificates.path("client.pem"))&key=\(certificates.path("client.key"))&server-name=localhost"
@@ -75,7 +72,7 @@ struct TLSTests {
     }
 
     @Test func aWrongCAOrNameOrNoClientCertificateIsRefused() async throws {
-        let certificates = try Certificates()
+        let certificates = try await Certificates.make()
         try await withTLSServer(certificates) { port in
             let client = "&cert=\(certificates.path("client.pem"))&key=\(certificates.path("client.key"))"
             let refused = [

@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import RESP
+import TestSupport
 
 /// A Redis Cluster of real processes on loopback: `primaries` nodes (plus `replicasPerPrimary`),
 /// `cluster-node-timeout` 2000 ms, slots spread by `redis-cli --cluster create`.
@@ -29,20 +30,26 @@ public final class RedisCluster: Sendable {
         let folder = NSTemporaryDirectory() + "cachepolicy-cluster-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var nodes: [RedisServer] = []
-        for index in 0..<(primaries * (1 + replicasPerPrimary)) {
-            let dir = folder + "/node-\(index)"
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            // A cache prefers the other shards serving while one fails over (full coverage off), and
-            // replicas in sync at once (no diskless-sync delay) that may always take over.
-            nodes.append(try await RedisServer.start([
-                "--cluster-enabled", "yes", "--cluster-node-timeout", "2000", "--dir", dir, "--cluster-require-full-coverage", "no",
-                "--repl-diskless-sync-delay", "0", "--cluster-replica-validity-factor", "0",
-            ]))
+        do {
+            for index in 0..<(primaries * (1 + replicasPerPrimary)) {
+                let dir = folder + "/node-\(index)"
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                // A cache prefers the other shards serving while one fails over (full coverage off), and
+                // replicas in sync at once (no diskless-sync delay) that may always take over.
+                nodes.append(try await RedisServer.start([
+                    "--cluster-enabled", "yes", "--cluster-node-timeout", "2000", "--dir", dir, "--cluster-require-full-coverage", "no",
+                    "--repl-diskless-sync-delay", "0", "--cluster-replica-validity-factor", "0",
+                ]))
+            }
+            try await run(["redis-cli", "--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" }
+                + ["--cluster-replicas", "\(replicasPerPrimary)", "--cluster-yes"])
+        } catch {
+            // A failed or cancelled start stops the nodes it started: none outlives the test process.
+            RedisCluster(nodes: nodes, folder: folder).stopNodes()
+            throw error
         }
         let cluster = RedisCluster(nodes: nodes, folder: folder)
         do {
-            try run(["redis-cli", "--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" }
-                + ["--cluster-replicas", "\(replicasPerPrimary)", "--cluster-yes"])
             try await cluster.waitUntilHealthy()
         } catch {
             cluster.stopNodes()
@@ -89,15 +96,11 @@ public final class RedisCluster: Sendable {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    private static func run(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw RedisConnectionError(.connectFailed, "\(arguments.prefix(3).joined(separator: " ")) failed") }
+    private static func run(_ arguments: [String]) async throws {
+        let run = try await ChildProcess.run(arguments, mergingErrors: true)
+        guard run.status == 0 else {
+            throw RedisConnectionError(.connectFailed, "\(arguments.prefix(3).joined(separator: " ")) failed: \(run.output.suffix(500))")
+        }
     }
 }
 

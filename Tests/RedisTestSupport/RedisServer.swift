@@ -40,13 +40,24 @@ public final class RedisServer: Sendable {
     public static func start(_ arguments: [String] = [], configFile: String? = nil) async throws -> RedisServer {
         var lastError: (any Error)?
         for _ in 0..<20 {
+            // A cancelled test (a time limit) starts nothing more.
+            try Task.checkCancellation()
             let port = takePort()
+            let server: RedisServer
             do {
                 let process = try launch(port: port, arguments: arguments, configFile: configFile)
-                let server = RedisServer(port: port, arguments: arguments, configFile: configFile, process: process)
+                server = RedisServer(port: port, arguments: arguments, configFile: configFile, process: process)
+            } catch {
+                lastError = error
+                continue
+            }
+            do {
                 try await server.waitUntilReady()
                 return server
             } catch {
+                // Never leave a server nobody will stop: it would outlive the test process.
+                server.stop()
+                if error is CancellationError { throw error }
                 lastError = error
             }
         }

@@ -46,12 +46,31 @@ public struct SentinelTopology: Sendable {
     private static func launch() async throws -> SentinelTopology {
         let folder = NSTemporaryDirectory() + "cachepolicy-sentinel-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var started: [RedisServer] = []
+        do {
+            return try await launch(in: folder, started: &started)
+        } catch {
+            // A failed or cancelled start stops what it started: nothing outlives the test process.
+            for server in started { server.stop() }
+            try? FileManager.default.removeItem(atPath: folder)
+            throw error
+        }
+    }
+
+    private static func launch(in folder: String, started: inout [RedisServer]) async throws -> SentinelTopology {
         let master = try await RedisServer.start(["--repl-diskless-sync-delay", "0"])
+        started.append(master)
         let replica = try await RedisServer.start(["--replicaof", "127.0.0.1", "\(master.port)"])
+        started.append(replica)
         let link = try await RedisConnection.connect(RedisConfiguration(port: replica.port))
         let synced = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < synced, try await link.send(RESPCommand("INFO", "replication")).string?.contains("master_link_status:up") != true {
-            try await Task.sleep(for: .milliseconds(50))
+        do {
+            while ContinuousClock.now < synced, try await link.send(RESPCommand("INFO", "replication")).string?.contains("master_link_status:up") != true {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        } catch {
+            await link.close()
+            throw error
         }
         await link.close()
         var sentinels: [RedisServer] = []
@@ -64,7 +83,9 @@ public struct SentinelTopology: Sendable {
                 sentinel parallel-syncs cache 1
 
                 """.write(toFile: file, atomically: true, encoding: .utf8)
-            sentinels.append(try await RedisServer.start(["--sentinel"], configFile: file))
+            let sentinel = try await RedisServer.start(["--sentinel"], configFile: file)
+            started.append(sentinel)
+            sentinels.append(sentinel)
         }
         let topology = SentinelTopology(master: master, replica: replica, sentinels: sentinels, folder: folder)
         let deadline = ContinuousClock.now + .seconds(20)

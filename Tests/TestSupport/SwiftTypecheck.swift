@@ -7,20 +7,16 @@ public enum SwiftTypecheck {
     /// The package's root, from this file's place in it.
     public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
-    public static func run(_ files: [String]) throws -> (status: Int32, output: String) {
+    /// A compiler per core at most: a few hundred MB and a core each, started together by
+    /// parameterized tests.
+    private static let compilers = AsyncSemaphore(permits: max(1, ProcessInfo.processInfo.activeProcessorCount))
+
+    public static func run(_ files: [String]) async throws -> (status: Int32, output: String) {
         let build = packageRoot + "/.build/debug"
         var arguments = ["swiftc", "-typecheck", "-swift-version", "6", "-I", build + "/Modules"]
         for map in try moduleMaps(build: build) { arguments += ["-Xcc", "-fmodule-map-file=" + map] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments + files
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let run = try await compilers.withPermit { try await ChildProcess.run(arguments + files, mergingErrors: true) }
+        return (run.status, run.output)
     }
 
     /// This build's C targets, this package's system libraries (CYAML, CZlib), and the C targets

@@ -9,6 +9,7 @@ import NIOConcurrencyHelpers
 import RESP
 import RedisTestSupport
 import ServiceLifecycle
+import TestSupport
 import Testing
 
 /// A user id per index: `00000000-0000-4000-8000-<index in hex>`.
@@ -68,7 +69,7 @@ struct LoaderFailure: Error, CustomStringConvertible {
     var description: String { "the source database is down" }
 }
 
-@Suite("Warmup runner (real redis-server)", .timeLimit(.minutes(1)))
+@Suite("Warmup runner (real redis-server)", .hangLimit)
 struct WarmupRunnerTests {
     func withRunnerCache<T>(_ body: (CacheClient, RedisServer) async throws -> T) async throws -> T {
         try await withRedisServer { server in
@@ -203,15 +204,27 @@ struct WarmupRunnerTests {
     @Test func theFleetLockLetsOneInstanceWarm() async throws {
         try await withRedisServer { server in
             let loads = NIOLockedValueBox(0)
+            let runners = NIOLockedValueBox<[WarmupRunner]>([])
             func instance() -> (WarmupRunner, RedisClient) {
                 let redis = RedisClient(server.configuration)
                 let task = job(spec("shared", batch: 10), count: 50) { index in
-                    if index == 0 { loads.withLockedValue { $0 += 1 } }
-                    try await Task.sleep(for: .milliseconds(2))
+                    if index == 0 {
+                        loads.withLockedValue { $0 += 1 }
+                        // Hold the lock until the other instance's run has ended (bounded, for
+                        // when both took it): a stalled machine cannot start the second run
+                        // only after the first released the lock.
+                        let deadline = ContinuousClock.now + .seconds(60)
+                        while ContinuousClock.now < deadline,
+                            !runners.withLockedValue({ $0.contains { $0.status(of: id("shared"))?.lastOutcome != nil } })
+                        {
+                            try await Task.sleep(for: .milliseconds(5))
+                        }
+                    }
                 }
                 return (WarmupRunner(cache: CacheClient(redis: redis), tasks: [task]), redis)
             }
             let (first, firstRedis) = instance(), (second, secondRedis) = instance()
+            runners.withLockedValue { $0 = [first, second] }
             async let a = running(first) { await reports(first, 1) }
             async let b = running(second) { await reports(second, 1) }
             let outcomes = [try await a, try await b].flatMap { $0 }.map(\.outcome)
