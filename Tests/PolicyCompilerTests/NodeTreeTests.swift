@@ -65,6 +65,25 @@ struct NodeTreeTests {
         #expect(top.value(forKey: "a")?.scalar?.value == "name")
     }
 
+    /// ASCII keys that fit are kept only packed: their text, read as a key or (through an alias of
+    /// an anchored key) as a value, is the same as any other scalar's.
+    @Test func packedKeysReadBackAsText() throws {
+        let text = "&k sixteen-byte-key: 1\nx: *k\n\u{E9}t\u{E9}: 2\nseventeen-byte-ky: 3\n\"q\": 4\n\"\": 5\n"
+        let (root, diagnostics) = read(text)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let top = try #require(pairs(root))
+        #expect(top.map(\.key) == ["sixteen-byte-key", "x", "\u{E9}t\u{E9}", "seventeen-byte-ky", "q", ""])
+        #expect(top.value(forKey: "x")?.scalar?.value == "sixteen-byte-key")
+        #expect(top.value(forKey: "q")?.scalar?.value == "4")
+        #expect(top.value(forKey: "")?.scalar?.value == "5")
+        // The merge key is refused whether or not its text was kept.
+        let (_, merge) = read("base: &b { a: 1 }\ncopy:\n  <<: *b\n")
+        #expect(merge.contains { $0.code == .unsupportedYAML && $0.message.contains("merge keys") })
+        // A duplicate in a mapping large enough to be indexed by text is still found.
+        let many = (0..<40).map { "k\($0): \($0)\n" }.joined() + "k7: again\n"
+        #expect(read(many).1.contains { $0.code == .duplicateKey && $0.message.contains("'k7'") })
+    }
+
     /// Keys are compared as packed integers up to 16 bytes and as text beyond: keys that share
     /// their first 8 or 16 bytes, non-ASCII keys and long keys are all told apart.
     @Test func keysAreFoundExactly() throws {
@@ -102,6 +121,39 @@ struct NodeTreeTests {
         #expect(top.value(forKey: "last")?.scalar?.value == "end")
     }
 
+    /// Open mappings' key indexes are kept beside them, innermost last: nested indexed mappings
+    /// each find their own duplicates, whether the outer one was indexed before the inner one
+    /// opened or only after it closed, and a key of one level is not a duplicate in another.
+    @Test func nestedIndexedMappingsEachFindTheirOwnDuplicates() throws {
+        func block(_ prefix: String, _ range: Range<Int>, indent: String = "") -> [String] {
+            range.map { "\(indent)\(prefix)\($0): \($0)" }
+        }
+        var lines = block("k", 0..<20)
+        lines += ["inner:"] + block("i", 0..<20, indent: "  ") + ["  i3: again", "  k5: not-a-duplicate"]
+        lines += ["k5: again", "small:", "  k19: not-a-duplicate", "k19: again"]
+        // Indexed only after an indexed inner mapping closed.
+        lines += ["later:"] + block("o", 0..<10, indent: "  ") + ["  big:"] + block("b", 0..<20, indent: "    ")
+        lines += ["    b4: again"] + block("o", 10..<20, indent: "  ") + ["  o2: again"]
+        let (root, diagnostics) = read(lines.joined(separator: "\n") + "\n")
+        let duplicates = diagnostics.filter { $0.code == .duplicateKey }
+        #expect(duplicates.map(\.location.line) == [42, 44, 47, 80, 91], "\(duplicates)")
+        #expect(duplicates.map(\.message) == ["i3", "k5", "k19", "b4", "o2"].map { "'\($0)' is already defined in this mapping" })
+        #expect(diagnostics.count == duplicates.count)
+        let top = try #require(pairs(root))
+        #expect(pairs(top.value(forKey: "inner"))?.value(forKey: "k5")?.scalar?.value == "not-a-duplicate")
+        #expect(pairs(top.value(forKey: "later"))?.count == 21)
+    }
+
+    /// Nested anchored collections each get their own anchor when they end.
+    @Test func nestedAnchorsNameTheirOwnCollections() throws {
+        let (root, diagnostics) = read("outer: &o\n  list: &l [a, b]\n  inner: &i { x: 1 }\ncopyO: *o\ncopyL: *l\ncopyI: *i\n")
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let top = try #require(pairs(root))
+        #expect(pairs(top.value(forKey: "copyO"))?.map(\.key) == ["list", "inner"])
+        #expect(items(top.value(forKey: "copyL"))?.compactMap(\.scalar?.value) == ["a", "b"])
+        #expect(pairs(top.value(forKey: "copyI"))?.map(\.key) == ["x"])
+    }
+
     /// A rejected key drops its value, and the mapping's other entries stay paired.
     @Test func aRejectedKeyDropsItsValue() throws {
         let (root, diagnostics) = read("a: 1\n? [x]\n: 2\nb: 3\n")
@@ -109,6 +161,37 @@ struct NodeTreeTests {
         let top = try #require(pairs(root))
         #expect(top.map(\.key) == ["a", "b"])
         #expect(top.value(forKey: "b")?.scalar?.value == "3")
+    }
+
+    /// Packed keys are equal exactly when their bytes are, at every length a key can be packed at.
+    @Test func packedTextIsItsBytes() {
+        var random = SystemRandomNumberGenerator()
+        for length in 0...16 {
+            for _ in 0..<50 {
+                let a = (0..<length).map { _ in UInt8.random(in: 0x61...0x63, using: &random) }
+                var b = a
+                if !b.isEmpty, Bool.random(using: &random) { b[Int.random(in: 0..<length, using: &random)] ^= 0x80 }
+                let x = a.withUnsafeBufferPointer { NodeTree.PackedText($0) }!
+                let y = b.withUnsafeBufferPointer { NodeTree.PackedText($0) }!
+                #expect((x == y) == (a == b))
+                #expect(x.isASCII && y.isASCII == b.allSatisfy { $0 < 0x80 })
+                #expect(NodeTree.PackedText(String(decoding: a, as: UTF8.self)) == x)
+            }
+        }
+        #expect([UInt8](repeating: 0x61, count: 17).withUnsafeBufferPointer { NodeTree.PackedText($0) } == nil)
+        // A shorter key is not a longer one padded with NULs.
+        #expect(NodeTree.PackedText("ab") != NodeTree.PackedText("ab\u{0}"))
+    }
+
+    /// YAML's plain nulls, and the near misses that are text.
+    @Test func scalarNulls() {
+        for null in ["", "~", "null", "Null", "NULL"] {
+            #expect(Scalar(null).isNull, "\(null)")
+            #expect(Scalar(null, tag: "tag:yaml.org,2002:null").isNull)
+            #expect(!Scalar(null, style: .doubleQuoted).isNull)
+            #expect(!Scalar(null, tag: "tag:yaml.org,2002:str").isNull)
+        }
+        for text in ["~~", "nul", "nulls", "NuLL", "none", " ", "0", "\u{FF5E}"] { #expect(!Scalar(text).isNull, "\(text)") }
     }
 
     @Test func nullsAreEmptyCollectionsForTheDecoder() throws {
@@ -132,6 +215,16 @@ struct GeneratedNamesTests {
     ])
     func typeNames(name: String, expected: String) {
         #expect(GeneratedNames.typeName(name) == expected)
+    }
+
+    /// The keyword test skips the set for capitalised names; it must still find `Any` and `Self`.
+    @Test func keywordsAreFoundWithOrWithoutTheSet() {
+        for keyword in SwiftNames.keywords { #expect(SwiftNames.isKeyword(keyword), "\(keyword)") }
+        for name in ["Book", "Anything", "SELF", "Class", "", "é", "_x", "classes", "Any.Type"] {
+            #expect(!SwiftNames.isKeyword(name), "\(name)")
+        }
+        #expect(SwiftNames.identifier("Self") == "`Self`")
+        #expect(SwiftNames.identifier("Book") == "Book")
     }
 
     @Test func policyFileNames() {

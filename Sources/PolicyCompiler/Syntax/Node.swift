@@ -43,7 +43,18 @@ public struct Node: Sendable {
                 }
                 return nil
             }
-            return tree.entries.withUnsafeBufferPointer { entries in
+            return value(forPacked: packed)
+        }
+
+        /// The value under a literal key (a field name), packed straight from its bytes.
+        func value(forKey key: StaticString) -> Node? {
+            key.withUTF8Buffer { bytes in
+                NodeTree.PackedText(bytes).map { value(forPacked: $0) } ?? value(forKey: String(decoding: bytes, as: UTF8.self))
+            }
+        }
+
+        private func value(forPacked packed: NodeTree.PackedText) -> Node? {
+            tree.entries.withUnsafeBufferPointer { entries in
                 var index = first
                 for _ in 0..<count {
                     if entries[index].packed == packed { return Node(tree: tree, index: index + 1) }
@@ -135,7 +146,7 @@ final class NodeTree: Sendable {
         var first: Int32 = 0
         /// Collections: number of child entries (twice the number of pairs for a mapping).
         var count: Int32 = 0
-        /// Scalars: index of the text in `texts`.
+        /// Scalars: index of the text in `texts`; -1 for an ASCII key held only in `packed`.
         var text: Int32 = -1
         /// Index of the explicit tag in `tags`, or -1.
         var tag: Int32 = -1
@@ -155,13 +166,31 @@ final class NodeTree: Sendable {
             guard bytes.count <= 16 else { return nil }
             count = UInt8(bytes.count)
             guard let base = bytes.baseAddress else { return }
-            withUnsafeMutableBytes(of: &low) { $0.copyMemory(from: UnsafeRawBufferPointer(start: base, count: min(8, bytes.count))) }
-            if bytes.count > 8 {
-                withUnsafeMutableBytes(of: &high) { $0.copyMemory(from: UnsafeRawBufferPointer(start: base + 8, count: bytes.count - 8)) }
+            // Whole words loaded as they lie in memory, a tail byte by byte (no call to memcpy).
+            let raw = UnsafeRawPointer(base)
+            if bytes.count >= 8 {
+                low = raw.loadUnaligned(as: UInt64.self)
+                high = bytes.count == 16 ? raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) : Self.tail(base + 8, bytes.count - 8)
+            } else {
+                low = Self.tail(base, bytes.count)
             }
         }
 
+        /// Up to 7 bytes as one integer, in the order a load from memory would give them.
+        private static func tail(_ base: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
+            var word: UInt64 = 0
+            withUnsafeMutableBytes(of: &word) { word in
+                for index in 0..<count { word[index] = base[index] }
+            }
+            return word
+        }
+
         var isASCII: Bool { (low | high) & 0x8080_8080_8080_8080 == 0 }
+
+        /// The bytes as a string (valid UTF-8 when they were packed from a scalar or a string).
+        var string: String {
+            withUnsafeBytes(of: (low, high)) { String(decoding: $0.prefix(Int(count)), as: UTF8.self) }
+        }
 
         init?(_ text: String) {
             guard text.utf8.count <= 16 else { return nil }
@@ -183,10 +212,16 @@ final class NodeTree: Sendable {
     }
 
     /// The text of the scalar entry at `index` (a mapping key).
-    func text(at index: Int) -> String { texts[Int(entries[index].text)] }
+    func text(at index: Int) -> String { Self.text(of: entries[index], in: texts) }
 
     func scalar(_ entry: Entry) -> Scalar {
-        Scalar(texts[Int(entry.text)], style: entry.style, tag: entry.tag >= 0 ? tags[Int(entry.tag)] : nil)
+        Scalar(Self.text(of: entry, in: texts), style: entry.style, tag: entry.tag >= 0 ? tags[Int(entry.tag)] : nil)
+    }
+
+    /// A scalar's text: from `texts`, or made from its packed bytes for an ASCII key the reader
+    /// stored no string for (most keys are field names, compared packed and never read as text).
+    static func text(of entry: Entry, in texts: [String]) -> String {
+        entry.text >= 0 ? texts[Int(entry.text)] : entry.packed!.string
     }
 }
 
@@ -209,7 +244,13 @@ public struct Scalar: Sendable, Hashable {
     /// A plain `null`, `~` or empty scalar (YAML's null), unless tagged otherwise.
     public var isNull: Bool {
         guard style == .plain, tag == nil || tag == "tag:yaml.org,2002:null" else { return false }
-        return value.isEmpty || value == "~" || value == "null" || value == "Null" || value == "NULL"
+        // By length first: nearly every scalar read is a value, not a null.
+        switch value.utf8.count {
+        case 0: return true
+        case 1: return value == "~"
+        case 4: return value == "null" || value == "Null" || value == "NULL"
+        default: return false
+        }
     }
 
     /// Whether the text can be reinterpreted as a number or duration (quoted scalars are strings).

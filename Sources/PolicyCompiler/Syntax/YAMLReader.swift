@@ -57,19 +57,21 @@ private struct TreeBuilder {
     let limits: SyntaxLimits
     var diagnostics = DiagnosticBag()
 
+    /// An open collection. No references (its anchor and key index live beside it, in
+    /// `openAnchors` and `keyIndexes`), so opening, closing and reading one copies bytes only.
     private struct Frame {
         var isMapping: Bool
         var location: SourceLocation
-        var anchor: String?
+        /// The collection's anchor: an index in `openAnchors`, or -1.
+        var anchor: Int32 = -1
         /// Where this collection's finished children start in `pending`.
         var start: Int
         /// The key waiting for its value.
         var pendingKey: Entry?
         /// The key was rejected: drop its value.
         var dropsValue = false
-        /// Key → where it is, built only once a mapping grows past a few entries; small mappings
-        /// (nearly all of a policy) are searched linearly, which costs less than hashing.
-        var index: [String: SourceLocation]?
+        /// The mapping's key index: an index in `keyIndexes`, or -1.
+        var index: Int32 = -1
     }
 
     /// The innermost open collection, kept out of `parents` so attaching to it touches no array.
@@ -86,6 +88,13 @@ private struct TreeBuilder {
     /// The 1-based line of the last location made (see ``location(_:)``).
     private var lineCursor = 1
     private var anchors: [String: Entry] = [:]
+    /// The anchors of open collections, innermost last: a collection's anchor is defined when it
+    /// ends, and collections end in the reverse order they start.
+    private var openAnchors: [String] = []
+    /// Key → where it is, for open mappings that grew past a few entries (innermost last, for the
+    /// same reason); small mappings (nearly all of a policy) are searched linearly, which costs
+    /// less than hashing.
+    private var keyIndexes: [[String: SourceLocation]] = []
     private var expanded = 0
     private var documents = 0
     private var root: Entry?
@@ -105,11 +114,11 @@ private struct TreeBuilder {
     ]
 
     mutating func run(_ bytes: [UInt8]) -> Node? {
-        // Room for a typical policy's density (an event per 8 to 10 bytes, a scalar per 12): each
-        // array is allocated about once per file, instead of growing through a dozen sizes, and
-        // every large allocation makes malloc consolidate its free lists.
-        entries.reserveCapacity(bytes.count / 10 + 16)
-        texts.reserveCapacity(bytes.count / 14 + 16)
+        // Room for a dense policy (a node per 8 bytes, a scalar per 10; the benchmark's corpus has
+        // one per 9 and 12): each array is allocated once per file, instead of growing and copying,
+        // and every large allocation makes malloc consolidate its free lists.
+        entries.reserveCapacity(bytes.count / 8 + 16)
+        texts.reserveCapacity(bytes.count / 10 + 16)
         pending.reserveCapacity(256)
         var ended = false
         let outcome = LibYAML.parse(bytes) { event in
@@ -127,6 +136,11 @@ private struct TreeBuilder {
         entries.append(root)
         return Node(tree: NodeTree(entries: entries, texts: texts, tags: tags), index: entries.count - 1)
     }
+
+    /// `<<`, YAML's merge key, which policies do not support.
+    private static let mergeKey = NodeTree.PackedText("<<")!
+
+    private func text(of entry: Entry) -> String { NodeTree.text(of: entry, in: texts) }
 
     private func location(line: Int, column: Int) -> SourceLocation {
         SourceLocation(fileID: fileID, line: line + 1, column: column + 1)
@@ -183,7 +197,11 @@ private struct TreeBuilder {
                 return false
             }
             if let open { parents.append(open) }
-            open = Frame(isMapping: isMapping, location: here, anchor: anchor, start: pending.count)
+            open = Frame(isMapping: isMapping, location: here, start: pending.count)
+            if let anchor {
+                openAnchors.append(anchor)
+                open!.anchor = Int32(openAnchors.count - 1)
+            }
         case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
             // libyaml balances starts and ends; an end without a start would be ignored, not fatal.
             guard let frame = open else { return true }
@@ -200,7 +218,8 @@ private struct TreeBuilder {
             let entry = Entry(
                 kind: frame.isMapping ? .mapping : .sequence, style: .plain, location: frame.location,
                 first: Int32(first), count: Int32(entries.count - first), size: Int32(clamping: size))
-            if let anchor = frame.anchor { anchors[anchor] = entry }
+            if frame.index >= 0 { keyIndexes.removeLast() }
+            if frame.anchor >= 0 { anchors[openAnchors.removeLast()] = entry }
             attach(entry)
         case YAML_SCALAR_EVENT:
             let data = event.data.scalar
@@ -216,10 +235,16 @@ private struct TreeBuilder {
             default: style = .plain
             }
             let bytes = UnsafeBufferPointer(start: data.value, count: data.length)
-            texts.append(String(decoding: bytes, as: UTF8.self))
-            // Only keys are compared, so only a scalar that will be a key is packed.
+            // Only keys are compared, so only a scalar that will be a key is packed; an ASCII key
+            // that fits needs no string (its text is made from the packed bytes if ever read).
             let isKey = open.map { $0.isMapping && $0.pendingKey == nil && !$0.dropsValue } ?? false
-            var entry = Entry(kind: .scalar, style: style, location: here, text: Int32(texts.count - 1), packed: isKey ? NodeTree.PackedText(bytes) : nil)
+            let packed = isKey ? NodeTree.PackedText(bytes) : nil
+            var text: Int32 = -1
+            if packed?.isASCII != true {
+                texts.append(String(decoding: bytes, as: UTF8.self))
+                text = Int32(texts.count - 1)
+            }
+            var entry = Entry(kind: .scalar, style: style, location: here, text: text, packed: packed)
             if let tag {
                 tags.append(tag)
                 entry.tag = Int32(tags.count - 1)
@@ -290,7 +315,8 @@ private struct TreeBuilder {
                 open!.dropsValue = true
                 return
             }
-            if entry.style == .plain, texts[Int(entry.text)] == "<<" {
+            let isMergeKey = if let packed = entry.packed { packed == Self.mergeKey } else { text(of: entry) == "<<" }
+            if entry.style == .plain, isMergeKey {
                 diagnostics.report(
                     .unsupportedYAML, at: entry.location, "merge keys ('<<') are not supported in policy files",
                     hint: "use 'defaults:' for settings shared by key families")
@@ -299,17 +325,20 @@ private struct TreeBuilder {
             }
             // A key that was not known to be one when read (an alias of a value) is packed now.
             var key = entry
-            if key.packed == nil { key.packed = NodeTree.PackedText(texts[Int(entry.text)]) }
+            if key.packed == nil { key.packed = NodeTree.PackedText(text(of: entry)) }
             open!.pendingKey = key
             return
         }
         open!.pendingKey = nil
-        let name = texts[Int(key.text)]
+        // The key's text, made only where it is needed: ASCII keys of small mappings compare packed.
+        let texts = texts
+        var name: String { NodeTree.text(of: key, in: texts) }
         // Where the mapping already has this key, if it has: small mappings are searched in place.
         let start = open!.start
+        let index = Int(open!.index)
         var first: SourceLocation?
-        if let index = open!.index {
-            first = index[name]
+        if index >= 0 {
+            first = keyIndexes[index][name]
         } else {
             // ASCII keys (nearly all) compare as packed bytes; others as text, where canonically
             // equivalent spellings are one key.
@@ -319,7 +348,7 @@ private struct TreeBuilder {
                 let same = if let packed, let candidate = pending[other].packed, candidate.isASCII {
                     candidate == packed
                 } else {
-                    texts[Int(pending[other].text)] == name
+                    NodeTree.text(of: pending[other], in: texts) == name
                 }
                 if same {
                     first = pending[other].location
@@ -337,14 +366,15 @@ private struct TreeBuilder {
         }
         pending.append(key)
         pending.append(entry)
-        if open!.index != nil {
-            open!.index![name] = key.location
+        if index >= 0 {
+            keyIndexes[index][name] = key.location
         } else if pending.count - start > 32 {
             var index: [String: SourceLocation] = [:]
             for other in stride(from: start, to: pending.count, by: 2) {
-                index[texts[Int(pending[other].text)]] = pending[other].location
+                index[NodeTree.text(of: pending[other], in: texts)] = pending[other].location
             }
-            open!.index = index
+            keyIndexes.append(index)
+            open!.index = Int32(keyIndexes.count - 1)
         }
     }
 
