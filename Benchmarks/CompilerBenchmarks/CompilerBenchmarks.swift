@@ -46,6 +46,14 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(Compiler(maxDiagnostics: 1000).check(shared))
     }
 
+    // Shapes that were quadratic (linear searches by name, a "did you mean" per miss over every
+    // candidate, every family tested by a tag or pattern): 10,000 families invalidated by name,
+    // 10,000 unused params, 10,000 misspelt ones, 10,000 families dropped by tag and by pattern.
+    let large = SyntheticCorpus.largeServices(count: 10_000)
+    Benchmark("cachepolicy lint, large services (\(large.reduce(0) { $0 + $1.bytes.count } / 1024) KiB: 10,000 families invalidated by name, 10,000 unused params, 10,000 misspelt, 10,000 dropped by tag and pattern)") { benchmark in
+        blackHole(Compiler(limits: bigLimits, maxDiagnostics: 1000).check(large))
+    }
+
     // The stages apart, one thread each: where the time of a lint goes.
     let roots = corpus.map { file -> Node in
         var diagnostics = DiagnosticBag()

@@ -135,3 +135,33 @@ extension SyntheticCorpus {
         }
     }
 }
+
+extension SyntheticCorpus {
+    /// Shapes that were quadratic: one service with `count` key families each invalidated by
+    /// name, another with `count` unused params, a third with `count` misspelt params among
+    /// `count` declared ones (each a "did you mean" search), and a fourth with `count` tagged
+    /// families, each dropped by its tag and by a pattern.
+    static func largeServices(count: Int) -> [SourceFile] {
+        func service(_ name: String, params: [String], families: [String], invalidate: [String]) -> SourceFile {
+            var text = "version: 1\nservice: \(name)\ndefaults: { ttl: 5m, codec: string }\nparams:\n"
+            text += params.map { "  \($0): string\n" }.joined()
+            text += "events:\n  \(name).changed:\n    payload: { p0: string }\n    mutates: [thing]\nkeys:\n"
+            text += families.joined()
+            if !invalidate.isEmpty { text += "invalidate:\n  \(name).changed:\n" + invalidate.joined() }
+            return SourceFile(path: "corpus/\(name).yaml", text: text)
+        }
+        let byName = service(
+            "named", params: ["p0"], families: (0..<count).map { "  k\($0): { pattern: \"named:k\($0):{p0}\" }\n" },
+            invalidate: (0..<count).map { "    - k\($0)\n" })
+        let unused = service("unused", params: (0..<count).map { "p\($0)" }, families: ["  k: { pattern: \"unused:k:{p0}\" }\n"], invalidate: [])
+        let misspelt = service(
+            "misspelt", params: (0..<count).map { "p\($0)" },
+            families: stride(from: 0, to: count, by: 50).map { first in
+                "  k\(first): { pattern: \"misspelt:k\(first):" + (first..<min(first + 50, count)).map { "{p\($0)x}" }.joined(separator: ":") + "\" }\n"
+            }, invalidate: [])
+        let tagged = service(
+            "tagged", params: ["p0"], families: (0..<count).map { "  k\($0): { pattern: \"tagged:k\($0):{p0}\", tags: [\"t\($0):{p0}\"] }\n" },
+            invalidate: (0..<count).map { "    - { tag: \"t\($0):{p0}\" }\n    - { pattern: \"tagged:k\($0):*\", scan: true }\n" })
+        return [byName, unused, misspelt, tagged]
+    }
+}

@@ -189,6 +189,22 @@ struct KeyspaceBytesTests {
         #expect(!result.diagnostics.contains { $0.severity == .error }, "\(result.diagnostics.map(\.message))")
     }
 
+    /// Literals of up to 16 bytes compare and hash as two integers, longer ones as memory: both
+    /// must mean "the same bytes", on each side of the boundary and for non-ASCII text.
+    @Test func literalBytesCompareAndHashAsTheirBytes() {
+        let base = ["", "a", "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnopq", "\u{E9}", "e\u{301}",
+                    "K", "\u{212A}", "\u{E9}\u{E9}\u{E9}\u{E9}\u{E9}\u{E9}\u{E9}\u{E9}", "\u{E9}\u{E9}\u{E9}\u{E9}\u{E9}\u{E9}\u{E9}\u{E9}x"]
+        let texts = base + base.map { $0 + "z" } + base.map { "z" + $0 }
+        for a in texts {
+            for b in texts {
+                let same = Array(a.utf8) == Array(b.utf8)
+                #expect((SegmentAlgebra.Bytes(a) == SegmentAlgebra.Bytes(b)) == same, "\(a) vs \(b)")
+                if same { #expect(SegmentAlgebra.Bytes(a).hashValue == SegmentAlgebra.Bytes(b).hashValue) }
+            }
+        }
+        #expect(Set(texts.map { SegmentAlgebra.Bytes($0) }).count == Set(texts.map { Array($0.utf8) }).count)
+    }
+
     @Test func identicalBytesStillCollide() {
         expectFinding(compile(twoFamilies("\u{E9}", "\u{E9}")), .duplicateKeyFamily, line: 16, column: 15)
     }
@@ -225,7 +241,7 @@ struct OverlapPartitionTests {
         var families: [String] = []
         var seen = Set<String>()
         while families.count < familyCount {
-            let length = Int.random(in: 2...4, using: &random)
+            let length = Int.random(in: 1...4, using: &random)  // "k" alone: a group of one segment
             let rest = (1..<length).map { _ in Bool.random(using: &random) ? literals.randomElement(using: &random)! : holes.randomElement(using: &random)! }
             let pattern = (["k"] + rest).joined(separator: ":")
             // A param is used at most once per pattern.
@@ -253,5 +269,14 @@ struct OverlapPartitionTests {
         }
         #expect(reported == expected)
         #expect(!expected.isEmpty, "the alphabet is small enough that some families overlap")
+    }
+
+    /// Families of one segment have no second literal to tell them apart by: still compared.
+    @Test func oneSegmentFamiliesAreCompared() {
+        let text = "version: 1\nservice: shop\ndefaults:\n  ttl: 10m\n  codec: string\nkeys:\n"
+            + "  a:\n    pattern: \"shop\"\n  b:\n    pattern: \"shop\"\n  c:\n    pattern: \"shop:x\"\n  d:\n    pattern: \"shop:y\"\n"
+        let result = compile(text)
+        expectFinding(result, .duplicateKeyFamily, line: 10, column: 15)
+        #expect(result.diagnostics.filter { $0.code == .duplicateKeyFamily || $0.code == .keyOverlap }.count == 1)
     }
 }

@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import PolicyCompiler
 
@@ -66,5 +67,50 @@ struct ParallelCompileTests {
         #expect(ParallelMap.map(input) { $0 * 2 } == input.map { $0 * 2 })
         #expect(ParallelMap.map([5]) { $0 + 1 } == [6])
         #expect(ParallelMap.map([Int]()) { $0 }.isEmpty)
+    }
+
+    /// Sorting many locations reads each path once; the order is still the one `<` gives, with
+    /// files registered in an order unlike their paths' and ties kept in input order.
+    @Test func locationOrderIsTheComparisonsOrder() {
+        let files = ["order/c.yaml", "order/a.yaml", "order/b/x.yaml", "order/b.yaml"].map { SourceFiles.id($0) }
+        var random = SystemRandomNumberGenerator()
+        let locations = (0..<500).map { _ in
+            SourceLocation(fileID: files.randomElement(using: &random)!, line: Int.random(in: 1...5, using: &random), column: Int.random(in: 1...3, using: &random))
+        }
+        let expected = locations.indices.sorted { locations[$0] < locations[$1] }
+        #expect(SourceLocation.order(of: locations) == expected)
+        #expect(SourceLocation.order(of: []) == [])
+    }
+
+    /// Deinitializations, counted from whichever thread runs them.
+    private final class Counter: Sendable {
+        let value = Mutex(0)
+        var count: Int { value.withLock { $0 } }
+    }
+
+    private final class Tracked: Sendable {
+        let deinits: Counter
+        init(_ deinits: Counter) { self.deinits = deinits }
+        deinit { deinits.value.withLock { $0 += 1 } }
+    }
+
+    @Test func parallelReleaseDeallocatesEveryElementButTheSharedOnes() {
+        let deinits = Counter()
+        do {
+            let kept: [Tracked]
+            do {
+                let elements = (0..<1_000).map { _ in Tracked(deinits) }
+                kept = Array(elements[10..<13])
+                ParallelMap.release(consume elements)
+            }
+            // Every element went away during the call, except the three still referenced here.
+            #expect(deinits.count == 997)
+            #expect(kept.count == 3)
+        }
+        #expect(deinits.count == 1_000)
+        // One element and none: released inline.
+        ParallelMap.release([Tracked(deinits)])
+        ParallelMap.release([Tracked]())
+        #expect(deinits.count == 1_001)
     }
 }

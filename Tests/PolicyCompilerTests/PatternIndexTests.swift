@@ -54,6 +54,15 @@ struct PatternIndexTests {
         #expect(PatternIndex.template(pattern("a:{u}:{p}:*"), for: family) == nil, "as long as the key")
         #expect(PatternIndex.template(pattern("{a}:*"), for: pattern("a:{x}")) == nil, "a param where the key has a literal")
         #expect(PatternIndex.reason(pattern("a:*:{page}"), for: family) == "only a trailing '*' can be indexed")
+        // Literals line up by their bytes, as Redis compares keys: not when only canonically equivalent.
+        let accented = pattern("k:\u{E9}:{id}")
+        #expect(PatternIndex.template(pattern("k:\u{E9}:*"), for: accented)?.text == "k:\u{E9}:*")
+        #expect(PatternIndex.template(pattern("k:e\u{301}:*"), for: accented) == nil)
+        #expect(PatternIndex.reason(pattern("k:e\u{301}:*"), for: accented) == "segment 2 differs from the key's")
+        // The boolean answer is the template's, for every glob above.
+        for glob in ["a:{id}:*", "a:*", "a:*:{page}", "a:x:*", "a:{u}:{p}:*", "b:*", "*"] {
+            #expect(PatternIndex.isIndexable(pattern(glob), for: family) == (PatternIndex.template(pattern(glob), for: family) != nil), "\(glob)")
+        }
     }
 
     @Test func otherShapesNeedScan() throws {

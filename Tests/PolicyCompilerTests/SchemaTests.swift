@@ -75,6 +75,11 @@ struct SchemaTests {
         #expect(QuantityParser.scaled("5\u{301}m", units: PolicyDuration.units) == nil)
         #expect(QuantityParser.scaled("007s", units: PolicyDuration.units) == 7_000)
         #expect(QuantityParser.scaled("999999999999999999d", units: PolicyDuration.units) == nil)
+        #expect(QuantityParser.scaled("123456789012345678ms", units: PolicyDuration.units) == 123_456_789_012_345_678)
+        #expect(QuantityParser.scaled("1234567890123456789ms", units: PolicyDuration.units) == nil)
+        for bad in ["", "ms", "5mss", "5 m", "5", "5M", "5\u{0}m", "\u{FF15}m"] {
+            #expect(QuantityParser.scaled(bad, units: PolicyDuration.units) == nil, "\(bad)")
+        }
         #expect(QuantityParser.percent("\u{FF15}%") == nil)
         #expect(QuantityParser.percent("5%\u{301}") == nil)
         #expect(QuantityParser.percent("12.25%") == 12.25)

@@ -26,6 +26,14 @@ struct ValueTypeTests {
         #expect(ValueTypeName("Models.Page<[Int: Book?]>")?.rootNames == ["Models", "Int", "Book"])
     }
 
+    /// The checker's walk over root names (a plain name needs no list) gives the parser's answer.
+    @Test(arguments: ["Book", "_Private", "Book2", "Café", "Models.Page<[Int: Book?]>", "[String: Book]", "class", "1Book", "", "a b"])
+    func rootNamesWalkedWithoutAList(_ written: String) {
+        var walked: [String] = []
+        ValueTypeName.forEachRootName(of: written) { walked.append($0) }
+        #expect(walked == (ValueTypeName(written)?.rootNames ?? []))
+    }
+
     @Test func policiesAcceptCollectionsOptionalsAndModules() throws {
         let policy = shop(replacing: "    value: Cart\n", with: "    value: \"[String: Models.Cart]?\"\n")
         let result = compile(policy)

@@ -30,23 +30,33 @@ public struct Checker: Sendable {
     /// Services read only for their events (`--reference`, `references:`): nothing else of them
     /// is checked or generated.
     let referenceServices: Set<String>
+    /// The top-level Swift names generated code declares (service namespaces, event types).
+    let topLevelNames: [String: GeneratedName]
+    /// How many key families `services` declare in all.
+    let familyCount: Int
+    /// What "did you mean …?" hints may still cost while checking the current service, in
+    /// comparisons of a name with a candidate (reset per service; see ``suggestion(for:in:)``).
+    var suggestionBudget = Checker.suggestionComparisons
+    /// Each service's allowance for hints: plenty for any real policy, while a hostile one (tens
+    /// of thousands of misspelt names among tens of thousands of candidates) cannot make checking
+    /// quadratic. The order rules run in is fixed, so which hints are left out is deterministic.
+    static let suggestionComparisons = 500_000
 
     /// Every finding of every rule over `services`; `references` only contribute their events.
     /// With a `limit`, at most that many findings are kept (counts stay exact), so memory does not
     /// grow with the number of findings.
     public static func check(_ services: [Service], references: [Service] = [], limit: Int? = nil) -> DiagnosticBag {
-        var checker = Checker(services, references: references)
-        var bag = DiagnosticBag(limit: limit)
-        bag.append(contentsOf: checker.diagnostics.diagnostics)
-        checker.diagnostics = bag
-        checker.run()
-        return checker.diagnostics
-    }
-
-    /// Whether generated code contains the event: it is produced or consumed by a checked service.
-    func isGenerated(_ event: String) -> Bool {
-        guard let producer = events[event]?.producer else { return false }
-        return !referenceServices.contains(producer) || services.contains { $0.invalidations.contains { $0.event.value == event } }
+        let (diagnostics, reach) = {
+            var checker = Checker(services, references: references)
+            var bag = DiagnosticBag(limit: limit)
+            bag.append(contentsOf: checker.diagnostics.diagnostics)
+            checker.diagnostics = bag
+            checker.run()
+            return (checker.diagnostics, checker.reach)
+        }()
+        // Every family's resolved patterns: dropped on all cores, like the services they came from.
+        ParallelMap.release(consume reach)
+        return diagnostics
     }
 
     init(_ all: [Service], references: [Service] = []) {
@@ -89,7 +99,6 @@ public struct Checker: Sendable {
                 for entity in event.mutates { mutators[entity.value, default: []].append(event.name.value) }
             }
         }
-        self.diagnostics = diagnostics
         self.services = unique
         self.serviceByName = byName
         self.events = events
@@ -98,22 +107,52 @@ public struct Checker: Sendable {
             service.undecodable.filter { $0.hasPrefix("event:") }.map { String($0.dropFirst("event:".count)) }
         })
         self.mutators = mutators
-        self.reach = ParallelMap.map(unique) { FamilyReach($0) }
+        // Each service's reach and the platform's top-level names are independent: made side by side.
+        enum Prepared: Sendable {
+            case reach(FamilyReach)
+            case names([String: GeneratedName], DiagnosticBag)
+        }
+        let (declared, checked, referenceOnly) = (events, unique, referenceNames)
+        let prepared = ParallelMap.map([-1] + Array(unique.indices)) { index -> Prepared in
+            guard index < 0 else { return .reach(FamilyReach(checked[index])) }
+            var bag = DiagnosticBag()
+            // Generated code contains an event produced or consumed by a checked service.
+            let names = Self.topLevelNames(of: checked, events: Array(declared.values), isGenerated: { event in
+                guard let producer = declared[event]?.producer else { return false }
+                return !referenceOnly.contains(producer) || checked.contains { $0.invalidations.contains { $0.event.value == event } }
+            }, diagnostics: &bag)
+            return .names(names, bag)
+        }
+        var reach: [FamilyReach] = []
+        reach.reserveCapacity(unique.count)
+        var topLevelNames: [String: GeneratedName] = [:]
+        for item in prepared {
+            switch item {
+            case .reach(let one): reach.append(one)
+            case .names(let names, let bag):
+                topLevelNames = names
+                diagnostics.merge(bag)
+            }
+        }
+        self.reach = reach
+        familyCount = reach.reduce(0) { $0 + $1.families.count }
+        self.topLevelNames = topLevelNames
+        self.diagnostics = diagnostics
     }
 
-    /// The rules as independent jobs: the per-service rules in chunks of services, and each
-    /// whole-platform rule (keyspace, generated names) on its own. Rules only read the decoded services and report findings,
+    /// The rules as independent jobs: the per-service rules in chunks of services, and the
+    /// whole-platform keyspace rule on its own. Rules only read the decoded services and report findings,
     /// so the jobs run on all cores, each into its own bag; bags merge in job order and the
     /// final report is sorted, so the output is the same as one thread's.
     private enum Job: Sendable {
         case services(Range<Int>)
-        case keyspace, generatedNames
+        case keyspace
     }
 
     private mutating func run() {
         let chunkSize = max(1, services.count / 16)
         let chunks = stride(from: 0, to: services.count, by: chunkSize).map { .services($0..<min($0 + chunkSize, services.count)) as Job }
-        let jobs = [Job.keyspace, .generatedNames] + chunks
+        let jobs = [Job.keyspace] + chunks
         var base = self
         base.diagnostics = DiagnosticBag(limit: diagnostics.limit)
         let shared = base
@@ -130,27 +169,28 @@ public struct Checker: Sendable {
         case .services(let range):
             for index in range {
                 let service = services[index]
-                checkParams(service)
+                suggestionBudget = Self.suggestionComparisons
+                checkParams(service, reach: reach[index])
                 checkInvalidations(service, reach: reach[index])
-                checkWarmups(service)
+                checkWarmups(service, reach: reach[index])
                 checkDependencies(service)
-                checkSanity(service)
+                checkSanity(service, reach: reach[index])
                 checkSlots(service, reach: reach[index])
                 checkStaleness(service, reach: reach[index])
                 checkPatternIndexes(service, reach: reach[index])
                 checkBlastRadius(service, reach: reach[index])
+                checkGeneratedNames(service)
             }
         case .keyspace: checkKeyspace()
-        case .generatedNames: checkGeneratedNames()
         }
     }
 
     // MARK: Shared lookups
 
     /// The params an invalidation target uses.
-    static func neededParams(_ target: InvalidationAction.Target, in service: Service) -> [String]? {
+    static func neededParams(_ target: InvalidationAction.Target, reach: FamilyReach) -> [String]? {
         switch target {
-        case .key(_, let family): service.keys.first { $0.name.value == family.value }?.pattern.params
+        case .key(_, let family): reach.family(named: family.value)?.pattern.params
         case .tag(let tag): tag.params
         case .pattern(let glob): glob.params
         }
@@ -167,13 +207,13 @@ public struct Checker: Sendable {
 
     /// The family a key reference names in `service`, reporting unknown and cross-service references.
     mutating func resolveFamily(
-        service qualifier: Located<String>?, family: Located<String>, in service: Service, purpose: String
+        service qualifier: Located<String>?, family: Located<String>, in service: Service, reach: FamilyReach, purpose: String
     ) -> KeyFamily? {
         if let qualifier, qualifier.value != service.name.value {
             if serviceByName[qualifier.value] == nil {
                 diagnostics.report(
                     .unknownService, at: qualifier.location, "there is no service named '\(qualifier.value)'",
-                    hint: Suggestions.hint(for: qualifier.value, in: serviceByName.keys))
+                    hint: suggestion(for: qualifier.value, in: serviceByName.keys))
             } else {
                 diagnostics.report(
                     .crossServiceKey, at: qualifier.location,
@@ -182,10 +222,12 @@ public struct Checker: Sendable {
             }
             return nil
         }
-        if let found = service.keys.first(where: { $0.name.value == family.value }) { return found }
+        if let found = reach.family(named: family.value) { return found }
         if !service.undecodable.contains("key:\(family.value)") {
-            var hint = Suggestions.hint(for: family.value, in: service.keys.map(\.name.value))
-            if hint == nil, let owner = services.first(where: { $0.keys.contains { $0.name.value == family.value } }) {
+            var hint = suggestion(for: family.value, in: service.keys.lazy.map(\.name.value))
+            // Which service owns it: a search of every family, paid for from the same budget.
+            if hint == nil, spendSuggestionBudget(familyCount),
+               let owner = services.first(where: { $0.keys.contains { $0.name.value == family.value } }) {
                 hint = "'\(family.value)' is a key family of the service '\(owner.name.value)'; a service can only \(purpose) its own keys"
             }
             diagnostics.report(
@@ -195,13 +237,26 @@ public struct Checker: Sendable {
         return nil
     }
 
+    /// `did you mean …?` for `name` among `candidates`, while the service's budget pays for
+    /// comparing it with each of them; `nil` when nothing is close, or the budget is spent.
+    mutating func suggestion<C: Collection>(for name: String, in candidates: C) -> String? where C.Element == String {
+        spendSuggestionBudget(candidates.count) ? Suggestions.hint(for: name, in: candidates) : nil
+    }
+
+    /// Takes `comparisons` from the service's budget for hints, if it has that many left.
+    mutating func spendSuggestionBudget(_ comparisons: Int) -> Bool {
+        guard comparisons <= suggestionBudget else { return false }
+        suggestionBudget -= comparisons
+        return true
+    }
+
     /// Reports an unknown event name; returns the event when it exists.
     mutating func resolveEvent(_ name: Located<String>) -> Event? {
         if let found = events[name.value] { return found.event }
         if !undecodableEvents.contains(name.value) {
             diagnostics.report(
                 .unknownEvent, at: name.location, "no service declares the event '\(name.value)'",
-                hint: Suggestions.hint(for: name.value, in: events.keys)
+                hint: suggestion(for: name.value, in: events.keys)
                     ?? "declare it under 'events:' in the policy of the service that produces it")
         }
         return nil

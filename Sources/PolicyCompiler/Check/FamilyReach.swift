@@ -10,6 +10,14 @@ struct FamilyReach: Sendable {
     let tags: [[[SegmentAlgebra.Segment]?]]
     /// The service's params by name (the first declaration of a repeated name).
     let types: ParamTypes
+    /// `families` by name, past a handful (a few are searched in place: no array to build).
+    private let byName: NameIndex?
+    /// In a service of many families: `patterns`, and every family's tags (their families in
+    /// `tagOwners`), indexed so that a tag or pattern invalidation tests only its candidates.
+    private let patternIndex: SegmentIndex?
+    private let tagIndex: SegmentIndex?
+    private let flatTags: [[SegmentAlgebra.Segment]?]
+    private let tagOwners: [Int]
 
     init(_ service: Service) {
         self.init(service, types: ParamTypes(service.params))
@@ -19,8 +27,40 @@ struct FamilyReach: Sendable {
     init(_ service: Service, types: ParamTypes) {
         self.types = types
         families = service.keys
+        byName = service.keys.count > NameIndex.linearLimit ? NameIndex(service.keys.map(\.name.value)) : nil
         patterns = service.keys.map { SegmentAlgebra.resolve($0.pattern, params: types) }
-        tags = service.keys.map { $0.tags.map { SegmentAlgebra.resolve($0, params: types) } }
+        // Families of a service usually carry the same few tags: each distinct one (by its bytes)
+        // is resolved once and its segments shared.
+        var resolvedTags: [SegmentAlgebra.Bytes: [SegmentAlgebra.Segment]?] = [:]
+        tags = service.keys.map { family in
+            family.tags.map { tag in
+                let text = SegmentAlgebra.Bytes(tag.text)
+                if let known = resolvedTags[text] { return known }
+                let resolved = SegmentAlgebra.resolve(tag, params: types)
+                resolvedTags[text] = resolved
+                return resolved
+            }
+        }
+        patternIndex = SegmentIndex(patterns)
+        if patternIndex != nil {
+            let tags = tags
+            flatTags = Array(tags.joined())
+            tagOwners = tags.indices.flatMap { family in repeatElement(family, count: tags[family].count) }
+            tagIndex = SegmentIndex(flatTags)
+        } else {
+            flatTags = []
+            tagOwners = []
+            tagIndex = nil
+        }
+    }
+
+    /// Whether some family carries a tag that can render the same set as `wanted` (a tag that
+    /// uses an undeclared param counts: it might).
+    func carriesTag(_ wanted: [SegmentAlgebra.Segment]) -> Bool {
+        guard let tagIndex else {
+            return tags.contains { tags in tags.contains { $0.map { SegmentAlgebra.overlaps(wanted, $0) } ?? true } }
+        }
+        return tagIndex.candidates(for: wanted).contains { flatTags[$0].map { SegmentAlgebra.overlaps(wanted, $0) } ?? true }
     }
 
     /// A pattern of this service with its holes' types; `nil` when a param is undeclared.
@@ -28,21 +68,37 @@ struct FamilyReach: Sendable {
         SegmentAlgebra.resolve(pattern, params: types)
     }
 
+    /// The service's family named `name`, if it declares one.
+    func family(named name: String) -> KeyFamily? {
+        if let byName { return byName.firstIndex(of: name).map { families[$0] } }
+        return families.first { $0.name.value == name }
+    }
+
     /// The families `target` reaches, in declaration order; none when a param is unknown.
     func families(_ target: InvalidationAction.Target) -> [KeyFamily] {
         switch target {
         case .key(_, let name):
-            return families.filter { $0.name.value == name.value }
+            return family(named: name.value).map { [$0] } ?? []
         case .tag(let tag):
             guard let wanted = resolve(tag) else { return [] }
-            return families.indices.compactMap { index in
-                tags[index].contains { $0.map { SegmentAlgebra.overlaps(wanted, $0) } ?? false } ? families[index] : nil
+            guard let tagIndex else {
+                return families.indices.compactMap { index in
+                    tags[index].contains { $0.map { SegmentAlgebra.overlaps(wanted, $0) } ?? false } ? families[index] : nil
+                }
             }
+            var reached: [Int] = []
+            for entry in tagIndex.candidates(for: wanted) where flatTags[entry].map({ SegmentAlgebra.overlaps(wanted, $0) }) ?? false {
+                // Candidates ascend, and so do their owners: a family's tags are next to each other.
+                if reached.last != tagOwners[entry] { reached.append(tagOwners[entry]) }
+            }
+            return reached.map { families[$0] }
         case .pattern(let glob):
             guard let wanted = resolve(glob) else { return [] }
-            return families.indices.compactMap { index in
+            func reached(_ index: Int) -> KeyFamily? {
                 patterns[index].map { SegmentAlgebra.globMatches(wanted, $0) } == true ? families[index] : nil
             }
+            guard let patternIndex else { return families.indices.compactMap(reached) }
+            return patternIndex.candidates(for: wanted).compactMap(reached)
         }
     }
 }

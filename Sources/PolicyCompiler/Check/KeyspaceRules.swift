@@ -27,12 +27,19 @@ extension Checker {
                 reportOverlaps(in: group.sorted { $0.family.pattern.location < $1.family.pattern.location })
             }
         }
+        // Large buckets (a service of many families, or many services sharing a first literal)
+        // are indexed, so a pattern invalidation tests only the families it can line up with.
+        var indexes: [SegmentAlgebra.Bytes: SegmentIndex] = [:]
+        for (prefix, bucket) in byPrefix where bucket.count >= SegmentIndex.minimumEntries {
+            indexes[prefix] = SegmentIndex(bucket.map(\.segments))
+        }
         for (service, reach) in zip(services, reach) {
+            suggestionBudget = Self.suggestionComparisons
             for invalidation in service.invalidations {
                 for action in invalidation.actions {
                     switch action.target {
                     case .pattern(let glob):
-                        checkPatternInvalidation(glob, in: service, reach: reach, byPrefix: byPrefix)
+                        checkPatternInvalidation(glob, in: service, reach: reach, byPrefix: byPrefix, indexes: indexes)
                     case .tag(let tag):
                         checkTagInvalidation(tag, in: service, reach: reach)
                     case .key:
@@ -49,11 +56,20 @@ extension Checker {
     /// hole that can render it. Distinct literal structure, the normal case, costs O(n) per
     /// position; only pairs that agree position by position are compared, each once.
     private mutating func reportOverlaps(in group: [PlacedFamily]) {
-        // A small group is cheaper to compare pair by pair than to partition.
+        // A small group is cheaper to compare pair by pair than to partition. Families of a group
+        // share their first literal and usually differ in the second (`user:profile:…`,
+        // `user:settings:…`): two different literals there settle a pair without comparing it.
         if group.count <= Self.pairwiseGroupSize {
+            let second = group.map { member -> Int? in
+                guard member.segments.count > 1, case .literal(let text) = member.segments[1] else { return nil }
+                return text.hashValue
+            }
             for later in group.indices {
-                for earlier in group[..<later].indices where SegmentAlgebra.overlaps(group[earlier].segments, group[later].segments) {
-                    reportOverlap(group[earlier], group[later])
+                for earlier in group[..<later].indices {
+                    if let a = second[earlier], let b = second[later], a != b { continue }
+                    if SegmentAlgebra.overlaps(group[earlier].segments, group[later].segments) {
+                        reportOverlap(group[earlier], group[later])
+                    }
                 }
             }
             return
@@ -118,7 +134,8 @@ extension Checker {
     }
 
     private mutating func checkPatternInvalidation(
-        _ glob: KeyPattern, in service: Service, reach: FamilyReach, byPrefix: [SegmentAlgebra.Bytes: [PlacedFamily]]
+        _ glob: KeyPattern, in service: Service, reach: FamilyReach, byPrefix: [SegmentAlgebra.Bytes: [PlacedFamily]],
+        indexes: [SegmentAlgebra.Bytes: SegmentIndex]
     ) {
         guard let segments = reach.resolve(glob) else { return }
         guard case .literal(let prefix) = segments[0] else {
@@ -127,8 +144,8 @@ extension Checker {
         }
         var matchesOwn = false
         var reportedServices = Set<String>()
-        for placed in byPrefix[prefix] ?? [] {
-            guard SegmentAlgebra.globMatches(segments, placed.segments) else { continue }
+        func test(_ placed: PlacedFamily) {
+            guard SegmentAlgebra.globMatches(segments, placed.segments) else { return }
             if placed.service == service.name.value {
                 matchesOwn = true
             } else if reportedServices.insert(placed.service).inserted, let witness = SegmentAlgebra.globMatch(segments, placed.segments) {
@@ -139,11 +156,19 @@ extension Checker {
                     related: [RelatedLocation(placed.family.pattern.location, "'\(placed.family.name.value)' is declared here")])
             }
         }
+        let bucket = byPrefix[prefix] ?? []
+        if let index = indexes[prefix] {
+            for candidate in index.candidates(for: segments) { test(bucket[candidate]) }
+        } else {
+            for placed in bucket { test(placed) }
+        }
         if !matchesOwn {
             diagnostics.report(
                 .patternMatchesNothing, at: glob.location,
                 "the invalidation pattern '\(glob.text)' matches no key family of the service '\(service.name.value)', so it deletes nothing",
-                hint: Self.patternHint(glob, in: service))
+                // A glob is compared with every pattern, which may be long: charged by its length.
+                hint: spendSuggestionBudget(service.keys.count * max(1, glob.text.utf8.count / 4))
+                    ? Self.patternHint(glob, in: service) : "compare it with the key patterns of the service '\(service.name.value)'")
         }
     }
 
@@ -168,15 +193,12 @@ extension Checker {
 
     private mutating func checkTagInvalidation(_ tag: KeyPattern, in service: Service, reach: FamilyReach) {
         guard let segments = reach.resolve(tag) else { return }
-        let carried = reach.tags.contains { tags in
-            tags.contains { carried in carried.map { SegmentAlgebra.overlaps(segments, $0) } ?? true }
-        }
-        if !carried {
+        if !reach.carriesTag(segments) {
             let allTags = service.keys.flatMap { $0.tags.map(\.text) }
             diagnostics.report(
                 .patternMatchesNothing, at: tag.location,
                 "the tag '\(tag.text)' is carried by no key family of the service '\(service.name.value)'",
-                hint: Suggestions.hint(for: tag.text, in: allTags) ?? "add it to the 'tags:' of the families it should drop")
+                hint: suggestion(for: tag.text, in: allTags) ?? "add it to the 'tags:' of the families it should drop")
         }
     }
 }

@@ -1,16 +1,13 @@
-/// A service's params by name. A service declares a handful, so a name is found by a linear search,
-/// which costs less than hashing it; a name declared twice keeps its first type.
+/// A service's params by name; a name declared twice keeps its first type.
 struct ParamTypes: Sendable {
-    private var names: [String] = []
-    private var types: [ParamType] = []
+    /// The params' names (also for checks that need positions, such as unused params).
+    let names: NameIndex
+    /// By position in the service's `params`.
+    private let types: [ParamType]
 
     init(_ params: [Param]) {
-        names.reserveCapacity(params.count)
-        types.reserveCapacity(params.count)
-        for param in params where !names.contains(param.name.value) {
-            names.append(param.name.value)
-            types.append(param.type)
-        }
+        names = NameIndex(params.map(\.name.value))
+        types = params.map(\.type)
     }
 
     subscript(name: String) -> ParamType? {

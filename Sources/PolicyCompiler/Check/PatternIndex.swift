@@ -14,17 +14,8 @@ enum PatternIndex {
     /// The index template of `glob` for a family with key `pattern`: the glob's prefix written
     /// with the family's holes, then `*`; `nil` when the glob cannot be kept as an index for it.
     static func template(_ glob: KeyPattern, for pattern: KeyPattern) -> KeyPattern? {
-        guard let last = glob.segments.last, last == .wildcard else { return nil }
-        let prefix = glob.segments.dropLast()
-        guard !prefix.contains(.wildcard), prefix.count < pattern.segments.count else { return nil }
-        var segments: [KeyPattern.Segment] = []
-        for (wanted, segment) in zip(prefix, pattern.segments) {
-            switch (wanted, segment) {
-            case (.literal(let a), .literal(let b)) where a == b: segments.append(segment)
-            case (.hole, .hole): segments.append(segment)
-            default: return nil
-            }
-        }
+        guard isIndexable(glob, for: pattern) else { return nil }
+        var segments = Array(pattern.segments.prefix(glob.segments.count - 1))
         segments.append(.wildcard)
         let text = segments.map { segment -> String in
             switch segment {
@@ -37,6 +28,22 @@ enum PatternIndex {
         return KeyPattern(text: text, segments: segments, segmentLocations: locations)
     }
 
+    /// Whether `glob` can be kept as an index for a family with key `pattern` (``template(_:for:)``
+    /// is not `nil`), without building the template. Literals line up when their bytes are equal.
+    static func isIndexable(_ glob: KeyPattern, for pattern: KeyPattern) -> Bool {
+        guard let last = glob.segments.last, last == .wildcard else { return false }
+        let prefix = glob.segments.dropLast()
+        guard !prefix.contains(.wildcard), prefix.count < pattern.segments.count else { return false }
+        for (wanted, segment) in zip(prefix, pattern.segments) {
+            switch (wanted, segment) {
+            case (.literal(let a), .literal(let b)) where SegmentAlgebra.Bytes(a) == SegmentAlgebra.Bytes(b): continue
+            case (.hole, .hole): continue
+            default: return false
+            }
+        }
+        return true
+    }
+
     /// Why `glob` cannot be an index for a family with key `pattern`, for the diagnostic.
     static func reason(_ glob: KeyPattern, for pattern: KeyPattern) -> String {
         guard glob.segments.last == .wildcard, !glob.segments.dropLast().contains(.wildcard) else {
@@ -46,7 +53,7 @@ enum PatternIndex {
         guard prefix.count < pattern.segments.count else { return "the pattern is as long as the key" }
         for (index, (wanted, segment)) in zip(prefix, pattern.segments).enumerated() {
             switch (wanted, segment) {
-            case (.literal(let a), .literal(let b)) where a == b: continue
+            case (.literal(let a), .literal(let b)) where SegmentAlgebra.Bytes(a) == SegmentAlgebra.Bytes(b): continue
             case (.hole, .hole): continue
             case (.hole, .literal(let text)): return "segment \(index + 1) is a param where the key has the literal '\(text)'"
             case (.literal(let text), .hole(let name)): return "segment \(index + 1) is the literal '\(text)' where the key has '{\(name)}'"

@@ -5,7 +5,7 @@ extension Checker {
         for invalidation in service.invalidations {
             for action in invalidation.actions where !action.scan {
                 guard case .pattern(let glob) = action.target else { continue }
-                for family in reach.families(action.target) where PatternIndex.template(glob, for: family.pattern) == nil {
+                for family in reach.families(action.target) where !PatternIndex.isIndexable(glob, for: family.pattern) {
                     diagnostics.report(
                         .patternNotIndexable, at: glob.location,
                         "the pattern '\(glob.text)' cannot be kept as an index set for '\(family.name.value)' ('\(family.pattern.text)'): \(PatternIndex.reason(glob, for: family.pattern)); it would scan the whole keyspace on every '\(invalidation.event.value)'",

@@ -1,10 +1,9 @@
 /// References: params, key families, events and payload bindings must resolve.
 extension Checker {
-    mutating func checkParams(_ service: Service) {
-        // A service declares a handful of params: a linear search by name beats hashing.
-        let names = service.params.map(\.name.value)
-        var used = [Bool](repeating: false, count: names.count)
-        func check(_ pattern: KeyPattern, _ what: @autoclosure () -> String, into diagnostics: inout DiagnosticBag) {
+    mutating func checkParams(_ service: Service, reach: FamilyReach) {
+        let names = reach.types.names
+        var used = [Bool](repeating: false, count: names.names.count)
+        func check(_ pattern: KeyPattern, _ what: @autoclosure () -> String) {
             for case .hole(let name) in pattern.segments {
                 if let index = names.firstIndex(of: name) {
                     used[index] = true
@@ -14,19 +13,19 @@ extension Checker {
                 diagnostics.report(
                     .unknownParam, at: pattern.location(ofParam: name),
                     "\(what()) uses the param '\(name)', which is not declared under 'params:'",
-                    hint: Suggestions.hint(for: name, in: names) ?? "declare it, e.g. '\(name): string'")
+                    hint: suggestion(for: name, in: names.names) ?? "declare it, e.g. '\(name): string'")
             }
         }
         for family in service.keys {
-            check(family.pattern, "the pattern of '\(family.name.value)'", into: &diagnostics)
-            for tag in family.tags { check(tag, "a tag of '\(family.name.value)'", into: &diagnostics) }
+            check(family.pattern, "the pattern of '\(family.name.value)'")
+            for tag in family.tags { check(tag, "a tag of '\(family.name.value)'") }
         }
         for invalidation in service.invalidations {
             for action in invalidation.actions {
                 switch action.target {
                 case .key: break
-                case .tag(let tag): check(tag, "the tag invalidated on '\(invalidation.event.value)'", into: &diagnostics)
-                case .pattern(let glob): check(glob, "the pattern invalidated on '\(invalidation.event.value)'", into: &diagnostics)
+                case .tag(let tag): check(tag, "the tag invalidated on '\(invalidation.event.value)'")
+                case .pattern(let glob): check(glob, "the pattern invalidated on '\(invalidation.event.value)'")
                 }
             }
         }
@@ -47,7 +46,7 @@ extension Checker {
                 var needed: [String]?
                 switch action.target {
                 case .key(let qualifier, let name):
-                    needed = resolveFamily(service: qualifier, family: name, in: service, purpose: "invalidate")?.pattern.params
+                    needed = resolveFamily(service: qualifier, family: name, in: service, reach: reach, purpose: "invalidate")?.pattern.params
                 case .tag(let tag): needed = tag.params
                 case .pattern(let glob): needed = glob.params
                 }
@@ -72,14 +71,14 @@ extension Checker {
                 diagnostics.report(
                     .invalidBinding, at: binding.param.location,
                     "'bind' names the param '\(binding.param.value)', which this invalidation does not use",
-                    hint: Suggestions.hint(for: binding.param.value, in: needed)
+                    hint: suggestion(for: binding.param.value, in: needed)
                         ?? (needed.isEmpty ? "remove 'bind'" : "it uses: \(needed.joined(separator: ", "))"))
             }
             if event.field(binding.field.value) == nil, !undecodable(binding.field.value) {
                 diagnostics.report(
                     .invalidBinding, at: binding.field.location,
                     "the event '\(eventName)' has no payload field '\(binding.field.value)'",
-                    hint: Suggestions.hint(for: binding.field.value, in: fieldNames)
+                    hint: suggestion(for: binding.field.value, in: fieldNames)
                         ?? "its payload has: \(fieldNames.isEmpty ? "no fields" : fieldNames.joined(separator: ", "))")
             }
         }
@@ -109,7 +108,7 @@ extension Checker {
         }
     }
 
-    mutating func checkWarmups(_ service: Service) {
+    mutating func checkWarmups(_ service: Service, reach: FamilyReach) {
         for job in service.warmups {
             if job.keys.isEmpty {
                 diagnostics.report(
@@ -117,7 +116,7 @@ extension Checker {
                     hint: "list the families it writes under 'keys:'")
             }
             for key in job.keys {
-                _ = resolveFamily(service: key.service, family: key.family, in: service, purpose: "warm")
+                _ = resolveFamily(service: key.service, family: key.family, in: service, reach: reach, purpose: "warm")
             }
             for event in job.after { _ = resolveEvent(event) }
         }
@@ -129,7 +128,7 @@ extension Checker {
                 diagnostics.report(
                     .unmutatedEntity, at: entity.location,
                     "the key family '\(family.name.value)' depends on '\(entity.value)', which no event mutates",
-                    hint: Suggestions.hint(for: entity.value, in: mutators.keys)
+                    hint: suggestion(for: entity.value, in: mutators.keys)
                         ?? "list it under 'mutates:' of the events that change it, or remove the dependency")
             }
         }

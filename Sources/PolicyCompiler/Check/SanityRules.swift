@@ -4,7 +4,7 @@ extension Checker {
     static let maxReasonableTTL = PolicyDuration.days(30)
     static let maxJitter = Percent(50)
 
-    mutating func checkSanity(_ service: Service) {
+    mutating func checkSanity(_ service: Service, reach: FamilyReach) {
         if let ttl = service.defaults.ttl { checkTTL(ttl, "'defaults.ttl'") }
         if let jitter = service.defaults.jitter { checkJitter(jitter) }
         for family in service.keys {
@@ -24,7 +24,7 @@ extension Checker {
             }
         }
         for job in service.warmups {
-            checkWarmupInterval(job, in: service)
+            checkWarmupInterval(job, in: service, reach: reach)
             if let retry = job.retry, let backoff = retry.backoff, let max = retry.max, backoff.value > max.value {
                 diagnostics.report(
                     .backoffAboveMax, at: backoff.location,
@@ -98,11 +98,11 @@ extension Checker {
             hint: "5–20% is typical")
     }
 
-    private mutating func checkWarmupInterval(_ job: WarmupJob, in service: Service) {
+    private mutating func checkWarmupInterval(_ job: WarmupJob, in service: Service, reach: FamilyReach) {
         guard let every = job.every else { return }
         let ttls = job.keys.compactMap { key -> (String, PolicyDuration)? in
             guard key.service == nil || key.service!.value == service.name.value,
-                  let family = service.keys.first(where: { $0.name.value == key.family.value }),
+                  let family = reach.family(named: key.family.value),
                   let ttl = family.ttl(under: service.defaults)?.value
             else { return nil }
             return (family.name.value, ttl)

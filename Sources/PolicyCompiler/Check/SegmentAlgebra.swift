@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reasoning about which concrete keys patterns can produce, under ``KeyEncoding``.
 /// Every answer comes with a witness (a concrete segment or key) so diagnostics can show one.
 enum SegmentAlgebra {
@@ -14,7 +16,9 @@ enum SegmentAlgebra {
             guard a.text.utf8.count == b.text.utf8.count else { return false }
             // Native strings are contiguous UTF-8: one memory comparison.
             let contiguous = a.text.utf8.withContiguousStorageIfAvailable { x in
-                b.text.utf8.withContiguousStorageIfAvailable { y in x.elementsEqual(y) }
+                b.text.utf8.withContiguousStorageIfAvailable { y in
+                    x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0
+                }
             }
             if let contiguous, let equal = contiguous { return equal }
             return a.text.utf8.elementsEqual(b.text.utf8)

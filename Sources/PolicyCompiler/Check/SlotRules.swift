@@ -35,7 +35,7 @@ extension PlatformRules {
             for invalidation in service.invalidations {
                 for action in invalidation.actions where !action.scan {
                     guard case .pattern(let glob) = action.target, placement.patterns[glob.text] == nil else { continue }
-                    let reached = reach.families(action.target).filter { PatternIndex.template(glob, for: $0.pattern) != nil }
+                    let reached = reach.families(action.target).filter { PatternIndex.isIndexable(glob, for: $0.pattern) }
                     guard !reached.isEmpty else { continue }
                     diagnostics.report(
                         .crossSlot, at: glob.location,

@@ -17,7 +17,7 @@ extension PolicyDecoder {
         _ read: (inout PolicyDecoder, Node, String) -> Located<T>?
     ) -> Located<T>? {
         guard let node, let fields = fields(node, "'alerts.\(name)'", known: [bound, "for"], required: [bound]),
-              let value = fields[bound]
+              let value = fields.value(named: bound)
         else { return nil }
         if let hold = fields["for"], let duration = duration(hold, "'alerts.\(name).for'") { holdFor[name] = duration }
         return read(&self, value, "'alerts.\(name).\(bound)'")

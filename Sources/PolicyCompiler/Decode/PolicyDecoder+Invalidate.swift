@@ -26,7 +26,7 @@ extension PolicyDecoder {
             return InvalidationAction(target: .key(service: reference.service, family: reference.family), bind: [], location: node.location)
         }
         guard let fields = fields(node, what(), PolicyFields.invalidation) else { return nil }
-        let targets = ["key", "tag", "pattern"].filter { fields[$0] != nil }
+        let targets = ["key", "tag", "pattern"].filter { fields.value(named: $0) != nil }
         guard targets.count == 1 else {
             diagnostics.report(
                 targets.isEmpty ? .missingField : .invalidValue, at: node.location,

@@ -43,6 +43,7 @@ extension PolicyDecoder {
         let exact = oneToOne && !Self.containsLineBreak(utf8)
         let base = style == .plain ? 0 : 1
         var segments: [KeyPattern.Segment] = []
+        var holes = SeenHoles()
         var locations: [SourceLocation] = []
         // Exactly one allocation each: every policy's families hold their patterns for the whole run.
         let segmentCount = utf8.count { $0 == UInt8(ascii: ":") } + 1
@@ -61,8 +62,7 @@ extension PolicyDecoder {
             offset += bytes.count { $0 & 0xC0 != 0x80 } + 1
             locations.append(location)
             if let segment = patternSegment(bytes, what: what(), use: use, at: location) {
-                // Params repeat rarely and patterns are short: a linear search beats hashing.
-                if case .hole(let name) = segment, segments.contains(segment) {
+                if case .hole(let name) = segment, holes.repeats(name, among: segments) {
                     diagnostics.report(
                         .invalidPattern, at: location, "\(what()) uses the param '\(name)' twice",
                         hint: "each param fills one hole")
@@ -161,5 +161,24 @@ extension PolicyDecoder {
             }
         }
         return true
+    }
+}
+
+/// The holes of a pattern so far, to find a param used twice. Patterns are short and searched in
+/// place (cheaper than hashing); a long one (hostile or generated) gets a set, so the check stays
+/// linear in the pattern's length.
+private struct SeenHoles {
+    private var hashed: Set<String>?
+
+    /// Whether `name` is already a hole among `segments` (the pattern's segments so far).
+    mutating func repeats(_ name: String, among segments: [KeyPattern.Segment]) -> Bool {
+        if hashed != nil { return !hashed!.insert(name).inserted }
+        if segments.contains(.hole(name)) { return true }
+        if segments.count >= NameIndex.linearLimit {
+            var names: Set<String> = [name]
+            for case .hole(let hole) in segments { names.insert(hole) }
+            hashed = names
+        }
+        return false
     }
 }

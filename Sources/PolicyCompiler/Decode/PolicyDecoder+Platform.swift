@@ -98,7 +98,7 @@ extension PolicyDecoder {
             return Located(.standalone(url: .value(url)), at: node.location)
         }
         guard let fields = fields(node, "'redis' of \(what)", PolicyFields.redis) else { return nil }
-        let given = PolicyFields.redis.known.filter { fields[$0] != nil }
+        let given = PolicyFields.redis.known.filter { fields.value(named: $0) != nil }
         guard given.count == 1 else {
             diagnostics.report(
                 given.isEmpty ? .missingField : .invalidValue, at: node.location,

@@ -21,7 +21,11 @@ public struct PolicyDecoder {
             self.pairs = pairs
         }
 
-        subscript(name: String) -> Node? { pairs.value(forKey: name) }
+        /// The field named by a literal (every field name the decoder reads is one).
+        subscript(name: StaticString) -> Node? { pairs.value(forKey: name) }
+
+        /// The field named by a computed string.
+        func value(named name: String) -> Node? { pairs.value(forKey: name) }
     }
 
     /// The entries of a mapping, or a type-mismatch diagnostic.
@@ -75,14 +79,14 @@ public struct PolicyDecoder {
     }
 
     /// A plain scalar, for values that are not strings (numbers, durations, names of choices).
-    private mutating func plain(_ node: Node, _ what: @autoclosure () -> String, expected: String) -> Located<String>? {
+    private mutating func plain(_ node: Node, _ what: @autoclosure () -> String, expected: @autoclosure () -> String) -> Located<String>? {
         guard let scalar = node.scalar, !scalar.isNull else {
-            diagnostics.report(.typeMismatch, at: node.location, "\(what()) must be \(expected), found \(node.kindDescription)")
+            diagnostics.report(.typeMismatch, at: node.location, "\(what()) must be \(expected()), found \(node.kindDescription)")
             return nil
         }
         guard scalar.isPlain else {
             diagnostics.report(
-                .typeMismatch, at: node.location, "\(what()) must be \(expected), found a quoted string",
+                .typeMismatch, at: node.location, "\(what()) must be \(expected()), found a quoted string",
                 hint: "remove the quotes")
             return nil
         }
@@ -117,7 +121,8 @@ public struct PolicyDecoder {
     /// One of a fixed set of words, e.g. a codec or a priority.
     mutating func choice<T: RawRepresentable & CaseIterable>(_ node: Node, _ what: @autoclosure () -> String, _: T.Type) -> Located<T>?
     where T.RawValue == String {
-        let options = T.allCases.map(\.rawValue)
+        // The options are spelled out only for a message.
+        var options: [String] { T.allCases.map(\.rawValue) }
         guard let text = plain(node, what(), expected: "one of \(options.joined(separator: ", "))") else { return nil }
         guard let value = T(rawValue: text.value) else {
             diagnostics.report(

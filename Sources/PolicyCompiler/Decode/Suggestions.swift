@@ -3,9 +3,13 @@ public enum Suggestions {
     /// The candidate closest to `name`, if it is close enough to be a likely typo.
     public static func closest<S: Sequence>(to name: String, in candidates: S) -> String? where S.Element == String {
         let limit = max(1, name.count / 3)
+        let name = Array(name.lowercased().unicodeScalars)
         var best: (String, Int)?
         for candidate in candidates {
-            let distance = editDistance(name.lowercased(), candidate.lowercased(), limit: limit)
+            // Most candidates differ in length by more than the limit: an ASCII one (its length
+            // is its byte count, lowercased or not) is dismissed without allocating.
+            if abs(candidate.utf8.count - name.count) > limit, candidate.utf8.allSatisfy({ $0 < 0x80 }) { continue }
+            let distance = editDistance(name, Array(candidate.lowercased().unicodeScalars), limit: limit)
             if distance <= limit, distance < (best?.1 ?? .max) || (distance == best?.1 && candidate < best!.0) {
                 best = (candidate, distance)
             }
@@ -16,9 +20,10 @@ public enum Suggestions {
     /// The candidate with the smallest edit distance, however far (ties broken by name); for
     /// hints where any nearest candidate helps, such as a pattern among a service's few patterns.
     public static func nearest<S: Sequence>(to name: String, in candidates: S) -> String? where S.Element == String {
+        let name = Array(name.lowercased().unicodeScalars)
         var best: (String, Int)?
         for candidate in candidates {
-            let distance = editDistance(name.lowercased(), candidate.lowercased(), limit: Int.max / 2)
+            let distance = editDistance(name, Array(candidate.lowercased().unicodeScalars), limit: Int.max / 2)
             if distance < (best?.1 ?? .max) || (distance == best?.1 && candidate < best!.0) {
                 best = (candidate, distance)
             }
@@ -33,8 +38,10 @@ public enum Suggestions {
 
     /// Levenshtein distance with adjacent transpositions, giving up early past `limit`.
     static func editDistance(_ a: String, _ b: String, limit: Int) -> Int {
-        let a = Array(a.unicodeScalars)
-        let b = Array(b.unicodeScalars)
+        editDistance(Array(a.unicodeScalars), Array(b.unicodeScalars), limit: limit)
+    }
+
+    static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar], limit: Int) -> Int {
         if abs(a.count - b.count) > limit { return limit + 1 }
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }

@@ -50,6 +50,10 @@ public enum DiagnosticCatalogue {
             Every diagnostic names the file, line and column, carries one of these stable codes,
             and says what is wrong in one sentence, with a fix hint where the compiler knows one.
             Errors fail `cachepolicy lint`; warnings fail it only with `--strict`.
+            "Did you mean" hints compare a name with every candidate, so each service has a budget
+            for them (500,000 comparisons, far more than a real policy needs): a file with thousands
+            of misspelt names among thousands of candidates gets the plain hint past it, not a
+            lint that takes minutes.
 
 
             """

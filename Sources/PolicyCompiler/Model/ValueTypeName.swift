@@ -11,7 +11,11 @@ public struct ValueTypeName: Hashable, Sendable, CustomStringConvertible {
     public let canonical: String
     /// The first component of every named type in it (`Models` for `Models.Page<Book>`, and `Book`):
     /// the names a nested generated declaration could shadow.
-    public let rootNames: [String]
+    public var rootNames: [String] { parsedRootNames ?? [canonical] }
+
+    /// The root names found by the parser; `nil` for a plain name (its own root), so the common
+    /// case allocates no list.
+    private let parsedRootNames: [String]?
 
     /// Longest accepted spelling, and deepest nesting of brackets.
     public static let maxLength = 256
@@ -23,17 +27,36 @@ public struct ValueTypeName: Hashable, Sendable, CustomStringConvertible {
     public init?(_ text: String) {
         guard text.utf8.count <= Self.maxLength else { return nil }
         // The common case, a plain ASCII name (`PaymentHistoryPage`), needs no parser.
-        if let first = text.utf8.first, Self.isASCIILetter(first) || first == UInt8(ascii: "_"),
-           text.utf8.allSatisfy({ Self.isASCIILetter($0) || $0 == UInt8(ascii: "_") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
-            guard !SwiftNames.keywords.contains(text) else { return nil }
+        if Self.isPlainASCIIName(text) {
+            guard !SwiftNames.isKeyword(text) else { return nil }
             self.canonical = text
-            self.rootNames = [text]
+            self.parsedRootNames = nil
             return
         }
         var parser = Parser(scalars: Array(text.unicodeScalars))
         guard let canonical = parser.type(depth: 0), parser.atEnd else { return nil }
         self.canonical = canonical
-        self.rootNames = parser.roots
+        self.parsedRootNames = parser.roots
+    }
+
+    /// Calls `body` with each of ``rootNames`` of the type `text` spells (none when it is not a
+    /// type), without building the list for a plain name, the common case.
+    static func forEachRootName(of text: String, _ body: (String) -> Void) {
+        if Self.isPlainASCIIName(text) {
+            if !SwiftNames.isKeyword(text) { body(text) }
+        } else {
+            ValueTypeName(text)?.rootNames.forEach(body)
+        }
+    }
+
+    /// An ASCII letter or `_`, then ASCII letters, digits and `_`.
+    private static func isPlainASCIIName(_ text: String) -> Bool {
+        // On the string's UTF-8 buffer: the generic view's iteration costs more than the test.
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let first = bytes.first, isASCIILetter(first) || first == UInt8(ascii: "_") else { return false }
+            return bytes.allSatisfy { isASCIILetter($0) || $0 == UInt8(ascii: "_") || $0 &- UInt8(ascii: "0") < 10 }
+        }
     }
 
     private static func isASCIILetter(_ byte: UInt8) -> Bool {
@@ -78,11 +101,11 @@ public struct ValueTypeName: Hashable, Sendable, CustomStringConvertible {
                 }
                 return take("]") ? "[\(element)]" : nil
             }
-            guard let first = name(), !SwiftNames.keywords.contains(first) else { return nil }
+            guard let first = name(), !SwiftNames.isKeyword(first) else { return nil }
             roots.append(first)
             var result = first
             while take(".") {
-                guard let next = name(), !SwiftNames.keywords.contains(next) else { return nil }
+                guard let next = name(), !SwiftNames.isKeyword(next) else { return nil }
                 result += "." + next
             }
             if take("<") {

@@ -10,9 +10,17 @@ public enum SwiftNames {
         "super", "throws", "true", "try", "_", "async", "each", "some", "any", "package", "sending",
     ]
 
+    /// Whether `name` is one of ``keywords``. Every keyword but `Any` and `Self` starts with a
+    /// lower-case letter or `_`, so a capitalised name (every type name) needs no set lookup.
+    static func isKeyword(_ name: String) -> Bool {
+        guard let first = name.utf8.first else { return false }
+        if first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z") { return name == "Any" || name == "Self" }
+        return keywords.contains(name)
+    }
+
     /// `name`, or `` `name` `` when it is a keyword.
     public static func identifier(_ name: String) -> String {
-        keywords.contains(name) ? "`\(name)`" : name
+        isKeyword(name) ? "`\(name)`" : name
     }
 
     /// Keywords that cannot be argument labels without backticks.

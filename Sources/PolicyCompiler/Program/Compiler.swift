@@ -51,6 +51,8 @@ public struct Compiler: Sendable {
         diagnostics.merge(PlatformRules.check(platforms, services: services))
         var program = !buildingProgram || diagnostics.hasErrors ? nil : ProgramBuilder.build(services, references: referenced)
         program?.platform = platforms.first
+        // The decoded services are the largest object graph of a run; the program keeps what it needs.
+        ParallelMap.release(consume services)
         return Result(
             program: program, diagnostics: diagnostics.sorted, errorCount: diagnostics.errorCount,
             warningCount: diagnostics.warningCount, omitted: diagnostics.omitted)

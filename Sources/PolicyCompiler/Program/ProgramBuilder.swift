@@ -86,7 +86,7 @@ enum ProgramBuilder {
             Reaction(
                 event: invalidation.event.value, location: invalidation.event.location,
                 actions: invalidation.actions.map { action in
-                    let needed = Checker.neededParams(action.target, in: service) ?? []
+                    let needed = Checker.neededParams(action.target, reach: reach) ?? []
                     let target: ResolvedAction.Target
                     switch action.target {
                     case .key(_, let family): target = .key(family: family.value)
