@@ -118,6 +118,12 @@ struct EventDeliveryTests {
             let first = Instance(cache, "first")
             try await first.waitUntilConsuming()
             await first.stop()
+            // The server drops a closed connection's subscriptions when it reads the close, which
+            // can be after stop returns on a loaded machine: wait for that before publishing.
+            try await Self.waitFor {
+                let reply = try await cache.redis.send(RESPCommand("PUBSUB", "NUMSUB", EventBus.channel(for: "payment.succeeded")))
+                return reply.elements?.last?.int == 0
+            }
             // Published while no instance runs (pub/sub reaches nobody: near caches are cold anyway).
             let users = (0..<10).map { _ in UUID() }
             for user in users {

@@ -161,7 +161,7 @@ struct RedisConnectionTests {
             }
             // Closed sockets leave the server's client list within its event loop's next turns.
             var named = -1
-            for _ in 0..<100 {
+            for _ in 0..<1_000 {
                 let list = try await withRedisConnection(server) { try await $0.send(RESPCommand("CLIENT", "LIST")).string ?? "" }
                 named = list.split(whereSeparator: \.isNewline).filter { $0.contains("name=race ") }.count
                 if named == 0 { break }
