@@ -55,7 +55,7 @@ struct RedisSubscriberTests {
             let cancelled = ContinuousClock.now
             running.cancel()
             await running.value
-            #expect(ContinuousClock.now - cancelled < .seconds(10), "promptly, not hanging")
+            #expect(ContinuousClock.now - cancelled < .seconds(60), "promptly, not hanging")
             await client.shutdown()
         }
     }
@@ -123,7 +123,7 @@ struct FaultTests {
             let restarted = ContinuousClock.now
             await tally.restart(at: restarted)
             await load.value
-            #expect(ContinuousClock.now - restarted < .seconds(10), "no call hung past the command timeout")
+            #expect(ContinuousClock.now - restarted < .seconds(25), "no call hung until the load's 30 s deadline")
             #expect(await tally.failed > 0, "calls failed while Redis was down")
             let unexpected = await tally.unexpected
             #expect(unexpected.isEmpty, "\(unexpected.prefix(3))")
