@@ -37,10 +37,6 @@ public enum Suggestions {
     }
 
     /// Levenshtein distance with adjacent transpositions, giving up early past `limit`.
-    static func editDistance(_ a: String, _ b: String, limit: Int) -> Int {
-        editDistance(Array(a.unicodeScalars), Array(b.unicodeScalars), limit: limit)
-    }
-
     static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar], limit: Int) -> Int {
         if abs(a.count - b.count) > limit { return limit + 1 }
         if a.isEmpty { return b.count }
