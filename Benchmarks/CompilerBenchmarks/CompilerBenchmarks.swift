@@ -27,6 +27,28 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(Compiler().check(corpus))
     }
 
+    // The ratio itself, robust to a noisy host: the two benchmarks above run seconds apart, so a
+    // busy neighbour during one of them skews their quotient. Here each iteration times both on
+    // the same files back to back, in the order libyaml, lint, lint, libyaml (a drift in the
+    // host's speed during the iteration cancels out), and records lint's time over libyaml's.
+    let ratio = BenchmarkMetric.custom("lint time / libyaml time (%)", polarity: .prefersSmaller, useScalingFactor: false)
+    Benchmark(
+        "lint / libyaml bare parse, paired in each iteration (the goal: at most 200 %)",
+        configuration: .init(metrics: [ratio], warmupIterations: 1, maxDuration: .seconds(20), maxIterations: 15)
+    ) { benchmark in
+        let clock = ContinuousClock()
+        func libyaml() -> Duration {
+            clock.measure { for file in corpus { blackHole(YAMLReader.countEvents(file.bytes)) } }
+        }
+        func lint() -> Duration {
+            clock.measure { blackHole(Compiler().check(corpus)) }
+        }
+        let baseline = libyaml()
+        let compiler = lint() + lint()
+        let both = baseline + libyaml()
+        benchmark.measurement(ratio, Int((100 * (compiler / both)).rounded()))
+    }
+
     Benchmark("cachepolicy generate's front end (parse, decode, check, program), same files") { benchmark in
         blackHole(Compiler().compile(corpus))
     }
