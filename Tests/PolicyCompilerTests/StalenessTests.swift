@@ -111,4 +111,41 @@ struct StalenessScaleTests {
         #expect(program.services[0].staleness.count == entities)
         #expect(program.services[0].staleness[0].eventCount == services)
     }
+
+    /// The events a warning names are the entity's mutators in declaration order, each once (an
+    /// event may list the entity twice), minus those whose reaction drops the family; the same
+    /// whether the service reacts to fewer events than mutate the entity or to more.
+    @Test func staleEventsAreTheUncoveredMutatorsInOrderEachOnce() throws {
+        func policy(unrelatedReactions: Int) -> String {
+            var text = """
+                version: 1
+                service: shop
+                defaults: { ttl: 10m }
+                params:
+                  userId: uuid
+                keys:
+                  cart: { pattern: "shop:cart:{userId}", value: Cart, dependsOn: [cart] }
+                  other: { pattern: "shop:other:{userId}", value: Other, dependsOn: [other] }
+                events:
+                  cart.e1: { payload: { userId: uuid }, mutates: [cart] }
+                  cart.e2: { payload: { userId: uuid }, mutates: [cart, cart] }
+                  cart.e3: { payload: { userId: uuid }, mutates: [cart, cart] }
+                  cart.e4: { payload: { userId: uuid }, mutates: [cart] }
+
+                """
+            for x in 0..<unrelatedReactions { text += "  other.x\(x): { payload: { userId: uuid }, mutates: [other] }\n" }
+            text += "invalidate:\n  cart.e2:\n    - cart\n"
+            for x in 0..<unrelatedReactions { text += "  other.x\(x):\n    - other\n" }
+            return text
+        }
+        // 1 reaction against 4 mutators, then 6 reactions against 4 mutators.
+        for unrelated in [0, 5] {
+            let result = compile(policy(unrelatedReactions: unrelated))
+            let stale = result.diagnostics.filter { $0.code == .staleOnEvent }
+            #expect(stale.count == 1, "\(stale.map(\.message))")
+            #expect(stale.first?.message.hasPrefix("'cart.e1', 'cart.e3', 'cart.e4' mutate 'cart'") == true, "\(stale.first?.message ?? "")")
+            let program = try #require(result.program)
+            #expect(program.services[0].staleness.map(\.events) == [["cart.e1", "cart.e3", "cart.e4"]])
+        }
+    }
 }

@@ -22,8 +22,8 @@ public struct Checker: Sendable {
     let events: [String: DeclaredEvent]
     /// Events declared somewhere but not decodable; references to them are not reported.
     let undecodableEvents: Set<String>
-    /// Entity → events that mutate it.
-    let mutators: [String: [String]]
+    /// Entity → the events that mutate it, in declaration order, each once (found by position).
+    let mutators: [String: NameIndex]
     /// Each of `services`' families and tags resolved against its params, by the same index:
     /// resolved once here, read by every rule.
     let reach: [FamilyReach]
@@ -96,7 +96,10 @@ public struct Checker: Sendable {
                     continue
                 }
                 events[event.name.value] = DeclaredEvent(event: event, producer: service.name.value)
-                for entity in event.mutates { mutators[entity.value, default: []].append(event.name.value) }
+                // An entity listed twice by one event counts once: its previous entry is this event's.
+                for entity in event.mutates where mutators[entity.value]?.last != event.name.value {
+                    mutators[entity.value, default: []].append(event.name.value)
+                }
             }
         }
         self.services = unique
@@ -106,7 +109,7 @@ public struct Checker: Sendable {
         self.undecodableEvents = Set([unique, referenced].joined().flatMap { service in
             service.undecodable.filter { $0.hasPrefix("event:") }.map { String($0.dropFirst("event:".count)) }
         })
-        self.mutators = mutators
+        self.mutators = mutators.mapValues(NameIndex.init)
         // Each service's reach and the platform's top-level names are independent: made side by side.
         enum Prepared: Sendable {
             case reach(FamilyReach)

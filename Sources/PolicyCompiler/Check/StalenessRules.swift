@@ -12,7 +12,8 @@ extension Checker {
         var entity: String
         var events: [String] = []
         var families: [(family: KeyFamily, link: Located<String>)] = []
-        var seenEvents = Set<String>()
+        /// By position among the entity's mutators: whether `events` already names it.
+        var named: [Bool]
     }
 
     mutating func checkStaleness(_ service: Service, reach: FamilyReach) {
@@ -22,6 +23,10 @@ extension Checker {
     }
 
     /// The service's gaps, by entity in the order families first depend on them.
+    ///
+    /// Events are compared by position among each entity's mutators, never hashed per family: a
+    /// platform where every service's events mutate the same shared entities has a thousand
+    /// mutators per entity, and every family that depends on one meets all of them.
     func gaps(in service: Service, reach: FamilyReach) -> [Gap] {
         var byEntity: [String: Int] = [:]
         var gaps: [Gap] = []
@@ -30,21 +35,43 @@ extension Checker {
         for invalidation in service.invalidations {
             actionsByEvent[invalidation.event.value, default: []].append(contentsOf: invalidation.actions.map { resolve($0.target, in: service, reach: reach) })
         }
+        // By position among the current entity's mutators: whether the service's reaction to that
+        // event drops the family. One buffer for the whole service.
+        var covered: [Bool] = []
         for (index, family) in service.keys.enumerated() where !family.dependsOn.isEmpty {
             let resolved = ResolvedFamily(pattern: reach.patterns[index], tags: reach.tags[index])
             for entity in family.dependsOn {
-                var staleOn: [String] = []
-                for eventName in mutators[entity.value] ?? [] where !covers(actionsByEvent[eventName] ?? [], family, resolved) {
-                    staleOn.append(eventName)
+                guard let events = mutators[entity.value] else { continue }
+                let count = events.names.count
+                covered.removeAll(keepingCapacity: true)
+                covered.append(contentsOf: repeatElement(false, count: count))
+                // Only events the service reacts to can cover the family: whichever side is smaller
+                // is walked, so neither many mutators nor many reactions make this quadratic.
+                var coveredCount = 0
+                if count <= actionsByEvent.count {
+                    for (position, event) in events.names.enumerated() where covers(actionsByEvent[event] ?? [], family, resolved) {
+                        covered[position] = true
+                        coveredCount += 1
+                    }
+                } else {
+                    for (event, actions) in actionsByEvent {
+                        guard let position = events.firstIndex(of: event), covers(actions, family, resolved) else { continue }
+                        covered[position] = true
+                        coveredCount += 1
+                    }
                 }
-                guard !staleOn.isEmpty else { continue }
+                guard coveredCount < count else { continue }
                 let index = byEntity[entity.value] ?? {
-                    gaps.append(Gap(entity: entity.value))
+                    gaps.append(Gap(entity: entity.value, named: [Bool](repeating: false, count: count)))
                     byEntity[entity.value] = gaps.count - 1
                     return gaps.count - 1
                 }()
-                for event in staleOn where gaps[index].seenEvents.insert(event).inserted { gaps[index].events.append(event) }
-                if !gaps[index].families.contains(where: { $0.family === family }) { gaps[index].families.append((family, entity)) }
+                for (position, event) in events.names.enumerated() where !covered[position] && !gaps[index].named[position] {
+                    gaps[index].named[position] = true
+                    gaps[index].events.append(event)
+                }
+                // A family's entries are made together (one family at a time): a repeat is the last one.
+                if gaps[index].families.last?.family !== family { gaps[index].families.append((family, entity)) }
             }
         }
         return gaps
