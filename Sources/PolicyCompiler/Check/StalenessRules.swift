@@ -9,11 +9,37 @@ extension Checker {
     /// One staleness gap: in a service, the events that mutate `entity` without invalidating the
     /// `families` that depend on it (each with the `dependsOn` entry that links it).
     struct Gap {
-        var entity: String
-        var events: [String] = []
+        let entity: String
+        /// The entity's mutators, in declaration order.
+        let mutators: [String]
         var families: [(family: KeyFamily, link: Located<String>)] = []
-        /// By position among the entity's mutators: whether `events` already names it.
-        var named: [Bool]
+        /// Positions in `mutators` of the events the gap is stale on, in the order found.
+        private var positions: [Int32] = []
+        /// By position in `mutators`: whether `positions` holds it.
+        private var named: [Bool]
+
+        init(entity: String, mutators: [String]) {
+            self.entity = entity
+            self.mutators = mutators
+            named = [Bool](repeating: false, count: mutators.count)
+        }
+
+        /// The events, in the order found.
+        var events: LazyMapCollection<[Int32], String> { positions.lazy.map { mutators[Int($0)] } }
+
+        /// Whether a family reacting to the mutators at `covered` (positions) adds an event: some
+        /// mutator is neither covered nor named yet.
+        func isWidened(byAllBut covered: [Int]) -> Bool {
+            covered.reduce(0) { $0 + (named[$1] ? 0 : 1) } < mutators.count - positions.count
+        }
+
+        /// Adds every mutator not flagged in `isCovered` (by position) that is not named yet.
+        mutating func add(allBut isCovered: [Bool]) {
+            for position in named.indices where !isCovered[position] && !named[position] {
+                named[position] = true
+                positions.append(Int32(position))
+            }
+        }
     }
 
     mutating func checkStaleness(_ service: Service, reach: FamilyReach) {
@@ -35,40 +61,40 @@ extension Checker {
         for invalidation in service.invalidations {
             actionsByEvent[invalidation.event.value, default: []].append(contentsOf: invalidation.actions.map { resolve($0.target, in: service, reach: reach) })
         }
-        // By position among the current entity's mutators: whether the service's reaction to that
-        // event drops the family. One buffer for the whole service.
-        var covered: [Bool] = []
+        // Scratch buffers for the whole service: the positions, among the current entity's
+        // mutators, of the events whose reaction drops the family, and the same as flags (all
+        // false between uses).
+        var covered: [Int] = []
+        var isCovered: [Bool] = []
         for (index, family) in service.keys.enumerated() where !family.dependsOn.isEmpty {
             let resolved = ResolvedFamily(pattern: reach.patterns[index], tags: reach.tags[index])
             for entity in family.dependsOn {
                 guard let events = mutators[entity.value] else { continue }
                 let count = events.names.count
-                covered.removeAll(keepingCapacity: true)
-                covered.append(contentsOf: repeatElement(false, count: count))
                 // Only events the service reacts to can cover the family: whichever side is smaller
                 // is walked, so neither many mutators nor many reactions make this quadratic.
-                var coveredCount = 0
+                covered.removeAll(keepingCapacity: true)
                 if count <= actionsByEvent.count {
                     for (position, event) in events.names.enumerated() where covers(actionsByEvent[event] ?? [], family, resolved) {
-                        covered[position] = true
-                        coveredCount += 1
+                        covered.append(position)
                     }
                 } else {
                     for (event, actions) in actionsByEvent {
-                        guard let position = events.firstIndex(of: event), covers(actions, family, resolved) else { continue }
-                        covered[position] = true
-                        coveredCount += 1
+                        if let position = events.firstIndex(of: event), covers(actions, family, resolved) { covered.append(position) }
                     }
                 }
-                guard coveredCount < count else { continue }
+                guard covered.count < count else { continue }
                 let index = byEntity[entity.value] ?? {
-                    gaps.append(Gap(entity: entity.value, named: [Bool](repeating: false, count: count)))
+                    gaps.append(Gap(entity: entity.value, mutators: events.names))
                     byEntity[entity.value] = gaps.count - 1
                     return gaps.count - 1
                 }()
-                for (position, event) in events.names.enumerated() where !covered[position] && !gaps[index].named[position] {
-                    gaps[index].named[position] = true
-                    gaps[index].events.append(event)
+                // After a gap's first family, a family usually adds no event: then the mutators are not walked.
+                if gaps[index].isWidened(byAllBut: covered) {
+                    if isCovered.count < count { isCovered.append(contentsOf: repeatElement(false, count: count - isCovered.count)) }
+                    for position in covered { isCovered[position] = true }
+                    gaps[index].add(allBut: isCovered)
+                    for position in covered { isCovered[position] = false }
                 }
                 // A family's entries are made together (one family at a time): a repeat is the last one.
                 if gaps[index].families.last?.family !== family { gaps[index].families.append((family, entity)) }
