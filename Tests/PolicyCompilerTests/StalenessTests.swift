@@ -147,5 +147,12 @@ struct StalenessScaleTests {
             let program = try #require(result.program)
             #expect(program.services[0].staleness.map(\.events) == [["cart.e1", "cart.e3", "cart.e4"]])
         }
+        // A second family on the same entity that the reaction does not drop widens the gap: the
+        // event the first family was covered on is added after those already named.
+        let widened = policy(unrelatedReactions: 0).replacingOccurrences(
+            of: "  other: {", with: "  summary: { pattern: \"shop:summary:{userId}\", value: Summary, dependsOn: [cart] }\n  other: {")
+        let program = try #require(compile(widened).program)
+        #expect(program.services[0].staleness.map(\.events) == [["cart.e1", "cart.e3", "cart.e4", "cart.e2"]])
+        #expect(program.services[0].staleness.map(\.families) == [["cart", "summary"]])
     }
 }

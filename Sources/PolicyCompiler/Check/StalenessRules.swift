@@ -27,17 +27,23 @@ extension Checker {
         /// The events, in the order found.
         var events: LazyMapCollection<[Int32], String> { positions.lazy.map { mutators[Int($0)] } }
 
-        /// Whether a family reacting to the mutators at `covered` (positions) adds an event: some
-        /// mutator is neither covered nor named yet.
-        func isWidened(byAllBut covered: [Int]) -> Bool {
+        /// Whether a family whose reactions cover the mutators at `covered` (distinct positions)
+        /// adds an event: some mutator is neither covered nor named yet.
+        func gainsEvents(besides covered: [Int]) -> Bool {
             covered.reduce(0) { $0 + (named[$1] ? 0 : 1) } < mutators.count - positions.count
         }
 
-        /// Adds every mutator not flagged in `isCovered` (by position) that is not named yet.
-        mutating func add(allBut isCovered: [Bool]) {
-            for position in named.indices where !isCovered[position] && !named[position] {
-                named[position] = true
-                positions.append(Int32(position))
+        /// Adds, in order, every mutator not named yet whose position is not in `covered`
+        /// (distinct, ascending).
+        mutating func add(besides covered: [Int]) {
+            var next = covered.startIndex
+            for position in named.indices {
+                if next < covered.endIndex, covered[next] == position {
+                    next += 1
+                } else if !named[position] {
+                    named[position] = true
+                    positions.append(Int32(position))
+                }
             }
         }
     }
@@ -61,11 +67,9 @@ extension Checker {
         for invalidation in service.invalidations {
             actionsByEvent[invalidation.event.value, default: []].append(contentsOf: invalidation.actions.map { resolve($0.target, in: service, reach: reach) })
         }
-        // Scratch buffers for the whole service: the positions, among the current entity's
-        // mutators, of the events whose reaction drops the family, and the same as flags (all
-        // false between uses).
+        // The positions, among the current entity's mutators, of the events whose reaction drops
+        // the family: one buffer for the whole service.
         var covered: [Int] = []
-        var isCovered: [Bool] = []
         for (index, family) in service.keys.enumerated() where !family.dependsOn.isEmpty {
             let resolved = ResolvedFamily(pattern: reach.patterns[index], tags: reach.tags[index])
             for entity in family.dependsOn {
@@ -82,6 +86,7 @@ extension Checker {
                     for (event, actions) in actionsByEvent {
                         if let position = events.firstIndex(of: event), covers(actions, family, resolved) { covered.append(position) }
                     }
+                    covered.sort()
                 }
                 guard covered.count < count else { continue }
                 let index = byEntity[entity.value] ?? {
@@ -90,12 +95,7 @@ extension Checker {
                     return gaps.count - 1
                 }()
                 // After a gap's first family, a family usually adds no event: then the mutators are not walked.
-                if gaps[index].isWidened(byAllBut: covered) {
-                    if isCovered.count < count { isCovered.append(contentsOf: repeatElement(false, count: count - isCovered.count)) }
-                    for position in covered { isCovered[position] = true }
-                    gaps[index].add(allBut: isCovered)
-                    for position in covered { isCovered[position] = false }
-                }
+                if gaps[index].gainsEvents(besides: covered) { gaps[index].add(besides: covered) }
                 // A family's entries are made together (one family at a time): a repeat is the last one.
                 if gaps[index].families.last?.family !== family { gaps[index].families.append((family, entity)) }
             }
