@@ -1,8 +1,9 @@
 /// Which of a service's key families an invalidation can drop entries of: a key by name, a tag
 /// by the families carrying a tag that can render the same set, a pattern by the families it can
 /// match. The families' patterns and tags are resolved once per service, not once per action.
-/// The blast-radius rule and the program builder both ask here.
-struct FamilyReach: Sendable {
+/// The blast-radius rule and the program builder both ask here. A class: every rule is handed
+/// it, and a copy of an immutable object is one retain instead of one per field.
+final class FamilyReach: Sendable {
     let families: [KeyFamily]
     /// Each family's key pattern resolved (`nil`: it uses an undeclared param), by index in `families`.
     let patterns: [[SegmentAlgebra.Segment]?]
@@ -19,7 +20,7 @@ struct FamilyReach: Sendable {
     private let flatTags: [[SegmentAlgebra.Segment]?]
     private let tagOwners: [Int]
 
-    init(_ service: Service) {
+    convenience init(_ service: Service) {
         self.init(service, types: ParamTypes(service.params))
     }
 

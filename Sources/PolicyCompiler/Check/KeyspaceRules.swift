@@ -1,30 +1,39 @@
 /// Keyspace: no two families share a concrete key; patterns start with a literal;
 /// invalidation patterns and tags reach only (and at least some of) their own service's keys.
 extension Checker {
+    /// A family by position (index in `services`, then in its `keys`), not by reference: placing,
+    /// grouping and sorting 20,000 of them touches neither the family objects nor their names.
     private struct PlacedFamily {
-        /// The owning service's name (not the service: a copy per family would hold its storage).
-        let service: String
-        let family: KeyFamily
+        let service: Int
+        let family: Int
+        /// Where the family's pattern is, for ordering overlaps by declaration.
+        let location: SourceLocation
         let segments: [SegmentAlgebra.Segment]
     }
+
+    private func family(_ placed: PlacedFamily) -> KeyFamily { services[placed.service].keys[placed.family] }
+    private func serviceName(_ placed: PlacedFamily) -> String { services[placed.service].name.value }
 
     mutating func checkKeyspace() {
         // Families bucketed by leading literal (compared as bytes): only families in one bucket can
         // share a key, and only invalidation patterns with that leading literal can reach them.
         var byPrefix: [SegmentAlgebra.Bytes: [PlacedFamily]] = [:]
-        for (service, reach) in zip(services, reach) {
-            for (family, segments) in zip(service.keys, reach.patterns) {
+        for serviceIndex in services.indices {
+            let keys = services[serviceIndex].keys
+            for (familyIndex, segments) in reach[serviceIndex].patterns.enumerated() {
                 guard let segments else { continue }
+                let pattern = keys[familyIndex].pattern
                 guard case .literal(let prefix) = segments[0] else {
-                    reportLeadingHole(family.pattern, "the pattern of '\(family.name.value)'")
+                    reportLeadingHole(pattern, "the pattern of '\(keys[familyIndex].name.value)'")
                     continue
                 }
-                byPrefix[prefix, default: []].append(PlacedFamily(service: service.name.value, family: family, segments: segments))
+                byPrefix[prefix, default: []].append(
+                    PlacedFamily(service: serviceIndex, family: familyIndex, location: pattern.location, segments: segments))
             }
         }
-        for bucket in byPrefix.values {
+        for bucket in byPrefix.values where bucket.count > 1 {
             for group in Dictionary(grouping: bucket, by: { $0.segments.count }).values where group.count > 1 {
-                reportOverlaps(in: group.sorted { $0.family.pattern.location < $1.family.pattern.location })
+                reportOverlaps(in: group.sorted { $0.location < $1.location })
             }
         }
         // Large buckets (a service of many families, or many services sharing a first literal)
@@ -33,13 +42,15 @@ extension Checker {
         for (prefix, bucket) in byPrefix where bucket.count >= SegmentIndex.minimumEntries {
             indexes[prefix] = SegmentIndex(bucket.map(\.segments))
         }
-        for (service, reach) in zip(services, reach) {
+        for serviceIndex in services.indices where !services[serviceIndex].invalidations.isEmpty {
+            let service = services[serviceIndex]
+            let reach = reach[serviceIndex]
             suggestionBudget = Self.suggestionComparisons
             for invalidation in service.invalidations {
                 for action in invalidation.actions {
                     switch action.target {
                     case .pattern(let glob):
-                        checkPatternInvalidation(glob, in: service, reach: reach, byPrefix: byPrefix, indexes: indexes)
+                        checkPatternInvalidation(glob, in: serviceIndex, reach: reach, byPrefix: byPrefix, indexes: indexes)
                     case .tag(let tag):
                         checkTagInvalidation(tag, in: service, reach: reach)
                     case .key:
@@ -115,45 +126,48 @@ extension Checker {
             hint: "start it with a literal such as the service name: 'service:\(pattern.text)'")
     }
 
-    private mutating func reportOverlap(_ earlier: PlacedFamily, _ later: PlacedFamily) {
-        let where_ = earlier.service == later.service
-            ? "" : " of the service '\(earlier.service)'"
-        let related = [RelatedLocation(earlier.family.pattern.location, "'\(earlier.family.name.value)' is declared here")]
-        if SegmentAlgebra.sameKeys(earlier.segments, later.segments) {
+    private mutating func reportOverlap(_ earlierPlaced: PlacedFamily, _ laterPlaced: PlacedFamily) {
+        let (earlier, later) = (family(earlierPlaced), family(laterPlaced))
+        let where_ = earlierPlaced.service == laterPlaced.service
+            ? "" : " of the service '\(serviceName(earlierPlaced))'"
+        let related = [RelatedLocation(earlier.pattern.location, "'\(earlier.name.value)' is declared here")]
+        if SegmentAlgebra.sameKeys(earlierPlaced.segments, laterPlaced.segments) {
             diagnostics.report(
-                .duplicateKeyFamily, at: later.family.pattern.location,
-                "the key family '\(later.family.name.value)' has the same keys as '\(earlier.family.name.value)'\(where_) ('\(earlier.family.pattern.text)')",
+                .duplicateKeyFamily, at: later.pattern.location,
+                "the key family '\(later.name.value)' has the same keys as '\(earlier.name.value)'\(where_) ('\(earlier.pattern.text)')",
                 hint: "merge the two families, or give each a distinct literal segment", related: related)
-        } else if let witness = SegmentAlgebra.overlap(earlier.segments, later.segments) {
+        } else if let witness = SegmentAlgebra.overlap(earlierPlaced.segments, laterPlaced.segments) {
             diagnostics.report(
-                .keyOverlap, at: later.family.pattern.location,
-                "the key family '\(later.family.name.value)' can produce the same key as '\(earlier.family.name.value)'\(where_), e.g. '\(witness)'",
+                .keyOverlap, at: later.pattern.location,
+                "the key family '\(later.name.value)' can produce the same key as '\(earlier.name.value)'\(where_), e.g. '\(witness)'",
                 hint: "give each family a distinct literal segment, or use param types that cannot collide (uuid, int)",
                 related: related)
         }
     }
 
     private mutating func checkPatternInvalidation(
-        _ glob: KeyPattern, in service: Service, reach: FamilyReach, byPrefix: [SegmentAlgebra.Bytes: [PlacedFamily]],
+        _ glob: KeyPattern, in serviceIndex: Int, reach: FamilyReach, byPrefix: [SegmentAlgebra.Bytes: [PlacedFamily]],
         indexes: [SegmentAlgebra.Bytes: SegmentIndex]
     ) {
+        let service = services[serviceIndex]
         guard let segments = reach.resolve(glob) else { return }
         guard case .literal(let prefix) = segments[0] else {
             reportLeadingHole(glob, "the invalidation pattern '\(glob.text)'")
             return
         }
         var matchesOwn = false
-        var reportedServices = Set<String>()
+        var reportedServices = Set<Int>()
         func test(_ placed: PlacedFamily) {
             guard SegmentAlgebra.globMatches(segments, placed.segments) else { return }
-            if placed.service == service.name.value {
+            if placed.service == serviceIndex {
                 matchesOwn = true
             } else if reportedServices.insert(placed.service).inserted, let witness = SegmentAlgebra.globMatch(segments, placed.segments) {
+                let family = family(placed)
                 diagnostics.report(
                     .patternCrossesService, at: glob.location,
-                    "the invalidation pattern '\(glob.text)' can match keys of '\(placed.family.name.value)' in the service '\(placed.service)', e.g. '\(witness)'",
+                    "the invalidation pattern '\(glob.text)' can match keys of '\(family.name.value)' in the service '\(serviceName(placed))', e.g. '\(witness)'",
                     hint: "narrow the pattern with a literal segment only this service's keys use",
-                    related: [RelatedLocation(placed.family.pattern.location, "'\(placed.family.name.value)' is declared here")])
+                    related: [RelatedLocation(family.pattern.location, "'\(family.name.value)' is declared here")])
             }
         }
         let bucket = byPrefix[prefix] ?? []
