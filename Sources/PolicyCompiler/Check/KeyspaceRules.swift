@@ -50,7 +50,7 @@ extension Checker {
                 for action in invalidation.actions {
                     switch action.target {
                     case .pattern(let glob):
-                        checkPatternInvalidation(glob, in: serviceIndex, reach: reach, byPrefix: byPrefix, indexes: indexes)
+                        checkPatternInvalidation(glob, in: service, at: serviceIndex, reach: reach, byPrefix: byPrefix, indexes: indexes)
                     case .tag(let tag):
                         checkTagInvalidation(tag, in: service, reach: reach)
                     case .key:
@@ -146,10 +146,9 @@ extension Checker {
     }
 
     private mutating func checkPatternInvalidation(
-        _ glob: KeyPattern, in serviceIndex: Int, reach: FamilyReach, byPrefix: [SegmentAlgebra.Bytes: [PlacedFamily]],
-        indexes: [SegmentAlgebra.Bytes: SegmentIndex]
+        _ glob: KeyPattern, in service: Service, at serviceIndex: Int, reach: FamilyReach,
+        byPrefix: [SegmentAlgebra.Bytes: [PlacedFamily]], indexes: [SegmentAlgebra.Bytes: SegmentIndex]
     ) {
-        let service = services[serviceIndex]
         guard let segments = reach.resolve(glob) else { return }
         guard case .literal(let prefix) = segments[0] else {
             reportLeadingHole(glob, "the invalidation pattern '\(glob.text)'")
