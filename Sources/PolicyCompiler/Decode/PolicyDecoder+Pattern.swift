@@ -32,23 +32,14 @@ extension PolicyDecoder {
         _ utf8: UnsafeBufferPointer<UInt8>, text: String, node: Node, style: Scalar.Style, what: @autoclosure () -> String, use: PatternUse
     ) -> KeyPattern? {
         // Columns inside the scalar are exact when each character of the value is one character of
-        // the source: single-line plain scalars, and quoted ones without escapes. Judged on the
-        // UTF-8 bytes: every character that matters is ASCII except U+0085, U+2028 and U+2029.
-        let oneToOne: Bool = switch style {
-        case .plain: true
-        case .singleQuoted: !utf8.contains(UInt8(ascii: "'"))
-        case .doubleQuoted: !utf8.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 || $0 == 0x7F }
-        case .literal, .folded: false
-        }
-        let exact = oneToOne && !Self.containsLineBreak(utf8)
+        // the source (the reader knows: single-line plain scalars, and quoted ones without escapes).
+        // A line break in the value (`\n`, `\r`, VT, FF, U+0085, U+2028, U+2029) makes them inexact too.
+        let exact = node.isVerbatim && !Self.containsLineBreak(utf8)
         let base = style == .plain ? 0 : 1
         var segments: [KeyPattern.Segment] = []
         var holes = SeenHoles()
-        var locations: [SourceLocation] = []
-        // Exactly one allocation each: every policy's families hold their patterns for the whole run.
-        let segmentCount = utf8.count { $0 == UInt8(ascii: ":") } + 1
-        segments.reserveCapacity(segmentCount)
-        locations.reserveCapacity(segmentCount)
+        // Exactly one allocation: every policy's families hold their patterns for the whole run.
+        segments.reserveCapacity(utf8.count { $0 == UInt8(ascii: ":") } + 1)
         var valid = true
         var offset = 0
         // Split on the ':' byte (what Redis sees), not on Characters: a ':' followed by a combining
@@ -60,7 +51,6 @@ extension PolicyDecoder {
             start = end + 1
             let location = exact ? node.location.advanced(by: base + offset) : node.location
             offset += bytes.count { $0 & 0xC0 != 0x80 } + 1
-            locations.append(location)
             if let segment = patternSegment(bytes, what: what(), use: use, at: location) {
                 if case .hole(let name) = segment, holes.repeats(name, among: segments) {
                     diagnostics.report(
@@ -73,7 +63,9 @@ extension PolicyDecoder {
                 valid = false
             }
         }
-        return valid ? KeyPattern(text: text, segments: segments, segmentLocations: locations) : nil
+        // The same columns as above, derived again from the text only when a message needs them.
+        let placement: KeyPattern.Placement = exact ? .columns(first: node.location.advanced(by: base)) : .scalar(node.location)
+        return valid ? KeyPattern(text: text, segments: segments, placement: placement) : nil
     }
 
     /// Whether the text holds a character that breaks a line for YAML or Unicode: `\n`, `\r`,

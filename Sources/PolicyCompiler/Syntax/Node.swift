@@ -125,6 +125,19 @@ public struct Node: Sendable {
         }
     }
 
+    /// A scalar whose characters are the source's, one to one, on one line (after its opening
+    /// quote, if any): columns inside its value are columns in the file. Its span in the source is
+    /// then its value plus any quotes; an escape, a doubled quote or a folded line break makes
+    /// them differ. Judged only when asked (patterns ask), not for every scalar read.
+    var isVerbatim: Bool {
+        let entry = entry
+        guard entry.kind == .scalar, entry.span >= 0 else { return false }
+        let quotes = entry.style == .plain ? 0 : 2
+        var text = NodeTree.text(of: entry, in: tree.texts)
+        // Characters are bytes that do not continue a UTF-8 sequence.
+        return text.withUTF8 { $0.count { $0 & 0xC0 != 0x80 } } + quotes == Int(entry.span)
+    }
+
     public var scalar: Scalar? {
         let entry = entry
         return entry.kind == .scalar ? tree.scalar(entry) : nil
@@ -154,6 +167,9 @@ final class NodeTree: Sendable {
         var size: Int32 = 1
         /// Mapping keys of at most 16 bytes: the bytes themselves, so keys compare as integers.
         var packed: PackedText?
+        /// Scalars: how many characters the scalar spans in the source (quotes included), or -1
+        /// when it spans lines or is not spelled in place (a block scalar, an alias).
+        var span: Int32 = -1
     }
 
     /// Up to 16 bytes of UTF-8 in two integers and a length: equal exactly when the bytes are.

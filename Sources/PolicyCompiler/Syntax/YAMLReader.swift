@@ -245,6 +245,7 @@ private struct TreeBuilder {
                 text = Int32(texts.count - 1)
             }
             var entry = Entry(kind: .scalar, style: style, location: here, text: text, packed: packed)
+            entry.span = span(of: event, style: style)
             if let tag {
                 tags.append(tag)
                 entry.tag = Int32(tags.count - 1)
@@ -267,14 +268,26 @@ private struct TreeBuilder {
                     hint: "use 'defaults:' instead of anchors for shared settings")
                 return false
             }
-            // The copy shares the target's text or children; only its location is its own.
+            // The copy shares the target's text or children; only its location is its own (so
+            // columns inside its value are not columns at the alias).
             var copy = target
             copy.location = here
+            copy.span = -1
             attach(copy)
         default:
             break
         }
         return true
+    }
+
+    /// How many characters (as libyaml counts) a scalar spans in the source, or -1 for a block
+    /// scalar or one that continues on another line (as editors count lines: at `\n`). Called
+    /// right after the scalar's start was located, so `lineCursor` is its line.
+    private func span(of event: yaml_event_t, style: Scalar.Style) -> Int32 {
+        guard style != .literal, style != .folded else { return -1 }
+        let end = Int(event.end_mark.index)
+        if lineCursor < lineStarts.count, lineStarts[lineCursor] < end { return -1 }
+        return Int32(clamping: end - Int(event.start_mark.index))
     }
 
     /// More nodes than the tree can number (far past any file-size limit a policy needs).
