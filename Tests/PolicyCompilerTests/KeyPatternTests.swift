@@ -104,6 +104,45 @@ struct KeyPatternTests {
         #expect(plain.location(ofParam: "page").column == 30)
     }
 
+    /// Families carrying the same tag share its parsed segments; each keeps its own locations.
+    @Test func aRepeatedTagIsPlacedWhereEachFamilyWritesIt() throws {
+        let text = """
+            version: 1
+            service: shop
+            defaults: { ttl: 5m, codec: string }
+            params: { userId: uuid }
+            keys:
+              a: { pattern: "shop:a:{userId}", tags: ["user:{userId}", "all"] }
+              b: { pattern: "shop:b:{userId}", tags: ['user:{userId}'] }
+              c: { pattern: "shop:c:{userId}", tags: ["us\\u0065r:{userId}"] }
+              d:
+                pattern: "shop:d:{userId}"
+                tags:
+                  - user:{userId}
+                  - "us:{userId}"
+
+            """
+        let file = SourceFile(path: "shop.yaml", bytes: Array(text.utf8))
+        var bag = DiagnosticBag()
+        let read = YAMLReader.read(file, diagnostics: &bag)
+        let root = try #require(read, "\(bag.diagnostics)")
+        var decoder = PolicyDecoder(file: file.path)
+        let decoded = decoder.decodeService(root)
+        let keys = try #require(decoded).keys
+        let user = keys.map { $0.tags[0] }
+        #expect(user.allSatisfy { $0.text == "user:{userId}" && $0.segments == user[0].segments })
+        #expect(user.map { $0.location.line } == [6, 7, 8, 12])
+        // The column (1-based) where `needle` starts on a line of the policy (all ASCII).
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        func column(_ needle: String, line: Int) -> Int {
+            let text = lines[line - 1]
+            return text.distance(from: text.startIndex, to: text.firstRange(of: needle)!.lowerBound) + 1
+        }
+        let a = column("user:", line: 6), b = column("user:", line: 7), c = column("\"us\\", line: 8), d = column("user:", line: 12)
+        #expect(user.map(columns) == [[a, a + 5], [b, b + 5], [c, c], [d, d + 5]])
+        #expect(keys[0].tags[1].text == "all" && keys[3].tags[1].segments == [.literal("us"), .hole("userId")])
+    }
+
     @Test func equalityDoesNotDependOnHowLocationsAreKept() throws {
         let plain = try #require(try families()["plain"]).pattern
         let listed = KeyPattern(text: plain.text, segments: plain.segments, segmentLocations: plain.segmentLocations)

@@ -48,6 +48,9 @@ struct SegmentIndexTests {
         let service = try randomService(families: 3 * SegmentIndex.minimumEntries, actions: 150, seed: seed)
         let reach = FamilyReach(service)
         #expect(SegmentIndex(reach.patterns) != nil, "the service is large enough to be indexed")
+        for (index, family) in reach.families.enumerated() {
+            #expect(Array(reach.tags(of: index)) == family.tags.map { reach.resolve($0) }, "\(family.name.value)")
+        }
         var checked = 0
         for action in service.invalidations.flatMap(\.actions) {
             let expected: [String]
@@ -55,10 +58,12 @@ struct SegmentIndexTests {
             case .key: continue
             case .tag(let tag):
                 let wanted = try #require(reach.resolve(tag))
+                // Each family's tags resolved on their own, not through the reach's shared storage.
+                let tags = reach.families.map { $0.tags.map { reach.resolve($0) } }
                 expected = reach.families.indices.filter { index in
-                    reach.tags[index].contains { $0.map { SegmentAlgebra.overlaps(wanted, $0) } ?? false }
+                    tags[index].contains { $0.map { SegmentAlgebra.overlaps(wanted, $0) } ?? false }
                 }.map { reach.families[$0].name.value }
-                let carried = reach.tags.contains { $0.contains { $0.map { SegmentAlgebra.overlaps(wanted, $0) } ?? true } }
+                let carried = tags.contains { $0.contains { $0.map { SegmentAlgebra.overlaps(wanted, $0) } ?? true } }
                 #expect(reach.carriesTag(wanted) == carried, "\(tag.text)")
             case .pattern(let glob):
                 let wanted = try #require(reach.resolve(glob))

@@ -7,8 +7,11 @@ final class FamilyReach: Sendable {
     let families: [KeyFamily]
     /// Each family's key pattern resolved (`nil`: it uses an undeclared param), by index in `families`.
     let patterns: [[SegmentAlgebra.Segment]?]
-    /// Each family's tags resolved, in its order (`nil`: a tag uses an undeclared param).
-    let tags: [[[SegmentAlgebra.Segment]?]]
+    /// Every family's tags resolved (`nil`: a tag uses an undeclared param), family after family
+    /// in one array (see ``tags(of:)``): no array per family.
+    private let allTags: [[SegmentAlgebra.Segment]?]
+    /// Where each family's tags end in `allTags` (they start where the previous family's end).
+    private let tagEnds: [Int]
     /// The service's params by name (the first declaration of a repeated name).
     let types: ParamTypes
     /// `families` by name, past a handful (a few are searched in place: no array to build).
@@ -17,7 +20,6 @@ final class FamilyReach: Sendable {
     /// `tagOwners`), indexed so that a tag or pattern invalidation tests only its candidates.
     private let patternIndex: SegmentIndex?
     private let tagIndex: SegmentIndex?
-    private let flatTags: [[SegmentAlgebra.Segment]?]
     private let tagOwners: [Int]
 
     convenience init(_ service: Service) {
@@ -31,37 +33,54 @@ final class FamilyReach: Sendable {
         byName = service.keys.count > NameIndex.linearLimit ? NameIndex(service.keys.map(\.name.value)) : nil
         patterns = service.keys.map { SegmentAlgebra.resolve($0.pattern, params: types) }
         // Families of a service usually carry the same few tags: each distinct one (by its bytes)
-        // is resolved once and its segments shared.
+        // is resolved once and its segments shared; the previous family's tag is tried first.
         var resolvedTags: [SegmentAlgebra.Bytes: [SegmentAlgebra.Segment]?] = [:]
-        tags = service.keys.map { family in
-            family.tags.map { tag in
+        var previous: (text: SegmentAlgebra.Bytes, segments: [SegmentAlgebra.Segment]?)?
+        var allTags: [[SegmentAlgebra.Segment]?] = []
+        var tagEnds: [Int] = []
+        allTags.reserveCapacity(service.keys.reduce(0) { $0 + $1.tags.count })
+        tagEnds.reserveCapacity(service.keys.count)
+        for family in service.keys {
+            for tag in family.tags {
                 let text = SegmentAlgebra.Bytes(tag.text)
-                if let known = resolvedTags[text] { return known }
-                let resolved = SegmentAlgebra.resolve(tag, params: types)
-                resolvedTags[text] = resolved
-                return resolved
+                if let previous, previous.text == text {
+                    allTags.append(previous.segments)
+                    continue
+                }
+                let resolved = resolvedTags[text] ?? {
+                    let resolved = SegmentAlgebra.resolve(tag, params: types)
+                    resolvedTags[text] = resolved
+                    return resolved
+                }()
+                previous = (text, resolved)
+                allTags.append(resolved)
             }
+            tagEnds.append(allTags.count)
         }
+        self.allTags = allTags
+        self.tagEnds = tagEnds
         patternIndex = SegmentIndex(patterns)
         if patternIndex != nil {
-            let tags = tags
-            flatTags = Array(tags.joined())
-            tagOwners = tags.indices.flatMap { family in repeatElement(family, count: tags[family].count) }
-            tagIndex = SegmentIndex(flatTags)
+            tagOwners = tagEnds.indices.flatMap { family in repeatElement(family, count: tagEnds[family] - (family == 0 ? 0 : tagEnds[family - 1])) }
+            tagIndex = SegmentIndex(allTags)
         } else {
-            flatTags = []
             tagOwners = []
             tagIndex = nil
         }
+    }
+
+    /// The tags of the family at `index` in `families`, resolved, in its order.
+    func tags(of index: Int) -> ArraySlice<[SegmentAlgebra.Segment]?> {
+        allTags[(index == 0 ? 0 : tagEnds[index - 1])..<tagEnds[index]]
     }
 
     /// Whether some family carries a tag that can render the same set as `wanted` (a tag that
     /// uses an undeclared param counts: it might).
     func carriesTag(_ wanted: [SegmentAlgebra.Segment]) -> Bool {
         guard let tagIndex else {
-            return tags.contains { tags in tags.contains { $0.map { SegmentAlgebra.overlaps(wanted, $0) } ?? true } }
+            return allTags.contains { $0.map { SegmentAlgebra.overlaps(wanted, $0) } ?? true }
         }
-        return tagIndex.candidates(for: wanted).contains { flatTags[$0].map { SegmentAlgebra.overlaps(wanted, $0) } ?? true }
+        return tagIndex.candidates(for: wanted).contains { allTags[$0].map { SegmentAlgebra.overlaps(wanted, $0) } ?? true }
     }
 
     /// A pattern of this service with its holes' types; `nil` when a param is undeclared.
@@ -84,11 +103,11 @@ final class FamilyReach: Sendable {
             guard let wanted = resolve(tag) else { return [] }
             guard let tagIndex else {
                 return families.indices.compactMap { index in
-                    tags[index].contains { $0.map { SegmentAlgebra.overlaps(wanted, $0) } ?? false } ? families[index] : nil
+                    tags(of: index).contains { $0.map { SegmentAlgebra.overlaps(wanted, $0) } ?? false } ? families[index] : nil
                 }
             }
             var reached: [Int] = []
-            for entry in tagIndex.candidates(for: wanted) where flatTags[entry].map({ SegmentAlgebra.overlaps(wanted, $0) }) ?? false {
+            for entry in tagIndex.candidates(for: wanted) where allTags[entry].map({ SegmentAlgebra.overlaps(wanted, $0) }) ?? false {
                 // Candidates ascend, and so do their owners: a family's tags are next to each other.
                 if reached.last != tagOwners[entry] { reached.append(tagOwners[entry]) }
             }

@@ -81,12 +81,13 @@ extension Checker {
         }
     }
 
-    private mutating func checkTTL(_ ttl: Located<PolicyDuration>, _ what: String) {
+    /// `what` is only made for a message: every family's TTL is checked.
+    private mutating func checkTTL(_ ttl: Located<PolicyDuration>, _ what: @autoclosure () -> String) {
         if ttl.value.milliseconds == 0 {
-            diagnostics.report(.ttlZero, at: ttl.location, "\(what) is zero", hint: "use a positive duration such as 5m")
+            diagnostics.report(.ttlZero, at: ttl.location, "\(what()) is zero", hint: "use a positive duration such as 5m")
         } else if ttl.value > Self.maxReasonableTTL {
             diagnostics.report(
-                .ttlAbsurd, at: ttl.location, "\(what) is \(ttl.value), longer than \(Self.maxReasonableTTL)",
+                .ttlAbsurd, at: ttl.location, "\(what()) is \(ttl.value), longer than \(Self.maxReasonableTTL)",
                 hint: "use a shorter TTL and a warmup job for values that rarely change")
         }
     }

@@ -71,7 +71,7 @@ extension Checker {
         // the family: one buffer for the whole service.
         var covered: [Int] = []
         for (index, family) in service.keys.enumerated() where !family.dependsOn.isEmpty {
-            let resolved = ResolvedFamily(pattern: reach.patterns[index], tags: reach.tags[index])
+            let resolved = ResolvedFamily(pattern: reach.patterns[index], tags: reach.tags(of: index))
             for entity in family.dependsOn {
                 guard let events = mutators[entity.value] else { continue }
                 let count = events.names.count
@@ -113,7 +113,7 @@ extension Checker {
 
     private struct ResolvedFamily {
         let pattern: [SegmentAlgebra.Segment]?
-        let tags: [[SegmentAlgebra.Segment]?]
+        let tags: ArraySlice<[SegmentAlgebra.Segment]?>
     }
 
     private func resolve(_ target: InvalidationAction.Target, in service: Service, reach: FamilyReach) -> ResolvedTarget {

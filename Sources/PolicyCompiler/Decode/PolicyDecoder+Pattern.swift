@@ -24,18 +24,31 @@ extension PolicyDecoder {
         var value = text.value
         value.makeContiguousUTF8()
         return value.withUTF8 { bytes in
-            pattern(bytes, text: text.value, node: node, style: scalar.style, what: what(), use: use)
+            if use == .tag, let known = knownTags.first(where: { $0.text.utf8.count == bytes.count && $0.text.utf8.elementsEqual(bytes) }) {
+                return KeyPattern(text: text.value, segments: known.segments, placement: placement(of: node, bytes, style: scalar.style))
+            }
+            let parsed = pattern(bytes, text: text.value, node: node, style: scalar.style, what: what(), use: use)
+            if use == .tag, let parsed, knownTags.count < Self.knownTagLimit { knownTags.append((text.value, parsed.segments)) }
+            return parsed
         }
+    }
+
+    /// How many distinct tags a file's decoder remembers (compared byte by byte, in order).
+    static let knownTagLimit = 8
+
+    /// Where a pattern's segments are: by columns when each character of the value is one character
+    /// of the source (the reader knows: single-line plain scalars, and quoted ones without escapes),
+    /// and not across a line break in the value (`\n`, `\r`, VT, FF, U+0085, U+2028, U+2029);
+    /// otherwise all at the scalar.
+    private func placement(of node: Node, _ utf8: UnsafeBufferPointer<UInt8>, style: Scalar.Style) -> KeyPattern.Placement {
+        guard node.isVerbatim, !Self.containsLineBreak(utf8) else { return .scalar(node.location) }
+        return .columns(first: node.location.advanced(by: style == .plain ? 0 : 1))
     }
 
     private mutating func pattern(
         _ utf8: UnsafeBufferPointer<UInt8>, text: String, node: Node, style: Scalar.Style, what: @autoclosure () -> String, use: PatternUse
     ) -> KeyPattern? {
-        // Columns inside the scalar are exact when each character of the value is one character of
-        // the source (the reader knows: single-line plain scalars, and quoted ones without escapes).
-        // A line break in the value (`\n`, `\r`, VT, FF, U+0085, U+2028, U+2029) makes them inexact too.
-        let exact = node.isVerbatim && !Self.containsLineBreak(utf8)
-        let base = style == .plain ? 0 : 1
+        let placement = placement(of: node, utf8, style: style)
         var segments: [KeyPattern.Segment] = []
         var holes = SeenHoles()
         // Exactly one allocation: every policy's families hold their patterns for the whole run.
@@ -49,7 +62,10 @@ extension PolicyDecoder {
         for end in 0...utf8.count where end == utf8.count || utf8[end] == UInt8(ascii: ":") {
             let bytes = UnsafeBufferPointer(rebasing: utf8[start..<end])
             start = end + 1
-            let location = exact ? node.location.advanced(by: base + offset) : node.location
+            let location = switch placement {
+            case .columns(let first): first.advanced(by: offset)
+            default: node.location
+            }
             offset += bytes.count { $0 & 0xC0 != 0x80 } + 1
             if let segment = patternSegment(bytes, what: what(), use: use, at: location) {
                 if case .hole(let name) = segment, holes.repeats(name, among: segments) {
@@ -63,8 +79,6 @@ extension PolicyDecoder {
                 valid = false
             }
         }
-        // The same columns as above, derived again from the text only when a message needs them.
-        let placement: KeyPattern.Placement = exact ? .columns(first: node.location.advanced(by: base)) : .scalar(node.location)
         return valid ? KeyPattern(text: text, segments: segments, placement: placement) : nil
     }
 
