@@ -245,7 +245,7 @@ private struct TreeBuilder {
                 text = Int32(texts.count - 1)
             }
             var entry = Entry(kind: .scalar, style: style, location: here, text: text, packed: packed)
-            entry.span = span(of: event, style: style)
+            entry.span = Self.span(of: event, style: style, nextLine: lineCursor < lineStarts.count ? lineStarts[lineCursor] : .max)
             if let tag {
                 tags.append(tag)
                 entry.tag = Int32(tags.count - 1)
@@ -281,12 +281,12 @@ private struct TreeBuilder {
     }
 
     /// How many characters (as libyaml counts) a scalar spans in the source, or -1 for a block
-    /// scalar or one that continues on another line (as editors count lines: at `\n`). Called
-    /// right after the scalar's start was located, so `lineCursor` is its line.
-    private func span(of event: yaml_event_t, style: Scalar.Style) -> Int32 {
+    /// scalar or one that continues past `nextLine` (where the line after its start begins, as
+    /// editors count lines: at `\n`). Static: a method reading `self` would copy the builder.
+    private static func span(of event: yaml_event_t, style: Scalar.Style, nextLine: Int) -> Int32 {
         guard style != .literal, style != .folded else { return -1 }
         let end = Int(event.end_mark.index)
-        if lineCursor < lineStarts.count, lineStarts[lineCursor] < end { return -1 }
+        guard end <= nextLine else { return -1 }
         return Int32(clamping: end - Int(event.start_mark.index))
     }
 
