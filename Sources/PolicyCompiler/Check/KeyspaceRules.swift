@@ -18,6 +18,15 @@ extension Checker {
         // Families bucketed by leading literal (compared as bytes): only families in one bucket can
         // share a key, and only invalidation patterns with that leading literal can reach them.
         var byPrefix: [SegmentAlgebra.Bytes: [PlacedFamily]] = [:]
+        // A service's families usually share their first literal (the service's name): each run of
+        // them joins its bucket at once, with one lookup instead of one per family.
+        var run: [PlacedFamily] = []
+        var runPrefix = SegmentAlgebra.Bytes("")
+        func endRun() {
+            guard !run.isEmpty else { return }
+            byPrefix[runPrefix, default: []].append(contentsOf: run)
+            run.removeAll(keepingCapacity: true)
+        }
         for serviceIndex in services.indices {
             let keys = services[serviceIndex].keys
             for (familyIndex, segments) in reach[serviceIndex].patterns.enumerated() {
@@ -27,13 +36,24 @@ extension Checker {
                     reportLeadingHole(pattern, "the pattern of '\(keys[familyIndex].name.value)'")
                     continue
                 }
-                byPrefix[prefix, default: []].append(
-                    PlacedFamily(service: serviceIndex, family: familyIndex, location: pattern.location, segments: segments))
+                if prefix != runPrefix {
+                    endRun()
+                    runPrefix = prefix
+                }
+                run.append(PlacedFamily(service: serviceIndex, family: familyIndex, location: pattern.location, segments: segments))
             }
         }
+        endRun()
+        // In a bucket, only families with as many segments can share a key: sorted by that count,
+        // then by declaration, each group is a run.
         for bucket in byPrefix.values where bucket.count > 1 {
-            for group in Dictionary(grouping: bucket, by: { $0.segments.count }).values where group.count > 1 {
-                reportOverlaps(in: group.sorted { $0.location < $1.location })
+            let ordered = bucket.sorted { ($0.segments.count, $0.location) < ($1.segments.count, $1.location) }
+            var start = 0
+            while start < ordered.count {
+                var end = start + 1
+                while end < ordered.count, ordered[end].segments.count == ordered[start].segments.count { end += 1 }
+                if end - start > 1 { reportOverlaps(in: Array(ordered[start..<end])) }
+                start = end
             }
         }
         // Large buckets (a service of many families, or many services sharing a first literal)
