@@ -104,7 +104,7 @@ struct NodeTreeTests {
         #expect(twice.map(\.code) == [.duplicateKey])
     }
 
-    /// Duplicates are found by a linear search in small mappings and by an index past 16 pairs.
+    /// Duplicates are found by a linear search in small mappings and by an index past 32 pairs.
     @Test(arguments: [3, 40])
     func aDuplicateKeyIsReportedAtTheSecond(pairCount: Int) throws {
         var lines = (0..<pairCount).map { "k\($0): \($0)" }
@@ -127,20 +127,20 @@ struct NodeTreeTests {
         func block(_ prefix: String, _ range: Range<Int>, indent: String = "") -> [String] {
             range.map { "\(indent)\(prefix)\($0): \($0)" }
         }
-        var lines = block("k", 0..<20)
-        lines += ["inner:"] + block("i", 0..<20, indent: "  ") + ["  i3: again", "  k5: not-a-duplicate"]
+        var lines = block("k", 0..<40)
+        lines += ["inner:"] + block("i", 0..<40, indent: "  ") + ["  i3: again", "  k5: not-a-duplicate"]
         lines += ["k5: again", "small:", "  k19: not-a-duplicate", "k19: again"]
         // Indexed only after an indexed inner mapping closed.
-        lines += ["later:"] + block("o", 0..<10, indent: "  ") + ["  big:"] + block("b", 0..<20, indent: "    ")
-        lines += ["    b4: again"] + block("o", 10..<20, indent: "  ") + ["  o2: again"]
+        lines += ["later:"] + block("o", 0..<10, indent: "  ") + ["  big:"] + block("b", 0..<40, indent: "    ")
+        lines += ["    b4: again"] + block("o", 10..<40, indent: "  ") + ["  o2: again"]
         let (root, diagnostics) = read(lines.joined(separator: "\n") + "\n")
         let duplicates = diagnostics.filter { $0.code == .duplicateKey }
-        #expect(duplicates.map(\.location.line) == [42, 44, 47, 80, 91], "\(duplicates)")
+        #expect(duplicates.map(\.location.line) == [82, 84, 87, 140, 171], "\(duplicates)")
         #expect(duplicates.map(\.message) == ["i3", "k5", "k19", "b4", "o2"].map { "'\($0)' is already defined in this mapping" })
         #expect(diagnostics.count == duplicates.count)
         let top = try #require(pairs(root))
         #expect(pairs(top.value(forKey: "inner"))?.value(forKey: "k5")?.scalar?.value == "not-a-duplicate")
-        #expect(pairs(top.value(forKey: "later"))?.count == 21)
+        #expect(pairs(top.value(forKey: "later"))?.count == 41)
     }
 
     /// Nested anchored collections each get their own anchor when they end.

@@ -1,8 +1,9 @@
-/// Names → the position of their first occurrence. A service declares a handful of params, found
-/// by a linear search (cheaper than hashing); past `linearLimit` names they are hashed, so a file
-/// declaring thousands (hostile or generated) is checked in linear time, not quadratic.
+/// Names → the position of their first occurrence. A service declares a handful of params and a few
+/// dozen key families, found by a linear search (cheaper than hashing each name); past `linearLimit`
+/// names they are hashed, so a file declaring thousands (hostile or generated) is checked in linear
+/// time, not quadratic.
 struct NameIndex: Sendable {
-    static let linearLimit = 16
+    static let linearLimit = 32
 
     /// The names, in order (repeats included).
     let names: [String]

@@ -137,6 +137,10 @@ private struct TreeBuilder {
         return Node(tree: NodeTree(entries: entries, texts: texts, tags: tags), index: entries.count - 1)
     }
 
+    /// Entries (keys and values) of a mapping searched in place for a repeated key; a larger mapping
+    /// gets a hashed index. A service's `keys:` of a few dozen families stays below it.
+    private static let linearKeys = 64
+
     /// `<<`, YAML's merge key, which policies do not support.
     private static let mergeKey = NodeTree.PackedText("<<")!
 
@@ -381,7 +385,7 @@ private struct TreeBuilder {
         pending.append(entry)
         if index >= 0 {
             keyIndexes[index][name] = key.location
-        } else if pending.count - start > 32 {
+        } else if pending.count - start > Self.linearKeys {
             var index: [String: SourceLocation] = [:]
             for other in stride(from: start, to: pending.count, by: 2) {
                 index[NodeTree.text(of: pending[other], in: texts)] = pending[other].location
