@@ -10,8 +10,9 @@ final class FamilyReach: Sendable {
     /// Every family's tags resolved (`nil`: a tag uses an undeclared param), family after family
     /// in one array (see ``tags(of:)``): no array per family.
     private let allTags: [[SegmentAlgebra.Segment]?]
-    /// Where each family's tags end in `allTags` (they start where the previous family's end).
-    private let tagEnds: [Int]
+    /// Where each family's tags start in `allTags`, and after the last family, where they end:
+    /// family `i`'s tags are `allTags[tagBounds[i]..<tagBounds[i + 1]]`.
+    private let tagBounds: [Int]
     /// The service's params by name (the first declaration of a repeated name).
     let types: ParamTypes
     /// `families` by name, past a handful (a few are searched in place: no array to build).
@@ -37,9 +38,9 @@ final class FamilyReach: Sendable {
         var resolvedTags: [SegmentAlgebra.Bytes: [SegmentAlgebra.Segment]?] = [:]
         var previous: (text: SegmentAlgebra.Bytes, segments: [SegmentAlgebra.Segment]?)?
         var allTags: [[SegmentAlgebra.Segment]?] = []
-        var tagEnds: [Int] = []
+        var tagBounds = [0]
         allTags.reserveCapacity(service.keys.reduce(0) { $0 + $1.tags.count })
-        tagEnds.reserveCapacity(service.keys.count)
+        tagBounds.reserveCapacity(service.keys.count + 1)
         for family in service.keys {
             for tag in family.tags {
                 let text = SegmentAlgebra.Bytes(tag.text)
@@ -55,13 +56,13 @@ final class FamilyReach: Sendable {
                 previous = (text, resolved)
                 allTags.append(resolved)
             }
-            tagEnds.append(allTags.count)
+            tagBounds.append(allTags.count)
         }
         self.allTags = allTags
-        self.tagEnds = tagEnds
+        self.tagBounds = tagBounds
         patternIndex = SegmentIndex(patterns)
         if patternIndex != nil {
-            tagOwners = tagEnds.indices.flatMap { family in repeatElement(family, count: tagEnds[family] - (family == 0 ? 0 : tagEnds[family - 1])) }
+            tagOwners = service.keys.indices.flatMap { family in repeatElement(family, count: tagBounds[family + 1] - tagBounds[family]) }
             tagIndex = SegmentIndex(allTags)
         } else {
             tagOwners = []
@@ -71,7 +72,7 @@ final class FamilyReach: Sendable {
 
     /// The tags of the family at `index` in `families`, resolved, in its order.
     func tags(of index: Int) -> ArraySlice<[SegmentAlgebra.Segment]?> {
-        allTags[(index == 0 ? 0 : tagEnds[index - 1])..<tagEnds[index]]
+        allTags[tagBounds[index]..<tagBounds[index + 1]]
     }
 
     /// Whether some family carries a tag that can render the same set as `wanted` (a tag that

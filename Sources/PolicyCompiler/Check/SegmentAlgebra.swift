@@ -3,35 +3,8 @@ import Foundation
 /// Reasoning about which concrete keys patterns can produce, under ``KeyEncoding``.
 /// Every answer comes with a witness (a concrete segment or key) so diagnostics can show one.
 enum SegmentAlgebra {
-    /// Literal text compared as UTF-8 bytes, as Redis compares keys: Swift's `String ==` treats
-    /// canonically equivalent text (`é` and `e` + U+0301) as equal, which keys are not.
-    struct Bytes: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
-        let text: String
-
-        init(_ text: String) { self.text = text }
-
-        init(stringLiteral text: String) { self.text = text }
-
-        static func == (a: Bytes, b: Bytes) -> Bool {
-            guard a.text.utf8.count == b.text.utf8.count else { return false }
-            // Native strings are contiguous UTF-8: one memory comparison.
-            let contiguous = a.text.utf8.withContiguousStorageIfAvailable { x in
-                b.text.utf8.withContiguousStorageIfAvailable { y in
-                    x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0
-                }
-            }
-            if let contiguous, let equal = contiguous { return equal }
-            return a.text.utf8.elementsEqual(b.text.utf8)
-        }
-
-        func hash(into hasher: inout Hasher) {
-            var text = text
-            text.makeContiguousUTF8()
-            text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-        }
-
-        var description: String { text }
-    }
+    /// Literal text compared as UTF-8 bytes, as Redis compares keys.
+    typealias Bytes = UTF8Bytes
 
     /// A pattern segment with its hole's type resolved.
     enum Segment: Hashable, Sendable {

@@ -1,5 +1,3 @@
-import Foundation
-
 extension PolicyDecoder {
     /// Where a pattern is used: only invalidation patterns may contain `*` segments.
     enum PatternUse {
@@ -26,25 +24,18 @@ extension PolicyDecoder {
         var value = text.value
         value.makeContiguousUTF8()
         return value.withUTF8 { bytes in
-            if use == .tag, let known = knownTags.first(where: { Self.bytes(of: $0.text, equal: bytes) }) {
+            let tagText = UTF8Bytes(text.value)
+            if use == .tag, let known = knownTags.first(where: { $0.text == tagText }) {
                 return KeyPattern(text: text.value, segments: known.segments, placement: placement(of: node, bytes, style: scalar.style))
             }
             let parsed = pattern(bytes, text: text.value, node: node, style: scalar.style, what: what(), use: use)
-            if use == .tag, let parsed, knownTags.count < Self.knownTagLimit { knownTags.append((text.value, parsed.segments)) }
+            if use == .tag, let parsed, knownTags.count < Self.knownTagLimit { knownTags.append((tagText, parsed.segments)) }
             return parsed
         }
     }
 
     /// How many distinct tags a file's decoder remembers (compared byte by byte, in order).
     static let knownTagLimit = 8
-
-    /// Whether `text`'s UTF-8 is `bytes`: one memory comparison (a native string is contiguous).
-    private static func bytes(of text: String, equal bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard text.utf8.count == bytes.count else { return false }
-        return text.utf8.withContiguousStorageIfAvailable { stored in
-            stored.isEmpty || memcmp(stored.baseAddress!, bytes.baseAddress!, stored.count) == 0
-        } ?? text.utf8.elementsEqual(bytes)
-    }
 
     /// Where a pattern's segments are: by columns when each character of the value is one character
     /// of the source (the reader knows: single-line plain scalars, and quoted ones without escapes),

@@ -7,7 +7,7 @@ public struct PolicyDecoder {
     var undecodable: Set<String> = []
     /// The first few distinct tags parsed without error, with their segments: the families of a
     /// service usually carry the same few tags, which then share one array of segments.
-    var knownTags: [(text: String, segments: [KeyPattern.Segment])] = []
+    var knownTags: [(text: UTF8Bytes, segments: [KeyPattern.Segment])] = []
 
     public init(file: String) {
         self.file = file
